@@ -1,0 +1,16 @@
+using Azure.Core.Serialization;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Snapshots;
+using Snapshots.Configuration;
+
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+builder.Services.AddSnapshotsEngine(builder.Configuration);
+builder.Services.Configure<WorkerOptions>(worker => worker.Serializer = new JsonObjectSerializer(SnapshotsJson.Options));
+builder.Build().Run();
+
+// Lets the local runtime and the tests reference this app without clashing with their own Program (CS0433).
+internal partial class Program;

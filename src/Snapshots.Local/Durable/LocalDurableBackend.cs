@@ -1,0 +1,104 @@
+using System.Net;
+using DurableTask.AzureStorage;
+using DurableTask.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.DurableTask.Testing.Sidecar;
+using Microsoft.DurableTask.Testing.Sidecar.Grpc;
+
+namespace Snapshots.Local.Durable;
+
+public enum DurableBackendKind
+{
+    /// <summary>Durable Task's Azure Storage backend on Azurite: the production backend's twin, survives restarts.</summary>
+    AzureStorage,
+
+    /// <summary>In memory: fastest, not durable. For tests of orchestration logic.</summary>
+    InMemory,
+}
+
+public sealed record DurableBackendOptions
+{
+    public DurableBackendKind Kind { get; init; } = DurableBackendKind.AzureStorage;
+
+    /// <summary>Letters and digits only: Azurite rejects '-' in table names.</summary>
+    public string TaskHubName { get; init; } = "snapshotslocal";
+
+    public string? StorageConnectionString { get; init; }
+}
+
+/// <summary>
+/// The Durable Task gRPC sidecar, hosted in-process on a loopback HTTP/2 port, over the chosen orchestration
+/// service. The worker and the client of the local runtime connect to it through <see cref="Channel"/>.
+/// </summary>
+public sealed class LocalDurableBackend : IAsyncDisposable
+{
+    private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(10);
+    private readonly WebApplication sidecar;
+
+    private LocalDurableBackend(WebApplication sidecar, GrpcChannel channel)
+    {
+        this.sidecar = sidecar;
+        Channel = channel;
+    }
+
+    public GrpcChannel Channel { get; }
+
+    public static async Task<LocalDurableBackend> StartAsync(DurableBackendOptions options, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
+    {
+        var (service, client) = await CreateOrchestrationServiceAsync(options, loggerFactory);
+        var wrapped = new HighConcurrencyOrchestrationService(service, client, LockTimeout / 3);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc();
+        builder.Services.AddSingleton<IOrchestrationService>(wrapped);
+        builder.Services.AddSingleton<IOrchestrationServiceClient>(wrapped);
+        builder.Services.AddSingleton<TaskHubGrpcServer>();
+        var app = builder.Build();
+        app.MapGrpcService<TaskHubGrpcServer>();
+        await app.StartAsync(cancellationToken);
+
+        var address = app.Urls.Single().Replace("[::1]", "127.0.0.1", StringComparison.Ordinal);
+        return new LocalDurableBackend(app, GrpcChannel.ForAddress(address));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Channel.ShutdownAsync();
+        Channel.Dispose();
+        await sidecar.StopAsync();
+        await sidecar.DisposeAsync();
+    }
+
+    private static async Task<(IOrchestrationService, IOrchestrationServiceClient)> CreateOrchestrationServiceAsync(
+        DurableBackendOptions options, ILoggerFactory loggerFactory)
+    {
+        if (options.Kind == DurableBackendKind.InMemory)
+        {
+            var inMemory = new InMemoryOrchestrationService(loggerFactory);
+            return (inMemory, inMemory);
+        }
+
+        var settings = new AzureStorageOrchestrationServiceSettings
+        {
+            StorageAccountClientProvider = new StorageAccountClientProvider(
+                options.StorageConnectionString ?? throw new InvalidOperationException("The Azure Storage backend needs a connection string.")),
+            TaskHubName = options.TaskHubName,
+            PartitionCount = 1,
+            MaxQueuePollingInterval = TimeSpan.FromMilliseconds(50),
+            WorkItemQueueVisibilityTimeout = LockTimeout,
+            ControlQueueVisibilityTimeout = LockTimeout,
+            // A stable worker id lets a restarted runtime take its own partition lease back at once instead of waiting 30 s.
+            WorkerId = $"{Environment.MachineName}-{options.TaskHubName}",
+            MaxConcurrentTaskActivityWorkItems = HighConcurrencyOrchestrationService.MaxConcurrentWorkItems,
+            MaxConcurrentTaskOrchestrationWorkItems = HighConcurrencyOrchestrationService.MaxConcurrentWorkItems,
+            LoggerFactory = loggerFactory,
+        };
+        var service = new AzureStorageOrchestrationService(settings);
+        await service.CreateIfNotExistsAsync();
+        return (service, service);
+    }
+}

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+
+namespace Snapshots.Local.Emulators;
+
+/// <summary>One emulator run as a Node.js child process, stopped with SIGINT so it can persist its state.</summary>
+internal sealed partial class EmulatorProcess : IAsyncDisposable
+{
+    private const int SigInt = 2;
+    private readonly Process process;
+    private readonly ILogger logger;
+    private readonly string name;
+
+    private EmulatorProcess(string name, Process process, ILogger logger)
+    {
+        this.name = name;
+        this.process = process;
+        this.logger = logger;
+    }
+
+    public static EmulatorProcess Start(string name, string workingDirectory, string script, IEnumerable<string> arguments, ILogger logger)
+    {
+        var startInfo = new ProcessStartInfo("node")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        startInfo.ArgumentList.Add(script);
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(startInfo) ?? throw new InvalidOperationException($"Could not start the {name} emulator (is Node.js installed?).");
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { logger.LogDebug("[{Emulator}] {Line}", name, e.Data); } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { logger.LogWarning("[{Emulator}] {Line}", name, e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new EmulatorProcess(name, process, logger);
+    }
+
+    public bool HasExited => process.HasExited;
+
+    public int Id => process.Id;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
+            {
+                _ = Kill(process.Id, SigInt);
+            }
+
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await process.WaitForExitAsync(grace.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                logger.LogWarning("The {Emulator} emulator did not stop on SIGINT; killing it.", name);
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+        }
+
+        process.Dispose();
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+}

@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace Snapshots.Local.Emulators;
+
+/// <summary>Where the emulators come from and where they keep their data.</summary>
+public sealed record EmulatorOptions
+{
+    /// <summary>The folder with the emulators' package.json and package-lock.json; found from the working directory when null.</summary>
+    public string? EmulatorsDirectory { get; init; }
+
+    /// <summary>Where Azurite persists its data. The Cosmos emulator keeps its data in memory.</summary>
+    public required string DataDirectory { get; init; }
+
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
+}
+
+/// <summary>
+/// Azurite and the Cosmos DB emulator, installed with <c>npm ci</c> when missing and started on free loopback
+/// ports. Disposing stops both; nothing already running is reused.
+/// </summary>
+public sealed class EmulatorSet : IAsyncDisposable
+{
+    private readonly List<EmulatorProcess> processes;
+
+    private EmulatorSet(EmulatorEndpoints endpoints, List<EmulatorProcess> processes)
+    {
+        Endpoints = endpoints;
+        this.processes = processes;
+    }
+
+    public EmulatorEndpoints Endpoints { get; }
+
+    public IReadOnlyList<int> ProcessIds => processes.Select(p => p.Id).ToList();
+
+    public static async Task<EmulatorSet> StartAsync(EmulatorOptions options, ILogger logger, CancellationToken cancellationToken = default)
+    {
+        var directory = options.EmulatorsDirectory ?? LocateEmulatorsDirectory();
+        await NpmInstaller.EnsureInstalledAsync(directory, logger, cancellationToken);
+
+        var ports = FreeLoopbackPorts(4);
+        var endpoints = new EmulatorEndpoints(ports[0], ports[1], ports[2], ports[3]);
+        var azuriteData = Path.Combine(options.DataDirectory, "azurite");
+        Directory.CreateDirectory(azuriteData);
+
+        var started = new List<EmulatorProcess>();
+        try
+        {
+            started.Add(EmulatorProcess.Start("azurite", directory, Path.Combine("node_modules", "azurite", "dist", "src", "azurite.js"),
+            [
+                "--silent", "--skipApiVersionCheck", "--loose", "--disableProductStyleUrl",
+                "--location", azuriteData,
+                "--blobHost", "127.0.0.1", "--blobPort", ports[0].ToString(),
+                "--queueHost", "127.0.0.1", "--queuePort", ports[1].ToString(),
+                "--tableHost", "127.0.0.1", "--tablePort", ports[2].ToString(),
+            ], logger));
+            started.Add(EmulatorProcess.Start("cosmos", directory, Path.Combine("node_modules", "@vercel", "cosmosdb-server", "lib", "cli.js"),
+                ["--host", "127.0.0.1", "-p", ports[3].ToString()], logger));
+
+            await WaitUntilListeningAsync(started, ports, options.StartTimeout, cancellationToken);
+            logger.LogInformation(
+                "Emulators ready: blob 127.0.0.1:{Blob}, queue {Queue}, table {Table}, Cosmos https://127.0.0.1:{Cosmos}",
+                ports[0], ports[1], ports[2], ports[3]);
+            return new EmulatorSet(endpoints, started);
+        }
+        catch
+        {
+            foreach (var process in started)
+            {
+                await process.DisposeAsync();
+            }
+
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in processes)
+        {
+            await process.DisposeAsync();
+        }
+    }
+
+    /// <summary>Walks up from the working directory and the app's folder to the repository's <c>emulators/</c>.</summary>
+    public static string LocateEmulatorsDirectory()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
+            {
+                var candidate = Path.Combine(directory.FullName, "emulators");
+                if (File.Exists(Path.Combine(candidate, "package-lock.json")))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        throw new DirectoryNotFoundException("Could not find the emulators/ folder (with package-lock.json) above the working directory.");
+    }
+
+    private static int[] FreeLoopbackPorts(int count)
+    {
+        // Hold all listeners until every port is chosen so the same port is not handed out twice.
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
+        try
+        {
+            listeners.ForEach(l => l.Start());
+            return listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        }
+        finally
+        {
+            listeners.ForEach(l => l.Stop());
+        }
+    }
+
+    private static async Task WaitUntilListeningAsync(IReadOnlyList<EmulatorProcess> processes, int[] ports, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var pending = ports.ToHashSet();
+        while (pending.Count > 0)
+        {
+            if (processes.FirstOrDefault(p => p.HasExited) is { } exited)
+            {
+                throw new InvalidOperationException($"An emulator (pid {exited.Id}) exited during start-up; run with Logging:LogLevel:Default=Debug to see its output.");
+            }
+
+            if (stopwatch.Elapsed > timeout)
+            {
+                throw new TimeoutException($"Emulators did not listen on ports {string.Join(", ", pending)} within {timeout.TotalSeconds:0} s.");
+            }
+
+            foreach (var port in pending.ToList())
+            {
+                if (await IsListeningAsync(port, cancellationToken))
+                {
+                    pending.Remove(port);
+                }
+            }
+
+            if (pending.Count > 0)
+            {
+                await Task.Delay(100, cancellationToken);
+            }
+        }
+    }
+
+    private static async Task<bool> IsListeningAsync(int port, CancellationToken cancellationToken)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}

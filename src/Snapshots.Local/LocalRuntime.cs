@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Worker;
+using Snapshots.Functions.Health;
+using Snapshots.Local.Durable;
+using Snapshots.Local.Emulators;
+using Snapshots.Local.FunctionHosting;
+
+namespace Snapshots.Local;
+
+/// <summary>How to build the local runtime around already running emulators and durable backend.</summary>
+public sealed record LocalRuntimeOptions
+{
+    public string[] Args { get; init; } = [];
+
+    public required EmulatorEndpoints Emulators { get; init; }
+
+    public required LocalDurableBackend Durable { get; init; }
+
+    /// <summary>Extra settings applied last (tests use it for limits and feature flags).</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+}
+
+/// <summary>
+/// Hosts the Functions app's own function classes on ASP.NET Core and a Durable Task worker: HTTP functions on
+/// their routes, orchestrators and activities under their function names.
+/// </summary>
+public static class LocalRuntime
+{
+    public static IReadOnlyList<FunctionDescriptor> Functions { get; } = FunctionCatalog.Discover(typeof(HealthFunctions).Assembly);
+
+    public static WebApplication Build(LocalRuntimeOptions options)
+    {
+        var builder = WebApplication.CreateBuilder(options.Args);
+        builder.Configuration.AddInMemoryCollection(options.Emulators.ToConfiguration());
+        builder.Configuration.AddInMemoryCollection(options.Settings);
+
+        builder.Services.AddSnapshotsEngine(builder.Configuration);
+        builder.Services.AddMvcCore();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddDurableTaskWorker(worker =>
+        {
+            worker.UseGrpc(options.Durable.Channel);
+            worker.AddTasks(registry => registry.AddFunctions(Functions));
+        });
+        builder.Services.AddDurableTaskClient(client =>
+        {
+            client.UseGrpc(options.Durable.Channel);
+            client.RegisterDirectly();
+        });
+
+        var app = builder.Build();
+        app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = _ => StatusCodes.Status500InternalServerError });
+        app.MapHttpFunctions(Functions);
+        return app;
+    }
+}

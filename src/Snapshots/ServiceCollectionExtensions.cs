@@ -1,0 +1,48 @@
+using Microsoft.Azure.Cosmos;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Converters;
+using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Snapshots.Configuration;
+using Snapshots.Health;
+using Snapshots.Storage;
+
+namespace Snapshots;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the snapshot engine: options, Azure clients (identity-based in Azure, emulator endpoints
+    /// locally, both read from configuration), stores and services. Used by the Functions app and the local runtime.
+    /// </summary>
+    public static IServiceCollection AddSnapshotsEngine(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SnapshotsOptions>().BindConfiguration(SnapshotsOptions.SectionName).ValidateOnStart();
+        services.AddOptions<SnapshotStorageOptions>().BindConfiguration(SnapshotStorageOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CosmosOptions>().BindConfiguration(CosmosOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(o => o.IsConfigured, "Cosmos:AccountEndpoint (or Cosmos:ConnectionString for the local emulator) is required.")
+            .ValidateOnStart();
+
+        services.AddAzureClients(clients =>
+        {
+            clients.AddBlobServiceClient(configuration.GetSection(BlobClientNames.DataSection)).WithName(BlobClientNames.Data);
+            clients.AddBlobServiceClient(configuration.GetSection(SnapshotStorageOptions.SectionName)).WithName(BlobClientNames.Snapshots);
+        });
+        services.AddSingleton(provider => CosmosClientFactory.Create(
+            provider.GetRequiredService<IOptions<CosmosOptions>>().Value, new CosmosClientOptions()));
+
+        // Orchestration inputs and outputs use the service's JSON convention in both hosts.
+        services.AddSingleton<DataConverter>(new JsonDataConverter(SnapshotsJson.Options));
+
+        services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(json => SnapshotsJson.Apply(json.JsonSerializerOptions));
+        services.Configure<Microsoft.AspNetCore.Http.Json.JsonOptions>(json => SnapshotsJson.Apply(json.SerializerOptions));
+
+        services.AddHostedService<StorageInitializer>();
+        services.AddSingleton<HealthProbe>();
+        return services;
+    }
+}

@@ -1,0 +1,41 @@
+using Azure.Storage.Blobs;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Snapshots.Configuration;
+
+namespace Snapshots.Storage;
+
+/// <summary>
+/// Creates blob containers at start-up, and the Cosmos database and containers against the local emulator.
+/// In Azure the Bicep creates the Cosmos resources: data-plane RBAC cannot, by design.
+/// </summary>
+internal sealed class StorageInitializer(
+    IAzureClientFactory<BlobServiceClient> blobClients,
+    CosmosClient cosmos,
+    IOptions<CosmosOptions> cosmosOptions,
+    IOptions<SnapshotStorageOptions> snapshotStorage) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var data = blobClients.CreateClient(BlobClientNames.Data);
+        foreach (var container in new[] { BlobContainerNames.Documents, BlobContainerNames.Models, BlobContainerNames.Imports })
+        {
+            await data.GetBlobContainerClient(container).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        }
+
+        await blobClients.CreateClient(BlobClientNames.Snapshots)
+            .GetBlobContainerClient(snapshotStorage.Value.ContainerName)
+            .CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+
+        if (cosmosOptions.Value.UseLocalEmulator)
+        {
+            Database database = await cosmos.CreateDatabaseIfNotExistsAsync(cosmosOptions.Value.DatabaseName, cancellationToken: cancellationToken);
+            await database.CreateContainerIfNotExistsAsync(CosmosContainerNames.Projects, CosmosContainerNames.ProjectsPartitionKey, cancellationToken: cancellationToken);
+            await database.CreateContainerIfNotExistsAsync(CosmosContainerNames.Annotations, CosmosContainerNames.AnnotationsPartitionKey, cancellationToken: cancellationToken);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
