@@ -22,6 +22,8 @@ internal sealed class HighConcurrencyOrchestrationService(
     private static readonly TimeSpan CompletionPollInterval = TimeSpan.FromMilliseconds(50);
     private readonly ConcurrentDictionary<string, CancellationTokenSource> activityLockRenewals = new();
 
+    internal int ActiveLockRenewals => activityLockRenewals.Count;
+
     public int TaskOrchestrationDispatcherCount => service.TaskOrchestrationDispatcherCount;
 
     public int MaxConcurrentTaskOrchestrationWorkItems => MaxConcurrentWorkItems;

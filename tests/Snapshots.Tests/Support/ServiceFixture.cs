@@ -1,0 +1,96 @@
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Snapshots.Local;
+using Snapshots.Local.Durable;
+using Snapshots.Local.Emulators;
+
+namespace Snapshots.Tests.Support;
+
+/// <summary>
+/// The real service for integration and end-to-end tests: Azurite and the Cosmos emulator (installed and
+/// started here on free loopback ports), the durable backend on Azurite, and the local runtime on a free port.
+/// </summary>
+public sealed class ServiceFixture : IAsyncLifetime
+{
+    private EmulatorSet? emulators;
+    private LocalDurableBackend? durable;
+    private WebApplication? app;
+
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "snapshots-tests", Guid.NewGuid().ToString("N"));
+
+    public EmulatorSet Emulators => emulators ?? throw new InvalidOperationException("Not started.");
+
+    public IServiceProvider Services => app?.Services ?? throw new InvalidOperationException("Not started.");
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public ILoggerFactory LoggerFactory { get; } = NullLoggerFactory.Instance;
+
+    public async Task InitializeAsync()
+    {
+        emulators = await EmulatorSet.StartAsync(new EmulatorOptions { DataDirectory = DataDirectory }, LoggerFactory.CreateLogger("emulators"));
+        durable = await LocalDurableBackend.StartAsync(new DurableBackendOptions
+        {
+            StorageConnectionString = emulators.Endpoints.StorageConnectionString,
+            TaskHubName = "tests" + Guid.NewGuid().ToString("N")[..8],
+        }, LoggerFactory);
+        app = LocalRuntime.Build(new LocalRuntimeOptions
+        {
+            Args = ["--urls", "http://127.0.0.1:0"],
+            Emulators = emulators.Endpoints,
+            Durable = durable,
+            Settings = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" },
+        });
+        await app.StartAsync();
+        var address = app.Urls.Single();
+        Http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http?.Dispose();
+        if (app is not null)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+
+        if (durable is not null)
+        {
+            await durable.DisposeAsync();
+        }
+
+        if (emulators is not null)
+        {
+            await emulators.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>Polls an operation until it leaves the running states, failing after <paramref name="timeout"/>.</summary>
+    public async Task<OperationView> WaitForOperationAsync(string statusUri, TimeSpan? timeout = null)
+    {
+        var finished = new[] { "Completed", "Failed", "Terminated" };
+        return await Eventually.ReturnsAsync(
+            async () => (await Http.GetFromJsonAsync<OperationView>(statusUri))!,
+            operation => finished.Contains(operation.Status),
+            timeout ?? TimeSpan.FromSeconds(60));
+    }
+}
+
+public sealed record OperationView(string Id, string Name, string Status, System.Text.Json.JsonElement? Output, System.Text.Json.JsonElement? Progress, string? Error);
+
+[CollectionDefinition(Name)]
+public sealed class ServiceCollection : ICollectionFixture<ServiceFixture>
+{
+    public const string Name = "service";
+}
