@@ -35,6 +35,7 @@ public static class LocalRuntime
         builder.Configuration.AddInMemoryCollection(options.Emulators.ToConfiguration());
         builder.Configuration.AddInMemoryCollection(options.Settings);
 
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = LocalDurableBackend.ShutdownTimeout);
         builder.Services.AddSnapshotsEngine(builder.Configuration);
         builder.Services.AddMvcCore();
         builder.Services.AddProblemDetails();

@@ -7,6 +7,7 @@ using Snapshots.Local.Emulators;
 using var loggerFactory = LoggerFactory.Create(logging => logging
     .AddSimpleConsole(console => console.SingleLine = true)
     .SetMinimumLevel(LogLevel.Information)
+    .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
     .AddFilter("DurableTask", LogLevel.Warning)
     .AddFilter("Microsoft.DurableTask", LogLevel.Warning));
 var logger = loggerFactory.CreateLogger("Snapshots.Local");

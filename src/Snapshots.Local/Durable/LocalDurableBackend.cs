@@ -52,6 +52,9 @@ public sealed class LocalDurableBackend : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
+
+        // The sidecar stops when the runtime disposes it, after the worker: it must not react to Ctrl-C itself.
+        builder.Services.AddSingleton<IHostLifetime, ManualLifetime>();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
         builder.Services.AddSingleton<IOrchestrationService>(wrapped);
@@ -69,9 +72,13 @@ public sealed class LocalDurableBackend : IAsyncDisposable
     {
         await Channel.ShutdownAsync();
         Channel.Dispose();
-        await sidecar.StopAsync();
+        using var timeout = new CancellationTokenSource(ShutdownTimeout);
+        await sidecar.StopAsync(timeout.Token);
         await sidecar.DisposeAsync();
     }
+
+    /// <summary>How long stopping may wait for in-flight work; what is cut off is redelivered at the next start.</summary>
+    public static TimeSpan ShutdownTimeout { get; } = TimeSpan.FromSeconds(5);
 
     private static async Task<(IOrchestrationService, IOrchestrationServiceClient)> CreateOrchestrationServiceAsync(
         DurableBackendOptions options, ILoggerFactory loggerFactory)
@@ -101,4 +108,12 @@ public sealed class LocalDurableBackend : IAsyncDisposable
         await service.CreateIfNotExistsAsync();
         return (service, service);
     }
+}
+
+/// <summary>A host lifetime that waits for nothing and listens to no signal: its owner starts and stops the host.</summary>
+internal sealed class ManualLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

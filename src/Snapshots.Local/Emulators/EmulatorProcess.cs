@@ -4,10 +4,14 @@ using Microsoft.Extensions.Logging;
 
 namespace Snapshots.Local.Emulators;
 
-/// <summary>One emulator run as a Node.js child process, stopped with SIGINT so it can persist its state.</summary>
+/// <summary>
+/// One emulator run as a Node.js child process, stopped with SIGTERM so it can persist its state (Azurite saves
+/// only every few seconds; SIGKILL loses the latest writes). SIGTERM, not SIGINT: a process started from a
+/// non-interactive shell in the background inherits an ignored SIGINT.
+/// </summary>
 internal sealed partial class EmulatorProcess : IAsyncDisposable
 {
-    private const int SigInt = 2;
+    private const int SigTerm = 15;
     private readonly Process process;
     private readonly ILogger logger;
     private readonly string name;
@@ -52,7 +56,7 @@ internal sealed partial class EmulatorProcess : IAsyncDisposable
         {
             if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
             {
-                _ = Kill(process.Id, SigInt);
+                _ = Kill(process.Id, SigTerm);
             }
 
             using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
@@ -62,7 +66,7 @@ internal sealed partial class EmulatorProcess : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
-                logger.LogWarning("The {Emulator} emulator did not stop on SIGINT; killing it.", name);
+                logger.LogWarning("The {Emulator} emulator did not stop on SIGTERM; killing it.", name);
                 process.Kill(entireProcessTree: true);
                 await process.WaitForExitAsync();
             }

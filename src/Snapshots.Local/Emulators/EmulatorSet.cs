@@ -50,7 +50,7 @@ public sealed class EmulatorSet : IAsyncDisposable
         {
             started.Add(EmulatorProcess.Start("azurite", directory, Path.Combine("node_modules", "azurite", "dist", "src", "azurite.js"),
             [
-                "--silent", "--skipApiVersionCheck", "--loose", "--disableProductStyleUrl",
+                "--silent", "--skipApiVersionCheck", "--loose", "--disableProductStyleUrl", "--disableTelemetry",
                 "--location", azuriteData,
                 "--blobHost", "127.0.0.1", "--blobPort", ports[0].ToString(),
                 "--queueHost", "127.0.0.1", "--queuePort", ports[1].ToString(),
