@@ -6,7 +6,10 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Snapshots.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Snapshots.Health;
+using Snapshots.Imports;
+using Snapshots.Projects;
 using Snapshots.Storage;
 
 namespace Snapshots;
@@ -43,6 +46,16 @@ public static class ServiceCollectionExtensions
 
         services.AddHostedService<StorageInitializer>();
         services.AddSingleton<HealthProbe>();
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddSingleton<ProjectStore>();
+        services.AddSingleton<ProjectFiles>();
+
+        services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ImportStaging>();
+        services.AddSingleton<ImportPlanner>();
+        services.AddSingleton<KonfuzioImporter>();
+        services.AddSingleton<ImportService>();
         return services;
     }
 }

@@ -1,0 +1,100 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Snapshots.Functions.Http;
+using Snapshots.Functions.Operations;
+using Snapshots.Functions.Projects;
+using Snapshots.Imports;
+
+namespace Snapshots.Functions.Imports;
+
+public sealed record ImportAccepted(string Id, string StatusUri, string ProjectId, int Documents, IReadOnlyList<string> Warnings);
+
+/// <summary>Import of a Konfuzio SDK project export (a zip body) as a new project, run as a durable orchestration.</summary>
+public sealed class ImportFunctions(ImportService imports, KonfuzioImporter importer)
+{
+    /// <summary>Batches in flight at once: bounds the fan-out and the load on Cosmos.</summary>
+    public const int ParallelBatches = 8;
+
+    private static readonly TaskOptions Retry = TaskOptions.FromRetryPolicy(new RetryPolicy(
+        maxNumberOfAttempts: 3, firstRetryInterval: TimeSpan.FromSeconds(2), backoffCoefficient: 2));
+
+    [Function(nameof(StartImport))]
+    public async Task<IActionResult> StartImport(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "imports")] HttpRequest request,
+        [DurableClient] DurableTaskClient client)
+    {
+        string? name = request.Query["name"];
+        if (ProjectNames.Validate(name) is { } nameError)
+        {
+            return Problems.BadRequest(nameError + " Pass it as ?name=...");
+        }
+
+        ImportRequest prepared;
+        ImportPlan plan;
+        try
+        {
+            (prepared, plan) = await imports.PrepareAsync(name!.Trim(), request.Body, request.HttpContext.RequestAborted);
+        }
+        catch (ImportValidationException ex)
+        {
+            return Problems.BadRequest(ex.Message);
+        }
+        catch (ImportTooLargeException ex)
+        {
+            return Problems.TooLarge(ex.Message);
+        }
+
+        await client.ScheduleNewOrchestrationInstanceAsync(
+            nameof(ImportProjectOrchestrator), prepared, new StartOrchestrationOptions(prepared.ImportId), request.HttpContext.RequestAborted);
+        var statusUri = $"{request.Scheme}://{request.Host}{OperationResponses.StatusPath(prepared.ImportId)}";
+        return OperationResponses.Accepted(request, prepared.ImportId,
+            new ImportAccepted(prepared.ImportId, statusUri, prepared.ProjectId, plan.Documents, plan.Warnings));
+    }
+
+    [Function(nameof(ImportProjectOrchestrator))]
+    public static async Task<ImportResult> ImportProjectOrchestrator([OrchestrationTrigger] TaskOrchestrationContext context)
+    {
+        var request = context.GetInput<ImportRequest>() ?? throw new InvalidOperationException("The import has no input.");
+        try
+        {
+            context.SetCustomStatus(new ImportProgress(ImportStages.Schema, 0, request.DocumentCount));
+            await context.CallActivityAsync(nameof(ImportSchema), request, Retry);
+
+            var written = ImportBatchResult.Empty;
+            foreach (var wave in Enumerable.Range(0, request.BatchCount).Chunk(ParallelBatches))
+            {
+                var results = await Task.WhenAll(wave.Select(index => context.CallActivityAsync<ImportBatchResult>(
+                    nameof(ImportDocumentBatch), new ImportBatch(request.ImportId, request.ProjectId, index), Retry)));
+                written = results.Aggregate(written, (total, result) => total.Add(result));
+                context.SetCustomStatus(new ImportProgress(ImportStages.Documents, written.Documents, request.DocumentCount));
+            }
+
+            context.SetCustomStatus(new ImportProgress(ImportStages.Finishing, written.Documents, request.DocumentCount));
+            var warnings = await context.CallActivityAsync<List<string>>(nameof(CompleteImport), request, Retry);
+            return new ImportResult(request.ProjectId, request.ProjectName, written, warnings);
+        }
+        catch (TaskFailedException failure)
+        {
+            await context.CallActivityAsync(nameof(DiscardImport), request, Retry);
+            throw new ImportFailedException($"The import failed and was rolled back: {failure.FailureDetails.ErrorMessage}");
+        }
+    }
+
+    [Function(nameof(ImportSchema))]
+    public Task ImportSchema([ActivityTrigger] ImportRequest request) => importer.ImportSchemaAsync(request, CancellationToken.None);
+
+    [Function(nameof(ImportDocumentBatch))]
+    public Task<ImportBatchResult> ImportDocumentBatch([ActivityTrigger] ImportBatch batch) => importer.ImportBatchAsync(batch, CancellationToken.None);
+
+    [Function(nameof(CompleteImport))]
+    public async Task<List<string>> CompleteImport([ActivityTrigger] ImportRequest request) =>
+        [.. await importer.CompleteAsync(request, CancellationToken.None)];
+
+    [Function(nameof(DiscardImport))]
+    public Task DiscardImport([ActivityTrigger] ImportRequest request) => importer.DiscardAsync(request, CancellationToken.None);
+}
+
+public sealed class ImportFailedException(string message) : Exception(message);

@@ -1,0 +1,33 @@
+using System.IO.Compression;
+
+namespace Snapshots.Imports;
+
+/// <summary>Rejects zip bombs and oversized archives from their central directory, before anything is extracted.</summary>
+internal static class ArchiveLimits
+{
+    private const long RatioCheckThreshold = 1024 * 1024;
+
+    public static void Check(ZipArchive zip, ImportOptions limits)
+    {
+        if (zip.Entries.Count > limits.MaxEntries)
+        {
+            throw new ImportTooLargeException($"The archive has {zip.Entries.Count} entries; the limit is {limits.MaxEntries} (Snapshots:Imports:MaxEntries).");
+        }
+
+        long total = 0;
+        foreach (var entry in zip.Entries)
+        {
+            total += entry.Length;
+            if (entry.Length > RatioCheckThreshold && entry.Length > (long)limits.MaxCompressionRatio * Math.Max(entry.CompressedLength, 1))
+            {
+                throw new ImportTooLargeException(
+                    $"{entry.FullName}: compression ratio above {limits.MaxCompressionRatio} (Snapshots:Imports:MaxCompressionRatio); refusing a possible zip bomb.");
+            }
+        }
+
+        if (total > limits.MaxUncompressedBytes)
+        {
+            throw new ImportTooLargeException($"The archive expands to {total} bytes; the limit is {limits.MaxUncompressedBytes} (Snapshots:Imports:MaxUncompressedBytes).");
+        }
+    }
+}

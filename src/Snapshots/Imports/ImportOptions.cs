@@ -1,0 +1,26 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Snapshots.Imports;
+
+/// <summary>Limits on what an upload may be, bound from <c>Snapshots:Imports</c>. Every archive is treated as hostile.</summary>
+public sealed class ImportOptions
+{
+    public const string SectionName = "Snapshots:Imports";
+
+    [Range(1, long.MaxValue)]
+    public long MaxUploadBytes { get; set; } = 4L * 1024 * 1024 * 1024;
+
+    [Range(1, int.MaxValue)]
+    public int MaxEntries { get; set; } = 500_000;
+
+    [Range(1, long.MaxValue)]
+    public long MaxUncompressedBytes { get; set; } = 32L * 1024 * 1024 * 1024;
+
+    /// <summary>Largest allowed uncompressed/compressed ratio of an entry bigger than 1 MiB (zip bombs).</summary>
+    [Range(1, 100_000)]
+    public int MaxCompressionRatio { get; set; } = 200;
+
+    /// <summary>Documents per import activity.</summary>
+    [Range(1, 1000)]
+    public int DocumentsPerBatch { get; set; } = 25;
+}

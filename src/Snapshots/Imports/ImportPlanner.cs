@@ -1,0 +1,131 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+
+namespace Snapshots.Imports;
+
+/// <summary>
+/// Reads a whole Konfuzio export once before anything is written: every JSON5 file must parse and every
+/// reference must resolve. Along the way it writes the document batches the import activities will process.
+/// </summary>
+public sealed class ImportPlanner(ImportStaging staging, IOptions<ImportOptions> options)
+{
+    public const int MaxWarnings = 200;
+
+    internal async Task<ImportPlan> PlanAsync(string importId, KonfuzioExport export, CancellationToken cancellationToken)
+    {
+        var labelIds = UniqueIds(Json5.ParseArray(export.Open(KonfuzioExport.Labels), KonfuzioExport.Labels)
+            .Select(node => KonfuzioMapper.ToLabel(AsObject(node, KonfuzioExport.Labels), KonfuzioExport.Labels).Id), KonfuzioExport.Labels, "label");
+        var labelSets = Json5.ParseArray(export.Open(KonfuzioExport.LabelSets), KonfuzioExport.LabelSets)
+            .Select(node => KonfuzioMapper.ToLabelSet(AsObject(node, KonfuzioExport.LabelSets), KonfuzioExport.LabelSets))
+            .ToList();
+        var labelSetIds = UniqueIds(labelSets.Select(s => s.Id), KonfuzioExport.LabelSets, "label set");
+        foreach (var set in labelSets)
+        {
+            var unknown = set.LabelIds.FirstOrDefault(id => !labelIds.Contains(id));
+            if (unknown is not null)
+            {
+                throw new ImportValidationException(KonfuzioExport.LabelSets, $"label set {set.Id} lists unknown label {unknown}.");
+            }
+        }
+
+        var warnings = new List<string>();
+        var documentIds = new HashSet<string>();
+        var batch = new List<string>();
+        var batches = 0;
+        foreach (var source in Json5.ReadArrayObjects(export.Open(KonfuzioExport.DocumentsMeta), KonfuzioExport.DocumentsMeta))
+        {
+            var original = source.ToJsonString();
+            var document = KonfuzioMapper.ToDocument(source, KonfuzioExport.DocumentsMeta);
+            if (!documentIds.Add(document.Id))
+            {
+                throw new ImportValidationException(KonfuzioExport.DocumentsMeta, $"document {document.Id} is listed twice.");
+            }
+
+            if (export.HasDocumentFolder(document.Id))
+            {
+                ValidateDocumentFolder(export, document.Id, labelIds, labelSetIds);
+            }
+            else if (warnings.Count < MaxWarnings)
+            {
+                warnings.Add($"Document {document.Id} ({document.Name}) has no folder in the export: imported as metadata only.");
+            }
+
+            batch.Add(original);
+            if (batch.Count == options.Value.DocumentsPerBatch)
+            {
+                await staging.WriteBatchAsync(importId, batches++, batch, cancellationToken);
+                batch.Clear();
+            }
+        }
+
+        if (batch.Count > 0)
+        {
+            await staging.WriteBatchAsync(importId, batches++, batch, cancellationToken);
+        }
+
+        await staging.WriteWarningsAsync(importId, warnings, cancellationToken);
+        return new ImportPlan(documentIds.Count, batches, warnings);
+    }
+
+    private static void ValidateDocumentFolder(KonfuzioExport export, string documentId, HashSet<string> labelIds, HashSet<string> labelSetIds)
+    {
+        var folder = KonfuzioExport.DocumentFolder(documentId);
+        var setsFile = folder + KonfuzioExport.AnnotationSetsFile;
+        var annotationsFile = folder + KonfuzioExport.AnnotationsFile;
+
+        var setIds = new HashSet<string>();
+        if (export.Exists(setsFile))
+        {
+            foreach (var node in Json5.ParseArray(export.Open(setsFile), setsFile))
+            {
+                var set = KonfuzioMapper.ToAnnotationSet(AsObject(node, setsFile), documentId, setsFile);
+                if (set.LabelSetId is not null && !labelSetIds.Contains(set.LabelSetId))
+                {
+                    throw new ImportValidationException(setsFile, $"annotation set {set.Id} points to unknown label set {set.LabelSetId}.");
+                }
+
+                setIds.Add(set.Id);
+            }
+        }
+
+        if (export.Exists(annotationsFile))
+        {
+            foreach (var node in Json5.ParseArray(export.Open(annotationsFile), annotationsFile))
+            {
+                var annotation = KonfuzioMapper.ToAnnotation(AsObject(node, annotationsFile), documentId, annotationsFile);
+                if (!labelIds.Contains(annotation.LabelId))
+                {
+                    throw new ImportValidationException(annotationsFile, $"annotation {annotation.Id} points to unknown label {annotation.LabelId}.");
+                }
+
+                if (annotation.AnnotationSetId is not null && !setIds.Contains(annotation.AnnotationSetId))
+                {
+                    throw new ImportValidationException(annotationsFile, $"annotation {annotation.Id} points to unknown annotation set {annotation.AnnotationSetId}.");
+                }
+            }
+        }
+
+        var pagesFile = folder + KonfuzioExport.PagesFile;
+        if (export.Exists(pagesFile))
+        {
+            Json5.Parse(export.Open(pagesFile), pagesFile);
+        }
+    }
+
+    internal static JsonObject AsObject(JsonNode? node, string file) =>
+        node as JsonObject ?? throw new ImportValidationException(file, $"expected an object, found {node?.ToJsonString() ?? "null"}.");
+
+    private static HashSet<string> UniqueIds(IEnumerable<string> ids, string file, string what)
+    {
+        var set = new HashSet<string>();
+        foreach (var id in ids)
+        {
+            if (!set.Add(id))
+            {
+                throw new ImportValidationException(file, $"{what} {id} is listed twice.");
+            }
+        }
+
+        return set;
+    }
+}

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Snapshots.Imports;
+
+/// <summary>Helpers to take typed fields out of a source object, leaving the rest as the entity's extra fields.</summary>
+internal static class JsonFields
+{
+    public static string? TakeId(this JsonObject source, string name, string file, bool required = true)
+    {
+        var node = Take(source, name);
+        if (node is null)
+        {
+            return required ? throw new ImportValidationException(file, $"an entry has no '{name}'.") : null;
+        }
+
+        if (node is JsonValue value && (value.TryGetValue<long>(out _) || value.TryGetValue<string>(out _)))
+        {
+            return value.ToString();
+        }
+
+        throw new ImportValidationException(file, $"'{name}' must be a number or a string, found {node.ToJsonString()}.");
+    }
+
+    public static string? TakeString(this JsonObject source, string name) => TakeValue<string>(source, name);
+
+    public static double? TakeDouble(this JsonObject source, string name) => TakeStruct<double>(source, name);
+
+    public static int? TakeInt(this JsonObject source, string name) => TakeStruct<int>(source, name);
+
+    public static bool? TakeBool(this JsonObject source, string name) => TakeStruct<bool>(source, name);
+
+    public static JsonElement? TakeElement(this JsonObject source, string name) =>
+        Take(source, name) is { } node ? JsonSerializer.SerializeToElement(node) : null;
+
+    public static List<string> TakeIdList(this JsonObject source, string name)
+    {
+        if (source[name] is not JsonArray array || array.Any(n => n is not JsonValue))
+        {
+            return [];
+        }
+
+        Take(source, name);
+        return array.Select(n => n!.ToString()).ToList();
+    }
+
+    /// <summary>What is left of the source: the fields the model does not know, kept as they were.</summary>
+    public static Dictionary<string, JsonElement>? Rest(this JsonObject source) =>
+        source.Count == 0 ? null : source.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value));
+
+    // A field is taken only when it has the expected type; otherwise it stays among the extra fields, so nothing is lost.
+    private static T? TakeValue<T>(JsonObject source, string name)
+        where T : class =>
+        source.TryGetPropertyValue(name, out var node) && (node is null || (node is JsonValue v && v.TryGetValue<T>(out _)))
+            ? (Take(source, name) as JsonValue)?.GetValue<T>()
+            : null;
+
+    private static T? TakeStruct<T>(JsonObject source, string name)
+        where T : struct =>
+        source.TryGetPropertyValue(name, out var node) && (node is null || (node is JsonValue v && v.TryGetValue<T>(out _)))
+            ? (Take(source, name) as JsonValue)?.GetValue<T>()
+            : null;
+
+    private static JsonNode? Take(JsonObject source, string name)
+    {
+        if (!source.TryGetPropertyValue(name, out var node))
+        {
+            return null;
+        }
+
+        source.Remove(name);
+        return node;
+    }
+}

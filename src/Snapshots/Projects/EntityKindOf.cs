@@ -1,0 +1,21 @@
+namespace Snapshots.Projects;
+
+/// <summary>The stored kind of each entity type.</summary>
+public static class EntityKindOf<T>
+    where T : IProjectEntity
+{
+    public static string Name { get; } = typeof(T).Name switch
+    {
+        nameof(Project) => EntityKinds.Project,
+        nameof(Category) => EntityKinds.Category,
+        nameof(Label) => EntityKinds.Label,
+        nameof(LabelSet) => EntityKinds.LabelSet,
+        nameof(Document) => EntityKinds.Document,
+        nameof(AiModel) => EntityKinds.Ai,
+        nameof(Member) => EntityKinds.Member,
+        nameof(AnnotationSet) => EntityKinds.AnnotationSet,
+        nameof(Annotation) => EntityKinds.Annotation,
+        nameof(ProjectIndexEntry) => EntityKinds.ProjectIndexEntry,
+        _ => throw new NotSupportedException($"{typeof(T).Name} is not a stored entity."),
+    };
+}
