@@ -15,6 +15,11 @@ public static class Json5
     public static JsonNode? Parse(Stream stream, string fileName)
     {
         using var reader = CreateReader(stream);
+        if (!Read(reader, fileName))
+        {
+            throw new ImportValidationException(fileName, "is empty.");
+        }
+
         try
         {
             var token = JToken.ReadFrom(reader);

@@ -5,7 +5,7 @@ using Snapshots.Tests.Support;
 namespace Snapshots.Tests.EndToEnd;
 
 /// <summary>HTTP -> orchestration -> activities -> status, through the local runtime and its durable backend on Azurite.</summary>
-[Collection(ServiceCollection.Name)]
+[Collection(ServiceTestGroup.Name)]
 public sealed class PingOrchestrationTests(ServiceFixture service)
 {
     [Fact]

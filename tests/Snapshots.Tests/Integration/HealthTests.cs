@@ -4,7 +4,7 @@ using Snapshots.Tests.Support;
 
 namespace Snapshots.Tests.Integration;
 
-[Collection(ServiceCollection.Name)]
+[Collection(ServiceTestGroup.Name)]
 public sealed class HealthTests(ServiceFixture service)
 {
     [Fact]

@@ -90,7 +90,7 @@ public sealed class ServiceFixture : IAsyncLifetime
 public sealed record OperationView(string Id, string Name, string Status, System.Text.Json.JsonElement? Output, System.Text.Json.JsonElement? Progress, string? Error);
 
 [CollectionDefinition(Name)]
-public sealed class ServiceCollection : ICollectionFixture<ServiceFixture>
+public sealed class ServiceTestGroup : ICollectionFixture<ServiceFixture>
 {
     public const string Name = "service";
 }

@@ -1,0 +1,252 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.DependencyInjection;
+using Snapshots.Configuration;
+using Snapshots.Projects;
+using Snapshots.Storage;
+using Snapshots.Tests.Support;
+
+namespace Snapshots.Tests.Integration;
+
+[Collection(ServiceTestGroup.Name)]
+public sealed class KonfuzioImportTests(ServiceFixture service)
+{
+    private static readonly FixtureFacts Fixture = FixtureFacts.Project46;
+
+    [Fact]
+    public async Task Importing_the_fixture_yields_exactly_the_counts_in_its_files()
+    {
+        var projectId = await service.ImportAsync(ExportArchives.FromFolder(Fixture.Folder), "Konfuzio project 46");
+
+        var project = await service.Http.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}");
+        var counts = project.GetProperty("counts");
+        Assert.Equal("ready", project.GetProperty("status").GetString());
+        Assert.Equal(Fixture.Labels.Count, counts.GetProperty("labels").GetInt32());
+        Assert.Equal(Fixture.LabelSets.Count, counts.GetProperty("labelSets").GetInt32());
+        Assert.Equal(Fixture.Categories, counts.GetProperty("categories").GetInt32());
+        Assert.Equal(Fixture.Documents.Count, counts.GetProperty("documents").GetInt32());
+        Assert.Equal(Fixture.AnnotationSetsByDocument.Values.Sum(), counts.GetProperty("annotationSets").GetInt32());
+        Assert.Equal(Fixture.AnnotationsByDocument.Values.Sum(), counts.GetProperty("annotations").GetInt32());
+        var byStatus = counts.GetProperty("documentsByDatasetStatus");
+        foreach (var (name, code) in new[] { ("none", 0), ("preparation", 1), ("training", 2), ("test", 3), ("excluded", 4) })
+        {
+            Assert.Equal(Fixture.DocumentsWithStatus(code), byStatus.GetProperty(name).GetInt32());
+        }
+
+        Assert.Contains(projectId, await service.Http.ListProjectIdsAsync());
+        await AssertEachDocumentMatchesItsFolderAsync(projectId);
+    }
+
+    [Fact]
+    public async Task Imported_entities_keep_every_field_of_the_export_including_unknown_ones()
+    {
+        var projectId = await service.ImportAsync(ExportArchives.SmallFixture(), "round trip");
+        var store = service.Services.GetRequiredService<ProjectStore>();
+
+        AssertRoundTrip(Fixture.Find("labels.json5", "867"), await store.GetAsync<Label>(projectId, "867", default),
+            new() { ["text"] = "name", ["get_data_type_display"] = "dataType" });
+        AssertRoundTrip(Fixture.Find("label_sets.json5", "64"), await store.GetAsync<LabelSet>(projectId, "64", default),
+            new() { ["is_default"] = "isDefault", ["has_multiple_sections"] = "hasMultipleSections", ["labels"] = "labelIds", ["default_section_labels"] = "categoryIds" });
+        AssertRoundTrip(Fixture.Find("documents_meta.json5", "44823"), await store.GetAsync<Document>(projectId, "44823", default),
+            new() { ["data_file_name"] = "name", ["dataset_status"] = "datasetStatus", ["category_template"] = "categoryId", ["number_of_pages"] = "numberOfPages" });
+
+        var annotation = (await store.ListDocumentItemsAsync<Annotation>(projectId, "44823", default).CollectAsync()).Single(a => a.Id == "12516017");
+        AssertRoundTrip(Fixture.Find("documents/44823/annotations.json5", "12516017"), annotation,
+            new()
+            {
+                ["label"] = "labelId", ["section"] = "annotationSetId", ["section_label_id"] = "labelSetId", ["offset_string"] = "offsetString",
+                ["start_offset"] = "startOffset", ["end_offset"] = "endOffset", ["is_correct"] = "isCorrect", ["accuracy"] = "confidence",
+            });
+
+        var document = await store.GetAsync<Document>(projectId, "44823", default);
+        Assert.Equal(Directory.GetFiles(Path.Combine(Fixture.Folder, "documents", "44823")).Count(f => !f.EndsWith(".json5")), document!.Files.Count);
+        Assert.Equal(JsonNode.Parse(File.ReadAllText(Path.Combine(Fixture.Folder, "documents/44823/pages.json5")))!.ToJsonString(),
+            JsonSerializer.Serialize(document.Pages));
+        var text = service.Services.GetRequiredService<IAzureClientFactory<BlobServiceClient>>().CreateClient(BlobClientNames.Data)
+            .GetBlobContainerClient(BlobContainerNames.Documents).GetBlobClient($"{projectId}/44823/document.txt");
+        Assert.Equal(await File.ReadAllTextAsync(Path.Combine(Fixture.Folder, "documents/44823/document.txt")),
+            (await text.DownloadContentAsync()).Value.Content.ToString());
+    }
+
+    [Fact]
+    public async Task A_document_listed_without_a_folder_is_imported_as_metadata_with_a_warning()
+    {
+        var zip = ExportArchives.SmallFixture();
+        var response = await service.Http.PostZipAsync("/api/imports?name=warnings", zip);
+        var accepted = await response.ReadJsonObjectAsync();
+        var operation = await service.WaitForOperationAsync(accepted["statusUri"]!.GetValue<string>());
+
+        Assert.Equal("Completed", operation.Status);
+        var warnings = operation.Output!.Value.GetProperty("warnings").EnumerateArray().Select(w => w.GetString()).ToList();
+        Assert.Equal(Fixture.Documents.Count - 2, warnings.Count);
+        Assert.Contains(warnings, w => w!.Contains("216836") && w.Contains("metadata only"));
+        Assert.Equal(Fixture.Documents.Count, operation.Output.Value.Get("written.documents").GetInt32());
+    }
+
+    [Fact]
+    public async Task Json5_syntax_in_the_export_is_read()
+    {
+        var labels = """
+            // labels of a tiny project
+            [{id: 1, text: 'Total', description: "sum", get_data_type_display: 'Number', threshold: .5, custom: 0x10,},]
+            """;
+        var zip = ExportArchives.Zip(new Dictionary<string, string>
+        {
+            ["export/labels.json5"] = labels,
+            ["export/label_sets.json5"] = "[{id: 7, name: 'Invoice', is_default: true, labels: [1], default_section_labels: [7]}]",
+            ["export/documents_meta.json5"] = "[{id: 5, data_file_name: 'a.pdf', dataset_status: 2, category_template: 7}]",
+            ["export/documents/5/annotation_sets.json5"] = "[{id: 9, section_label: 7, parent: null}]",
+            ["export/documents/5/annotations.json5"] = "[{id: 11, label: 1, section: 9, offset_string: '10', /* trailing */}]",
+            ["export/documents/5/document.txt"] = "Total 10",
+        });
+
+        var projectId = await service.ImportAsync(zip, "json5");
+
+        var label = await service.Services.GetRequiredService<ProjectStore>().GetAsync<Label>(projectId, "1", default);
+        Assert.Equal("Total", label!.Name);
+        Assert.Equal(0.5, label.Threshold);
+        Assert.Equal(16, label.Extra!["custom"].GetInt32());
+        var counts = (await service.Http.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}")).GetProperty("counts");
+        Assert.Equal(1, counts.GetProperty("annotations").GetInt32());
+        Assert.Equal(1, counts.GetProperty("categories").GetInt32());
+    }
+
+    public static TheoryData<string, Dictionary<string, string?>, string[]> BadExports => new()
+    {
+        { "missing labels.json5", new() { ["labels.json5"] = null }, ["labels.json5", "missing"] },
+        { "malformed JSON5", new() { ["label_sets.json5"] = "[{\"id\": 64, \"name\": }]" }, ["label_sets.json5", "line 1", "malformed"] },
+        {
+            "annotation with an unknown label",
+            new() { ["documents/44823/annotations.json5"] = "[{\"id\": 1, \"label\": 999999, \"section\": 78730}]" },
+            ["documents/44823/annotations.json5", "annotation 1", "unknown label 999999"]
+        },
+        { "unknown dataset status", new() { ["documents_meta.json5"] = "[{\"id\": 44823, \"dataset_status\": 9}]" }, ["documents_meta.json5", "dataset_status 9"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadExports))]
+    public async Task A_bad_export_is_a_400_naming_the_file_and_leaves_nothing_behind(string why, Dictionary<string, string?> change, string[] expected)
+    {
+        var before = await service.Http.ListProjectIdsAsync();
+
+        var response = await service.Http.PostZipAsync($"/api/imports?name={Uri.EscapeDataString(why)}", ExportArchives.SmallFixture(change));
+
+        await AssertRejectedAsync(response, HttpStatusCode.BadRequest, expected);
+        Assert.Equal(before, await service.Http.ListProjectIdsAsync());
+        await AssertNoStagedImportsAsync();
+    }
+
+    [Fact]
+    public async Task A_zip_that_is_not_a_project_export_is_a_400()
+    {
+        var response = await service.Http.PostZipAsync("/api/imports?name=x", ExportArchives.Zip(new Dictionary<string, string> { ["notes.txt"] = "hello" }));
+
+        await AssertRejectedAsync(response, HttpStatusCode.BadRequest, ["not a Konfuzio project export", "documents_meta.json5"]);
+        await AssertNoStagedImportsAsync();
+    }
+
+    [Fact]
+    public async Task A_body_that_is_not_a_zip_is_a_400()
+    {
+        var response = await service.Http.PostZipAsync("/api/imports?name=x", "{\"labels\": []}"u8.ToArray());
+
+        await AssertRejectedAsync(response, HttpStatusCode.BadRequest, ["not a zip archive"]);
+        await AssertNoStagedImportsAsync();
+    }
+
+    [Fact]
+    public async Task An_import_without_a_name_is_a_400()
+    {
+        var response = await service.Http.PostZipAsync("/api/imports", ExportArchives.SmallFixture());
+
+        await AssertRejectedAsync(response, HttpStatusCode.BadRequest, ["name"]);
+    }
+
+    [Fact]
+    public async Task An_unknown_project_is_a_404_problem()
+    {
+        var response = await service.Http.GetAsync("/api/projects/no-such-project");
+
+        await AssertRejectedAsync(response, HttpStatusCode.NotFound, ["no-such-project"]);
+    }
+
+    private async Task AssertEachDocumentMatchesItsFolderAsync(string projectId)
+    {
+        var seen = new List<JsonElement>();
+        string? continuation = null;
+        do
+        {
+            var uri = $"/api/projects/{projectId}/documents?pageSize=10" + (continuation is null ? "" : "&continuationToken=" + Uri.EscapeDataString(continuation));
+            var page = await service.Http.GetFromJsonAsync<JsonElement>(uri);
+            var items = page.GetProperty("items").EnumerateArray().ToList();
+            Assert.True(items.Count <= 10);
+            seen.AddRange(items);
+            continuation = page.TryGetProperty("continuationToken", out var token) ? token.GetString() : null;
+        }
+        while (continuation is not null);
+
+        Assert.Equal(Fixture.Documents.Select(d => d["id"]!.ToString()).Order(), seen.Select(d => d.GetProperty("id").GetString()!).Order());
+        foreach (var document in seen)
+        {
+            var id = document.GetProperty("id").GetString()!;
+            Assert.Equal(Fixture.AnnotationsByDocument.GetValueOrDefault(id), document.GetProperty("annotationCount").GetInt32());
+            Assert.Equal(Fixture.AnnotationSetsByDocument.GetValueOrDefault(id), document.GetProperty("annotationSetCount").GetInt32());
+        }
+    }
+
+    private static void AssertRoundTrip(JsonObject source, object? entity, Dictionary<string, string> renamed)
+    {
+        Assert.NotNull(entity);
+        var stored = JsonSerializer.SerializeToNode(entity, entity.GetType(), SnapshotsJson.Options)!.AsObject();
+        foreach (var (name, value) in source)
+        {
+            var target = renamed.GetValueOrDefault(name, name);
+            Assert.True(stored.ContainsKey(target) || value is null, $"field '{name}' was lost");
+            if (name == "dataset_status")
+            {
+                Assert.Equal(((DatasetStatus)value!.GetValue<int>()).ToString().ToLowerInvariant(), stored[target]!.GetValue<string>());
+            }
+            else if (renamed.ContainsKey(name) || name == "id")
+            {
+                Assert.Equal(Normalize(value), Normalize(stored[target]));
+            }
+            else
+            {
+                Assert.True(JsonNode.DeepEquals(value, stored[target]), $"field '{name}': {value?.ToJsonString()} != {stored[target]?.ToJsonString()}");
+            }
+        }
+    }
+
+    // Ids become strings in the model; lists of ids likewise.
+    private static string Normalize(JsonNode? node) => node switch
+    {
+        JsonArray array => string.Join(",", array.Select(Normalize)),
+        null => "null",
+        JsonValue value when value.GetValueKind() == JsonValueKind.Number => value.GetValue<double>().ToString("R"),
+        _ => node.ToString(),
+    };
+
+    private static async Task AssertRejectedAsync(HttpResponseMessage response, HttpStatusCode status, string[] detailContains)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var detail = (await response.ReadJsonObjectAsync())["detail"]!.GetValue<string>();
+        Assert.DoesNotContain("\n", detail);
+        foreach (var part in detailContains)
+        {
+            Assert.Contains(part, detail, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    private async Task AssertNoStagedImportsAsync()
+    {
+        var imports = service.Services.GetRequiredService<IAzureClientFactory<BlobServiceClient>>().CreateClient(BlobClientNames.Data)
+            .GetBlobContainerClient(BlobContainerNames.Imports);
+        var staged = (await imports.GetBlobsAsync().CollectAsync()).Select(b => b.Name).ToList();
+        Assert.Empty(staged);
+    }
+}
