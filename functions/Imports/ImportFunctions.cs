@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
 using Snapshots.Functions.Http;
 using Snapshots.Functions.Operations;
 using Snapshots.Functions.Projects;
@@ -13,7 +14,7 @@ namespace Snapshots.Functions.Imports;
 public sealed record ImportAccepted(string Id, string StatusUri, string ProjectId, int Documents, IReadOnlyList<string> Warnings);
 
 /// <summary>Import of a Konfuzio SDK project export (a zip body) as a new project, run as a durable orchestration.</summary>
-public sealed class ImportFunctions(ImportService imports, KonfuzioImporter importer)
+public sealed class ImportFunctions(ImportService imports, KonfuzioImporter importer, IOptions<ImportOptions> options)
 {
     /// <summary>Batches in flight at once: bounds the fan-out and the load on Cosmos.</summary>
     public const int ParallelBatches = 8;
@@ -30,6 +31,12 @@ public sealed class ImportFunctions(ImportService imports, KonfuzioImporter impo
         if (ProjectNames.Validate(name) is { } nameError)
         {
             return Problems.BadRequest(nameError + " Pass it as ?name=...");
+        }
+
+        // Refused before reading the body, so a client that sent Expect: 100-continue does not upload it at all.
+        if (request.ContentLength > options.Value.MaxUploadBytes)
+        {
+            return Problems.TooLarge($"The upload is larger than the limit of {options.Value.MaxUploadBytes} bytes (Snapshots:Imports:MaxUploadBytes).");
         }
 
         ImportRequest prepared;

@@ -35,6 +35,8 @@ public static class LocalRuntime
         builder.Configuration.AddInMemoryCollection(options.Emulators.ToConfiguration());
         builder.Configuration.AddInMemoryCollection(options.Settings);
 
+        // Uploads are limited by the import limits (Snapshots:Imports), not by Kestrel's 30 MB default.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = LocalDurableBackend.ShutdownTimeout);
         builder.Services.AddSnapshotsEngine(builder.Configuration);
         builder.Services.AddMvcCore();

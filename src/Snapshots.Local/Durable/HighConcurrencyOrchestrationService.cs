@@ -34,7 +34,13 @@ internal sealed class HighConcurrencyOrchestrationService(
 
     public int MaxConcurrentTaskActivityWorkItems => MaxConcurrentWorkItems;
 
-    public Task StartAsync() => service.StartAsync();
+    private int started;
+
+    public async Task StartAsync()
+    {
+        await service.StartAsync();
+        Interlocked.Exchange(ref started, 1);
+    }
 
     public Task StopAsync() => StopAsync(false);
 
@@ -45,7 +51,19 @@ internal sealed class HighConcurrencyOrchestrationService(
             await renewal.CancelAsync();
         }
 
-        await service.StopAsync(isForced);
+        // The sidecar calls this from an async void handler, where an exception would end the process; the Azure
+        // Storage service also throws when it is stopped before it started.
+        if (Interlocked.Exchange(ref started, 0) == 1)
+        {
+            try
+            {
+                await service.StopAsync(isForced);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                System.Diagnostics.Trace.TraceWarning($"Stopping the orchestration service failed: {ex.Message}");
+            }
+        }
     }
 
     public Task CreateAsync() => service.CreateAsync();

@@ -159,6 +159,42 @@ public sealed class KonfuzioImportTests(ServiceFixture service)
     }
 
     [Fact]
+    public async Task An_upload_over_the_size_limit_is_a_413_and_leaves_nothing_behind()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/imports?name=big") { Content = new ByteArrayContent(new byte[ServiceFixture.MaxUploadBytes + 1]) };
+        request.Headers.ExpectContinue = true;
+        var response = await service.Http.SendAsync(request);
+
+        await AssertRejectedAsync(response, HttpStatusCode.RequestEntityTooLarge, ["MaxUploadBytes"]);
+        await AssertNoStagedImportsAsync();
+    }
+
+    [Fact]
+    public async Task A_chunked_upload_is_cut_off_at_the_size_limit_with_a_413()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/imports?name=chunked")
+        {
+            Content = new StreamContent(new MemoryStream(new byte[ServiceFixture.MaxUploadBytes + 1])),
+        };
+        request.Headers.TransferEncodingChunked = true;
+        var response = await service.Http.SendAsync(request);
+
+        await AssertRejectedAsync(response, HttpStatusCode.RequestEntityTooLarge, ["MaxUploadBytes"]);
+        await AssertNoStagedImportsAsync();
+    }
+
+    [Fact]
+    public async Task A_zip_bomb_is_a_413_before_anything_is_extracted()
+    {
+        var bomb = ExportArchives.SmallFixture(new Dictionary<string, string?> { ["documents/44823/document.txt"] = new string('0', 4 * 1024 * 1024) });
+
+        var response = await service.Http.PostZipAsync("/api/imports?name=bomb", bomb);
+
+        await AssertRejectedAsync(response, HttpStatusCode.RequestEntityTooLarge, ["documents/44823/document.txt", "compression ratio"]);
+        await AssertNoStagedImportsAsync();
+    }
+
+    [Fact]
     public async Task An_import_without_a_name_is_a_400()
     {
         var response = await service.Http.PostZipAsync("/api/imports", ExportArchives.SmallFixture());

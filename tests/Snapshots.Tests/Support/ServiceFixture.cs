@@ -18,6 +18,9 @@ public sealed class ServiceFixture : IAsyncLifetime
     private LocalDurableBackend? durable;
     private WebApplication? app;
 
+    /// <summary>Above the fixture's zipped size (about 9 MB), low enough to test the limit quickly.</summary>
+    public const long MaxUploadBytes = 32L * 1024 * 1024;
+
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "snapshots-tests", Guid.NewGuid().ToString("N"));
 
     public EmulatorSet Emulators => emulators ?? throw new InvalidOperationException("Not started.");
@@ -41,7 +44,11 @@ public sealed class ServiceFixture : IAsyncLifetime
             Args = ["--urls", "http://127.0.0.1:0"],
             Emulators = emulators.Endpoints,
             Durable = durable,
-            Settings = new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" },
+            Settings = new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = "Warning",
+                ["Snapshots:Imports:MaxUploadBytes"] = MaxUploadBytes.ToString(),
+            },
         });
         await app.StartAsync();
         var address = app.Urls.Single();
