@@ -40,6 +40,7 @@ public static class LocalRuntime
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = LocalDurableBackend.ShutdownTimeout);
         builder.Services.AddSnapshotsEngine(builder.Configuration);
         builder.Services.AddMvcCore();
+        builder.Services.AddSingleton<DemoProjectLoader>();
         builder.Services.AddProblemDetails();
         builder.Services.AddDurableTaskWorker(worker =>
         {

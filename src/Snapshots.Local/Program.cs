@@ -14,6 +14,8 @@ var logger = loggerFactory.CreateLogger("Snapshots.Local");
 
 var emulatorsDirectory = EmulatorSet.LocateEmulatorsDirectory();
 var dataDirectory = Path.Combine(Path.GetDirectoryName(emulatorsDirectory)!, ".local-data");
+var loadDemo = !args.Contains("--no-demo");
+args = [.. args.Where(a => a != "--no-demo")];
 var runtimeArgs = args.Contains("--urls") || args.Any(a => a.StartsWith("--urls=", StringComparison.Ordinal))
     ? args
     : [.. args, "--urls", "http://localhost:7071"];
@@ -25,6 +27,24 @@ await using var durable = await LocalDurableBackend.StartAsync(
 
 var app = LocalRuntime.Build(new LocalRuntimeOptions { Args = runtimeArgs, Emulators = emulators.Endpoints, Durable = durable });
 app.Lifetime.ApplicationStarted.Register(() =>
+{
     logger.LogInformation("Snapshot service running at {Urls} (try {Health}). Press Ctrl-C to stop.",
-        string.Join(", ", app.Urls), app.Urls.First() + "/api/health"));
+        string.Join(", ", app.Urls), app.Urls.First() + "/api/health");
+    if (loadDemo)
+    {
+        _ = LoadDemoAsync();
+    }
+});
 await app.RunAsync();
+
+async Task LoadDemoAsync()
+{
+    try
+    {
+        await app.Services.GetRequiredService<DemoProjectLoader>().LoadAsync(Path.GetDirectoryName(emulatorsDirectory)!, app.Lifetime.ApplicationStopping);
+    }
+    catch (Exception ex) when (ex is not OperationCanceledException)
+    {
+        logger.LogError("Loading the demo project failed: {Error}", ex.Message);
+    }
+}

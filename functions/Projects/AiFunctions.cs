@@ -1,0 +1,93 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Snapshots.Configuration;
+using Snapshots.Functions.Http;
+using Snapshots.Projects;
+
+namespace Snapshots.Functions.Projects;
+
+/// <summary>
+/// Registers a trained AI model with a project. Projects here do not train, so this is how AI-mode snapshots get
+/// their models: multipart/form-data with a <c>metadata</c> JSON part and an optional <c>file</c> part.
+/// </summary>
+public sealed class AiFunctions(ProjectStore store, ProjectFiles files)
+{
+    [Function(nameof(RegisterAi))]
+    public async Task<IActionResult> RegisterAi(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "projects/{projectId}/ais")] HttpRequest request,
+        string projectId)
+    {
+        var cancellationToken = request.HttpContext.RequestAborted;
+        if (await store.GetAsync<Project>(projectId, projectId, cancellationToken) is null)
+        {
+            return Problems.NotFound($"No project with id '{projectId}'.");
+        }
+
+        if (!request.HasFormContentType)
+        {
+            return Problems.BadRequest("Send multipart/form-data with a 'metadata' part (JSON) and an optional 'file' part (the model file).");
+        }
+
+        var form = await request.ReadFormAsync(cancellationToken);
+        AiModel model;
+        try
+        {
+            var metadata = JsonNode.Parse(form["metadata"].ToString() is { Length: > 0 } json ? json : "null") as JsonObject;
+            if (metadata?["name"] is null || metadata["type"] is null)
+            {
+                return Problems.BadRequest("'metadata' needs at least a 'name' and a 'type' (extraction, splitting or categorization).");
+            }
+
+            metadata["id"] ??= Guid.NewGuid().ToString("N");
+            if (!EntityIds.IsValid(metadata["id"]!.ToString()))
+            {
+                return Problems.BadRequest(EntityIds.Rule);
+            }
+
+            model = metadata.Deserialize<AiModel>(SnapshotsJson.Options)!;
+        }
+        catch (JsonException ex)
+        {
+            return Problems.BadRequest($"'metadata' is not a valid AI description: {ex.Message.Split(". ")[0]}.");
+        }
+
+        var id = model.Id;
+        var stored = new List<StoredFile>();
+        foreach (var file in form.Files)
+        {
+            await using var content = file.OpenReadStream();
+            stored.Add(await files.UploadModelFileAsync(projectId, id, Path.GetFileName(file.FileName), content, cancellationToken));
+        }
+
+        var registered = model with
+        {
+            CategorizationKind = model.Type == AiType.Categorization ? model.CategorizationKind ?? CategorizationKind.Model : null,
+            Files = stored,
+        };
+        await store.UpsertAsync(projectId, registered, cancellationToken);
+        return new CreatedResult($"/api/projects/{projectId}/ais/{id}", registered);
+    }
+
+    [Function(nameof(ListAis))]
+    public async Task<IActionResult> ListAis(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "projects/{projectId}/ais")] HttpRequest request,
+        string projectId)
+    {
+        var cancellationToken = request.HttpContext.RequestAborted;
+        if (await store.GetAsync<Project>(projectId, projectId, cancellationToken) is null)
+        {
+            return Problems.NotFound($"No project with id '{projectId}'.");
+        }
+
+        var ais = new List<AiModel>();
+        await foreach (var ai in store.ListAsync<AiModel>(projectId, cancellationToken))
+        {
+            ais.Add(ai);
+        }
+
+        return new OkObjectResult(new PageView<AiModel>(ais, null));
+    }
+}
