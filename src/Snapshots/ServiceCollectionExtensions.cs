@@ -57,6 +57,12 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<KonfuzioImporter>();
         services.AddSingleton<ImportService>();
         services.AddSingleton<Seeding.SyntheticProjectSeeder>();
+
+        services.AddSingleton<Records.SnapshotStore>();
+        services.AddSingleton<Archive.SnapshotBlobs>();
+        services.AddSingleton<Archive.ArchiveAssembler>();
+        services.AddSingleton<Create.SnapshotExporter>();
+        services.AddSingleton<Create.SnapshotService>();
         return services;
     }
 }

@@ -16,6 +16,8 @@ public static class EntityKindOf<T>
         nameof(AnnotationSet) => EntityKinds.AnnotationSet,
         nameof(Annotation) => EntityKinds.Annotation,
         nameof(ProjectIndexEntry) => EntityKinds.ProjectIndexEntry,
+        nameof(Records.SnapshotRecord) => EntityKinds.Snapshot,
+        nameof(Records.SnapshotIndexEntry) => EntityKinds.SnapshotIndexEntry,
         _ => throw new NotSupportedException($"{typeof(T).Name} is not a stored entity."),
     };
 }

@@ -30,6 +30,13 @@ public sealed class ProjectFiles(IAzureClientFactory<BlobServiceClient> clients)
     public Task<StoredFile> UploadModelFileAsync(string projectId, string aiId, string fileName, Stream content, CancellationToken cancellationToken) =>
         UploadAsync(Models, BlobName(projectId, aiId, fileName), fileName, content, cancellationToken);
 
+    /// <summary>The blob behind a stored file (its <see cref="StoredFile.Blob"/> is <c>container/name</c>).</summary>
+    public BlobClient Resolve(StoredFile file)
+    {
+        var separator = file.Blob.IndexOf('/');
+        return Data.GetBlobContainerClient(file.Blob[..separator]).GetBlobClient(file.Blob[(separator + 1)..]);
+    }
+
     /// <summary>Deletes every file of a project in both containers.</summary>
     public async Task DeleteProjectFilesAsync(string projectId, CancellationToken cancellationToken)
     {

@@ -27,6 +27,8 @@ public static class EntityKinds
     public const string AnnotationSet = "annotationSet";
     public const string Annotation = "annotation";
     public const string ProjectIndexEntry = "projectIndexEntry";
+    public const string Snapshot = "snapshot";
+    public const string SnapshotIndexEntry = "snapshotIndexEntry";
 }
 
 public enum ProjectStatus

@@ -1,0 +1,78 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Snapshots.Archive;
+using Snapshots.Create;
+
+namespace Snapshots.Functions.Snapshots;
+
+/// <summary>
+/// The create orchestration: export the schema and the AIs, plan the documents, fan out the document batches
+/// (bounded), assemble the archive, commit. Any failure ends the snapshot <c>failed</c> with no archive left.
+/// </summary>
+public sealed class CreateSnapshotFunctions(SnapshotExporter exporter, ArchiveAssembler assembler, SnapshotService snapshots)
+{
+    public const int ParallelBatches = 8;
+
+    private static readonly TaskOptions Retry = TaskOptions.FromRetryPolicy(new RetryPolicy(
+        maxNumberOfAttempts: 3, firstRetryInterval: TimeSpan.FromSeconds(2), backoffCoefficient: 2));
+
+    [Function(nameof(CreateSnapshotOrchestrator))]
+    public static async Task<AssembledArchive> CreateSnapshotOrchestrator([OrchestrationTrigger] TaskOrchestrationContext context)
+    {
+        var request = context.GetInput<CreateSnapshotRequest>() ?? throw new InvalidOperationException("The snapshot has no input.");
+        try
+        {
+            context.SetCustomStatus(new CreateSnapshotProgress(CreateStages.Schema, 0, 0));
+            await context.CallActivityAsync(nameof(ExportSnapshotSchema), request, Retry);
+            var warnings = await context.CallActivityAsync<List<string>>(nameof(ExportSnapshotAis), request, Retry);
+            var plan = await context.CallActivityAsync<DocumentPlan>(nameof(PlanSnapshotDocuments), request, Retry);
+
+            var done = 0;
+            foreach (var wave in Enumerable.Range(0, plan.Batches).Chunk(ParallelBatches))
+            {
+                context.SetCustomStatus(new CreateSnapshotProgress(CreateStages.Documents, done, plan.Documents));
+                var results = await Task.WhenAll(wave.Select(index =>
+                    context.CallActivityAsync<DocumentBatchResult>(nameof(ExportSnapshotDocumentBatch), new DocumentBatchRef(request, index), Retry)));
+                done += results.Sum(r => r.Documents);
+            }
+
+            context.SetCustomStatus(new CreateSnapshotProgress(CreateStages.Assembling, done, plan.Documents));
+            var archive = await context.CallActivityAsync<AssembledArchive>(nameof(AssembleSnapshotArchive), new AssembleRequest(request, warnings), Retry);
+            await context.CallActivityAsync(nameof(FinishSnapshot), new FinishSnapshotRequest(request, archive, warnings, context.CurrentUtcDateTime), Retry);
+            return archive;
+        }
+        catch (TaskFailedException failure)
+        {
+            var reason = failure.FailureDetails.ErrorMessage;
+            await context.CallActivityAsync(nameof(FailSnapshot), new FailSnapshotRequest(request, reason, context.CurrentUtcDateTime), Retry);
+            throw new SnapshotFailedException(reason);
+        }
+    }
+
+    [Function(nameof(ExportSnapshotSchema))]
+    public Task ExportSnapshotSchema([ActivityTrigger] CreateSnapshotRequest request) => exporter.ExportSchemaAsync(request, CancellationToken.None);
+
+    [Function(nameof(ExportSnapshotAis))]
+    public Task<List<string>> ExportSnapshotAis([ActivityTrigger] CreateSnapshotRequest request) => exporter.ExportAisAsync(request, CancellationToken.None);
+
+    [Function(nameof(PlanSnapshotDocuments))]
+    public Task<DocumentPlan> PlanSnapshotDocuments([ActivityTrigger] CreateSnapshotRequest request) => exporter.PlanDocumentsAsync(request, CancellationToken.None);
+
+    [Function(nameof(ExportSnapshotDocumentBatch))]
+    public Task<DocumentBatchResult> ExportSnapshotDocumentBatch([ActivityTrigger] DocumentBatchRef batch) =>
+        exporter.ExportDocumentBatchAsync(batch, CancellationToken.None);
+
+    [Function(nameof(AssembleSnapshotArchive))]
+    public async Task<AssembledArchive> AssembleSnapshotArchive([ActivityTrigger] AssembleRequest request) =>
+        await assembler.AssembleAsync(await snapshots.ManifestHeaderAsync(request.Snapshot, request.Warnings, CancellationToken.None), CancellationToken.None);
+
+    [Function(nameof(FinishSnapshot))]
+    public Task FinishSnapshot([ActivityTrigger] FinishSnapshotRequest request) => snapshots.FinishAsync(request, CancellationToken.None);
+
+    [Function(nameof(FailSnapshot))]
+    public Task FailSnapshot([ActivityTrigger] FailSnapshotRequest request) => snapshots.FailAsync(request, CancellationToken.None);
+}
+
+public sealed record AssembleRequest(CreateSnapshotRequest Snapshot, IReadOnlyList<string> Warnings);
+
+public sealed class SnapshotFailedException(string message) : Exception(message);

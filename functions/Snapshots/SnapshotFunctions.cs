@@ -1,0 +1,174 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Snapshots.Archive;
+using Snapshots.Create;
+using Snapshots.Functions.Http;
+using Snapshots.Functions.Projects;
+using Snapshots.Projects;
+using Snapshots.Records;
+
+namespace Snapshots.Functions.Snapshots;
+
+/// <summary>Create, list, describe, download and delete snapshots.</summary>
+public sealed class SnapshotFunctions(SnapshotService service, SnapshotStore store, SnapshotBlobs blobs, ProjectStore projects)
+{
+    public const int MaxDescriptionLength = 2000;
+
+    [Function(nameof(CreateSnapshot))]
+    public async Task<IActionResult> CreateSnapshot(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "projects/{projectId}/snapshots")] HttpRequest request,
+        string projectId,
+        [DurableClient] DurableTaskClient client)
+    {
+        var (body, error) = await RequestBodies.ReadJsonAsync<CreateSnapshotBody>(request);
+        if (body is null)
+        {
+            return Problems.BadRequest(error + " Send {\"modes\": [\"dataset\", \"ai\"], \"description\": \"...\"}.");
+        }
+
+        if (body.Description?.Length > MaxDescriptionLength)
+        {
+            return Problems.BadRequest($"A description has at most {MaxDescriptionLength} characters.");
+        }
+
+        try
+        {
+            var (record, start) = await service.StartAsync(projectId, body.Modes, body.Description, scheduled: false, request.HttpContext.RequestAborted);
+            await client.ScheduleNewOrchestrationInstanceAsync(
+                nameof(CreateSnapshotFunctions.CreateSnapshotOrchestrator), start, new StartOrchestrationOptions(record.Id), request.HttpContext.RequestAborted);
+            var view = SnapshotView.From(record);
+            return new AcceptedResult(view.StatusUri, view);
+        }
+        catch (SnapshotRequestException ex)
+        {
+            return Problems.For(ex.Status, ex.Message);
+        }
+    }
+
+    [Function(nameof(ListSnapshots))]
+    public async Task<IActionResult> ListSnapshots(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "projects/{projectId}/snapshots")] HttpRequest request,
+        string projectId)
+    {
+        var cancellationToken = request.HttpContext.RequestAborted;
+        if (!RequestBodies.TryReadPageSize(request, out var pageSize))
+        {
+            return Problems.BadRequest("'pageSize' must be a whole number from 1 to 1000.");
+        }
+
+        if (await projects.GetAsync<Project>(projectId, projectId, cancellationToken) is null)
+        {
+            return Problems.NotFound($"No project with id '{projectId}'.");
+        }
+
+        var page = await store.ListAsync(projectId, pageSize, request.Query["continuationToken"], cancellationToken);
+        return new OkObjectResult(new PageView<SnapshotView>(page.Items.Select(SnapshotView.From).ToList(), page.ContinuationToken));
+    }
+
+    [Function(nameof(GetSnapshot))]
+    public async Task<IActionResult> GetSnapshot(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "snapshots/{snapshotId}")] HttpRequest request,
+        string snapshotId)
+    {
+        var record = await store.GetAsync(snapshotId, request.HttpContext.RequestAborted);
+        return record is null ? NotFound(snapshotId) : new OkObjectResult(SnapshotView.From(record));
+    }
+
+    [Function(nameof(DownloadSnapshot))]
+    public async Task<IActionResult> DownloadSnapshot(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "snapshots/{snapshotId}/download")] HttpRequest request,
+        string snapshotId)
+    {
+        var cancellationToken = request.HttpContext.RequestAborted;
+        var record = await store.GetAsync(snapshotId, cancellationToken);
+        if (record is null)
+        {
+            return NotFound(snapshotId);
+        }
+
+        if (record.Status != SnapshotStatus.Created)
+        {
+            return Problems.Conflict($"The snapshot is {record.Status.ToString().ToLowerInvariant()}; only a created snapshot can be downloaded.");
+        }
+
+        var archive = await blobs.Archive(record.Identifier).OpenReadAsync(new Azure.Storage.Blobs.Models.BlobOpenReadOptions(allowModifications: false)
+        {
+            BufferSize = 4 * 1024 * 1024,
+        }, cancellationToken);
+        return new FileStreamResult(archive, "application/zip")
+        {
+            FileDownloadName = DownloadName(record),
+            EnableRangeProcessing = true,
+        };
+    }
+
+    [Function(nameof(UpdateSnapshot))]
+    public async Task<IActionResult> UpdateSnapshot(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "snapshots/{snapshotId}")] HttpRequest request,
+        string snapshotId)
+    {
+        var cancellationToken = request.HttpContext.RequestAborted;
+        var (body, error) = await RequestBodies.ReadJsonAsync<JsonObject>(request);
+        if (body is null)
+        {
+            return Problems.BadRequest(error!);
+        }
+
+        var record = await store.GetAsync(snapshotId, cancellationToken);
+        if (record is null)
+        {
+            return NotFound(snapshotId);
+        }
+
+        var others = body.Select(p => p.Key).Where(k => !string.Equals(k, "description", StringComparison.OrdinalIgnoreCase)).ToList();
+        if (others.Count > 0)
+        {
+            return Problems.Conflict($"A snapshot is immutable: only 'description' can change, not {string.Join(", ", others.Select(k => $"'{k}'"))}.");
+        }
+
+        var description = body.FirstOrDefault(p => string.Equals(p.Key, "description", StringComparison.OrdinalIgnoreCase)).Value;
+        if (description is not null && (description.GetValueKind() != JsonValueKind.String || description.GetValue<string>().Length > MaxDescriptionLength))
+        {
+            return Problems.BadRequest($"'description' must be a string of at most {MaxDescriptionLength} characters, or null.");
+        }
+
+        var updated = await service.DescribeAsync(record, description?.GetValue<string>(), cancellationToken);
+        return new OkObjectResult(SnapshotView.From(updated));
+    }
+
+    [Function(nameof(DeleteSnapshot))]
+    public async Task<IActionResult> DeleteSnapshot(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "snapshots/{snapshotId}")] HttpRequest request,
+        string snapshotId)
+    {
+        var cancellationToken = request.HttpContext.RequestAborted;
+        var record = await store.GetAsync(snapshotId, cancellationToken);
+        if (record is null)
+        {
+            return NotFound(snapshotId);
+        }
+
+        try
+        {
+            await service.DeleteAsync(record, cancellationToken);
+            return new NoContentResult();
+        }
+        catch (SnapshotRequestException ex)
+        {
+            return Problems.For(ex.Status, ex.Message);
+        }
+    }
+
+    private static IActionResult NotFound(string snapshotId) => Problems.NotFound($"No snapshot with id '{snapshotId}'.");
+
+    private static string DownloadName(SnapshotRecord record)
+    {
+        var safeName = new string(record.ProjectName.Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
+        return $"snapshot-{(safeName.Length > 0 ? safeName : record.ProjectId)}-{record.CreatedAt.UtcDateTime:yyyyMMdd-HHmmss}.zip";
+    }
+}

@@ -1,0 +1,32 @@
+using Snapshots.Records;
+
+namespace Snapshots.Functions.Snapshots;
+
+public sealed record CreateSnapshotBody(IReadOnlyList<SnapshotMode>? Modes, string? Description);
+
+/// <summary>A snapshot as the API shows it, with where to follow it and fetch it.</summary>
+public sealed record SnapshotView(
+    string Id,
+    string Identifier,
+    string ProjectId,
+    string ProjectName,
+    IReadOnlyList<SnapshotMode> Modes,
+    SnapshotStatus Status,
+    string StatusText,
+    string? FailureReason,
+    string? Description,
+    bool Scheduled,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? CompletedAt,
+    SnapshotCounts? Counts,
+    long? Bytes,
+    IReadOnlyList<string> Warnings,
+    string StatusUri,
+    string? DownloadUri)
+{
+    public static SnapshotView From(SnapshotRecord r) => new(
+        r.Id, r.Identifier, r.ProjectId, r.ProjectName, r.Modes, r.Status, r.StatusText, r.FailureReason, r.Description, r.Scheduled,
+        r.CreatedAt, r.CompletedAt, r.Counts, r.Bytes, r.Warnings,
+        $"/api/snapshots/{r.Id}",
+        r.Status == SnapshotStatus.Created ? $"/api/snapshots/{r.Id}/download" : null);
+}

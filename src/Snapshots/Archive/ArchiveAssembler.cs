@@ -1,0 +1,149 @@
+using System.IO.Compression;
+using System.Text.Json;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Microsoft.Extensions.Azure;
+using Snapshots.Configuration;
+using Snapshots.Create;
+using Snapshots.Records;
+using Snapshots.Storage;
+
+namespace Snapshots.Archive;
+
+/// <summary>
+/// Streams the parts and the files into one zip blob, written in staged blocks so the archive is never held in
+/// memory, hashing every entry on the way; the manifest is the last entry, and then the separate manifest blob
+/// commits the snapshot.
+/// </summary>
+public sealed class ArchiveAssembler(SnapshotBlobs blobs, IAzureClientFactory<BlobServiceClient> clients)
+{
+    private static readonly string[] SchemaEntries =
+        [ArchiveEntries.Project, ArchiveEntries.Categories, ArchiveEntries.Labels, ArchiveEntries.LabelSets, ArchiveEntries.Ais];
+
+    private static readonly (string Entry, string Folder)[] BatchedEntries =
+    [
+        (ArchiveEntries.Documents, SnapshotExporter.DocumentsFolder),
+        (ArchiveEntries.AnnotationSets, SnapshotExporter.AnnotationSetsFolder),
+        (ArchiveEntries.Annotations, SnapshotExporter.AnnotationsFolder),
+    ];
+
+    public async Task<AssembledArchive> AssembleAsync(SnapshotManifest header, CancellationToken cancellationToken)
+    {
+        var identifier = header.Identifier;
+        var parts = new List<ManifestPart>();
+        var archiveBlob = blobs.Archive(identifier);
+        await using (var output = await archiveBlob.OpenWriteAsync(overwrite: true, new Azure.Storage.Blobs.Models.BlockBlobOpenWriteOptions
+        {
+            BufferSize = 8 * 1024 * 1024,
+            HttpHeaders = new BlobHttpHeaders { ContentType = "application/zip" },
+        }, cancellationToken))
+        using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var entry in SchemaEntries)
+            {
+                parts.Add(await AddEntryAsync(zip, entry, [blobs.Part(identifier, entry)], cancellationToken));
+            }
+
+            foreach (var (entry, folder) in BatchedEntries)
+            {
+                var sources = new List<BlobClient>();
+                await foreach (var blob in blobs.ListPartsAsync(identifier, folder, cancellationToken))
+                {
+                    sources.Add(blobs.Container.GetBlobClient(blob.Name));
+                }
+
+                parts.Add(await AddEntryAsync(zip, entry, sources, cancellationToken));
+            }
+
+            var files = 0;
+            foreach (var fileRefs in await FileRefPartsAsync(identifier, cancellationToken))
+            {
+                await foreach (var file in NdjsonPart.ReadAsync<FileRef>(fileRefs, cancellationToken))
+                {
+                    parts.Add(await AddFileAsync(zip, file, cancellationToken));
+                    files++;
+                }
+            }
+
+            var counts = new SnapshotCounts(
+                Categories: Items(parts, ArchiveEntries.Categories),
+                Labels: Items(parts, ArchiveEntries.Labels),
+                LabelSets: Items(parts, ArchiveEntries.LabelSets),
+                Documents: Items(parts, ArchiveEntries.Documents),
+                AnnotationSets: Items(parts, ArchiveEntries.AnnotationSets),
+                Annotations: Items(parts, ArchiveEntries.Annotations),
+                Ais: Items(parts, ArchiveEntries.Ais),
+                Files: files);
+            header = header with { Counts = counts, Parts = parts };
+            var manifestEntry = zip.CreateEntry(ArchiveEntries.Manifest, CompressionLevel.Optimal);
+            await using (var manifestStream = await manifestEntry.OpenAsync(cancellationToken))
+            {
+                await JsonSerializer.SerializeAsync(manifestStream, header, ManifestJson.Options, cancellationToken);
+            }
+        }
+
+        var bytes = (await archiveBlob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value.ContentLength;
+        await blobs.Manifest(identifier).UploadAsync(BinaryData.FromObjectAsJson(header, ManifestJson.Options), overwrite: true, cancellationToken);
+        return new AssembledArchive(header.Counts, bytes);
+    }
+
+    private static int Items(List<ManifestPart> parts, string entry) => parts.Single(p => p.Path == entry).Items;
+
+    private async Task<List<BlobClient>> FileRefPartsAsync(string identifier, CancellationToken cancellationToken)
+    {
+        var result = new List<BlobClient> { blobs.Part(identifier, SnapshotExporter.ProjectFilesPart) };
+        await foreach (var blob in blobs.ListPartsAsync(identifier, SnapshotExporter.DocumentFilesFolder, cancellationToken))
+        {
+            result.Add(blobs.Container.GetBlobClient(blob.Name));
+        }
+
+        result.Add(blobs.Part(identifier, SnapshotExporter.AiFilesPart));
+        return result;
+    }
+
+    private static async Task<ManifestPart> AddEntryAsync(ZipArchive zip, string entryName, IReadOnlyList<BlobClient> sources, CancellationToken cancellationToken)
+    {
+        var entry = zip.CreateEntry(entryName, CompressionLevel.Fastest);
+        using var copy = new HashingCopy();
+        await using (var target = await entry.OpenAsync(cancellationToken))
+        {
+            foreach (var source in sources)
+            {
+                await using var content = await source.OpenReadAsync(cancellationToken: cancellationToken);
+                await copy.CopyAsync(content, target, cancellationToken);
+            }
+        }
+
+        return new ManifestPart(entryName, copy.Sha256Hex(), copy.Bytes, copy.Lines);
+    }
+
+    /// <summary>Copies a project file in at the version the export recorded; a file changed since then fails the snapshot.</summary>
+    private async Task<ManifestPart> AddFileAsync(ZipArchive zip, FileRef file, CancellationToken cancellationToken)
+    {
+        var source = clients.CreateClient(BlobClientNames.Data).GetBlobContainerClient(file.Container).GetBlobClient(file.Blob);
+        var entry = zip.CreateEntry(file.ArchivePath, CompressionLevel.NoCompression);
+        using var copy = new HashingCopy();
+        try
+        {
+            await using var content = await source.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false)
+            {
+                Conditions = new BlobRequestConditions { IfMatch = new ETag(file.ETag) },
+            }, cancellationToken);
+            await using var target = await entry.OpenAsync(cancellationToken);
+            await copy.CopyAsync(content, target, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+        {
+            throw new InvalidOperationException($"{file.ArchivePath} changed or disappeared while the snapshot was being made; create the snapshot again.");
+        }
+
+        return new ManifestPart(file.ArchivePath, copy.Sha256Hex(), copy.Bytes, 0);
+    }
+}
+
+/// <summary>The manifest's JSON: the service's convention, indented for people who open the archive.</summary>
+public static class ManifestJson
+{
+    public static JsonSerializerOptions Options { get; } = new(SnapshotsJson.Options) { WriteIndented = true };
+}

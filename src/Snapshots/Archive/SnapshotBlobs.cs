@@ -1,0 +1,54 @@
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.Options;
+using Snapshots.Configuration;
+using Snapshots.Storage;
+
+namespace Snapshots.Archive;
+
+/// <summary>
+/// A snapshot's blobs in the snapshot storage, all under its identifier: <c>parts/</c> while it is being made,
+/// then <c>snapshot.zip</c> and, written last, <c>manifest.json</c>, the commit marker readers look for.
+/// </summary>
+public sealed class SnapshotBlobs(IAzureClientFactory<BlobServiceClient> clients, IOptions<SnapshotStorageOptions> options)
+{
+    public BlobContainerClient Container =>
+        clients.CreateClient(BlobClientNames.Snapshots).GetBlobContainerClient(options.Value.ContainerName);
+
+    public BlockBlobClient Archive(string identifier) => Container.GetBlockBlobClient($"{identifier}/snapshot.zip");
+
+    public BlobClient Manifest(string identifier) => Container.GetBlobClient($"{identifier}/manifest.json");
+
+    public BlobClient Part(string identifier, string partName) => Container.GetBlobClient($"{identifier}/parts/{partName}");
+
+    public string PartsPrefix(string identifier) => $"{identifier}/parts/";
+
+    /// <summary>Part blobs under a folder of the parts, in name order.</summary>
+    public async IAsyncEnumerable<BlobItem> ListPartsAsync(string identifier, string folder, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var blob in Container.GetBlobsAsync(new GetBlobsOptions { Prefix = PartsPrefix(identifier) + folder }, cancellationToken))
+        {
+            yield return blob;
+        }
+    }
+
+    public async Task DeletePartsAsync(string identifier, CancellationToken cancellationToken) =>
+        await DeletePrefixAsync(PartsPrefix(identifier), cancellationToken);
+
+    /// <summary>Removes everything of a snapshot: manifest first, so readers stop seeing it before the archive goes.</summary>
+    public async Task DeleteAllAsync(string identifier, CancellationToken cancellationToken)
+    {
+        await Manifest(identifier).DeleteIfExistsAsync(cancellationToken: cancellationToken);
+        await DeletePrefixAsync(identifier + "/", cancellationToken);
+    }
+
+    private async Task DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
+    {
+        await foreach (var blob in Container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken))
+        {
+            await Container.DeleteBlobIfExistsAsync(blob.Name, cancellationToken: cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using Snapshots.Records;
+
+namespace Snapshots.Create;
+
+/// <summary>The input of the create orchestration and its activities: references only.</summary>
+public sealed record CreateSnapshotRequest(string SnapshotId, string Identifier, string ProjectId, IReadOnlyList<SnapshotMode> Modes);
+
+public sealed record DocumentBatchRef(CreateSnapshotRequest Snapshot, int BatchIndex);
+
+public sealed record DocumentPlan(int Documents, int Batches);
+
+public sealed record DocumentBatchResult(int Documents, int AnnotationSets, int Annotations, int Files);
+
+public sealed record AssembledArchive(SnapshotCounts Counts, long Bytes);
+
+public sealed record CreateSnapshotProgress(string Stage, int DocumentsDone, int DocumentsTotal);
+
+public sealed record FinishSnapshotRequest(CreateSnapshotRequest Snapshot, AssembledArchive Archive, IReadOnlyList<string> Warnings, DateTimeOffset CompletedAt);
+
+public sealed record FailSnapshotRequest(CreateSnapshotRequest Snapshot, string Reason, DateTimeOffset FailedAt);
+
+/// <summary>A file to put into the archive: where it goes, where it is, and the version that was snapshotted.</summary>
+public sealed record FileRef(string ArchivePath, string Container, string Blob, string ETag, long Bytes);
+
+public static class CreateStages
+{
+    public const string Schema = "schema";
+    public const string Ais = "ais";
+    public const string Documents = "documents";
+    public const string Assembling = "assembling";
+}

@@ -1,0 +1,182 @@
+using Microsoft.Extensions.Options;
+using Snapshots.Archive;
+using Snapshots.Configuration;
+using Snapshots.Projects;
+
+namespace Snapshots.Create;
+
+/// <summary>
+/// The export activities of a snapshot: each streams one entity kind from Cosmos into an NDJSON part blob and
+/// records the files to copy with the version (ETag) that was current, so the archive is one point in time.
+/// Part names are deterministic: a retried activity overwrites its own parts.
+/// </summary>
+public sealed class SnapshotExporter(ProjectStore store, ProjectFiles files, SnapshotBlobs blobs, IOptions<SnapshotsOptions> options)
+{
+    public const int DocumentsPerBatch = 100;
+
+    public const string DocumentsFolder = "documents/";
+    public const string AnnotationSetsFolder = "annotation_sets/";
+    public const string AnnotationsFolder = "annotations/";
+    public const string DocumentFilesFolder = "files-documents/";
+    public const string AiFilesPart = "files-ais.ndjson";
+    public const string ProjectFilesPart = "files-project.ndjson";
+    public const string BatchesFolder = "batches/";
+
+    public async Task ExportSchemaAsync(CreateSnapshotRequest request, CancellationToken cancellationToken)
+    {
+        var project = await store.GetAsync<Project>(request.ProjectId, request.ProjectId, cancellationToken)
+            ?? throw new InvalidOperationException($"Project {request.ProjectId} no longer exists.");
+        await using (var part = await NdjsonPart.CreateAsync(blobs.Part(request.Identifier, ArchiveEntries.Project), cancellationToken))
+        {
+            await part.WriteAsync(project, cancellationToken);
+        }
+
+        await using (var fileRefs = await NdjsonPart.CreateAsync(blobs.Part(request.Identifier, ProjectFilesPart), cancellationToken))
+        {
+            foreach (var file in project.Files)
+            {
+                await fileRefs.WriteAsync(await FileRefAsync(ArchiveEntries.ProjectFile(file.Name), file, cancellationToken), cancellationToken);
+            }
+        }
+
+        await WritePartAsync<Category>(request, ArchiveEntries.Categories, cancellationToken);
+        await WritePartAsync<Label>(request, ArchiveEntries.Labels, cancellationToken);
+        await WritePartAsync<LabelSet>(request, ArchiveEntries.LabelSets, cancellationToken);
+    }
+
+    /// <summary>Writes the AIs the mode rules keep and returns the warnings about those it leaves out.</summary>
+    public async Task<List<string>> ExportAisAsync(CreateSnapshotRequest request, CancellationToken cancellationToken)
+    {
+        var warnings = new List<string>();
+        await using var part = await NdjsonPart.CreateAsync(blobs.Part(request.Identifier, ArchiveEntries.Ais), cancellationToken);
+        await using var fileRefs = await NdjsonPart.CreateAsync(blobs.Part(request.Identifier, AiFilesPart), cancellationToken);
+        if (!SnapshotRules.IncludesAis(request.Modes))
+        {
+            return warnings;
+        }
+
+        await foreach (var ai in store.ListAsync<AiModel>(request.ProjectId, cancellationToken))
+        {
+            var decision = SnapshotRules.Decide(ai, options.Value.CategorizationAiMinVersion);
+            if (decision.Warning is not null)
+            {
+                warnings.Add(decision.Warning);
+            }
+
+            if (!decision.Include)
+            {
+                continue;
+            }
+
+            await part.WriteAsync(ai, cancellationToken);
+            foreach (var file in ai.Files)
+            {
+                await fileRefs.WriteAsync(await FileRefAsync(ArchiveEntries.AiFile(ai.Id, file.Name), file, cancellationToken), cancellationToken);
+            }
+        }
+
+        return warnings;
+    }
+
+    /// <summary>Lists the documents dataset mode keeps into batches of ids; a dataset snapshot needs at least one.</summary>
+    public async Task<DocumentPlan> PlanDocumentsAsync(CreateSnapshotRequest request, CancellationToken cancellationToken)
+    {
+        if (!SnapshotRules.IncludesDocuments(request.Modes))
+        {
+            return new DocumentPlan(0, 0);
+        }
+
+        int documents = 0, batches = 0;
+        var batch = new List<string>();
+        await foreach (var document in store.ListAsync<Document>(request.ProjectId, cancellationToken))
+        {
+            if (!SnapshotRules.IncludesDocument(document.DatasetStatus))
+            {
+                continue;
+            }
+
+            batch.Add(document.Id);
+            documents++;
+            if (batch.Count == DocumentsPerBatch)
+            {
+                await WriteBatchAsync(request, batches++, batch, cancellationToken);
+                batch.Clear();
+            }
+        }
+
+        if (batch.Count > 0)
+        {
+            await WriteBatchAsync(request, batches++, batch, cancellationToken);
+        }
+
+        return documents == 0
+            ? throw new NoDatasetDocumentsException()
+            : new DocumentPlan(documents, batches);
+    }
+
+    public async Task<DocumentBatchResult> ExportDocumentBatchAsync(DocumentBatchRef batch, CancellationToken cancellationToken)
+    {
+        var request = batch.Snapshot;
+        var name = $"{batch.BatchIndex:D6}.ndjson";
+        var ids = await NdjsonPart.ReadAsync<string>(blobs.Part(request.Identifier, BatchesFolder + name), cancellationToken).CollectAsync(cancellationToken);
+        await using var documents = await NdjsonPart.CreateAsync(blobs.Part(request.Identifier, DocumentsFolder + name), cancellationToken);
+        await using var sets = await NdjsonPart.CreateAsync(blobs.Part(request.Identifier, AnnotationSetsFolder + name), cancellationToken);
+        await using var annotations = await NdjsonPart.CreateAsync(blobs.Part(request.Identifier, AnnotationsFolder + name), cancellationToken);
+        await using var fileRefs = await NdjsonPart.CreateAsync(blobs.Part(request.Identifier, DocumentFilesFolder + name), cancellationToken);
+        foreach (var id in ids)
+        {
+            var document = await store.GetAsync<Document>(request.ProjectId, id, cancellationToken)
+                ?? throw new InvalidOperationException($"Document {id} was deleted while the snapshot was being made.");
+            await documents.WriteAsync(document, cancellationToken);
+            await sets.WriteAllAsync(store.ListDocumentItemsAsync<AnnotationSet>(request.ProjectId, id, cancellationToken), cancellationToken);
+            await annotations.WriteAllAsync(store.ListDocumentItemsAsync<Annotation>(request.ProjectId, id, cancellationToken), cancellationToken);
+            foreach (var file in document.Files)
+            {
+                await fileRefs.WriteAsync(await FileRefAsync(ArchiveEntries.DocumentFile(id, file.Name), file, cancellationToken), cancellationToken);
+            }
+        }
+
+        return new DocumentBatchResult(documents.Items, sets.Items, annotations.Items, fileRefs.Items);
+    }
+
+    private async Task WritePartAsync<T>(CreateSnapshotRequest request, string entry, CancellationToken cancellationToken)
+        where T : IProjectEntity
+    {
+        await using var part = await NdjsonPart.CreateAsync(blobs.Part(request.Identifier, entry), cancellationToken);
+        await part.WriteAllAsync(store.ListAsync<T>(request.ProjectId, cancellationToken), cancellationToken);
+    }
+
+    private async Task WriteBatchAsync(CreateSnapshotRequest request, int index, List<string> ids, CancellationToken cancellationToken)
+    {
+        await using var part = await NdjsonPart.CreateAsync(blobs.Part(request.Identifier, $"{BatchesFolder}{index:D6}.ndjson"), cancellationToken);
+        foreach (var id in ids)
+        {
+            await part.WriteAsync(id, cancellationToken);
+        }
+    }
+
+    private async Task<FileRef> FileRefAsync(string archivePath, StoredFile file, CancellationToken cancellationToken)
+    {
+        var blob = files.Resolve(file);
+        var properties = await blob.GetPropertiesAsync(cancellationToken: cancellationToken);
+        return new FileRef(archivePath, blob.BlobContainerName, blob.Name, properties.Value.ETag.ToString(), properties.Value.ContentLength);
+    }
+}
+
+/// <summary>Dataset mode on a project without Training or Test documents: a 409, never an empty archive.</summary>
+public sealed class NoDatasetDocumentsException()
+    : Exception("The project has no documents with dataset status Training or Test, so a dataset snapshot would be empty.");
+
+internal static class AsyncEnumerableExtensions
+{
+    public static async Task<List<T>> CollectAsync<T>(this IAsyncEnumerable<T> source, CancellationToken cancellationToken)
+    {
+        var items = new List<T>();
+        await foreach (var item in source.WithCancellation(cancellationToken))
+        {
+            items.Add(item);
+        }
+
+        return items;
+    }
+}

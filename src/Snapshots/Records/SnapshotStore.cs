@@ -1,0 +1,43 @@
+using Snapshots.Projects;
+
+namespace Snapshots.Records;
+
+/// <summary>Snapshot records: in their project's partition, found by id through the snapshot index.</summary>
+public sealed class SnapshotStore(ProjectStore store)
+{
+    public async Task SaveAsync(SnapshotRecord record, CancellationToken cancellationToken)
+    {
+        await store.UpsertAsync(SnapshotIndexEntry.Partition, new SnapshotIndexEntry { Id = record.Id, ProjectId = record.ProjectId }, cancellationToken);
+        await store.UpsertAsync(record.ProjectId, record, cancellationToken);
+    }
+
+    public async Task<SnapshotRecord?> GetAsync(string snapshotId, CancellationToken cancellationToken)
+    {
+        var entry = await store.GetAsync<SnapshotIndexEntry>(SnapshotIndexEntry.Partition, snapshotId, cancellationToken);
+        return entry is null ? null : await store.GetAsync<SnapshotRecord>(entry.ProjectId, snapshotId, cancellationToken);
+    }
+
+    /// <summary>
+    /// A project's snapshots, newest first. Sorted here because the emulator has no ORDER BY; a project holds
+    /// tens to hundreds of snapshots, so the page is cut from an in-memory list and the token is an offset.
+    /// </summary>
+    public async Task<Page<SnapshotRecord>> ListAsync(string projectId, int pageSize, string? continuationToken, CancellationToken cancellationToken)
+    {
+        var offset = int.TryParse(continuationToken, out var parsed) && parsed > 0 ? parsed : 0;
+        var all = new List<SnapshotRecord>();
+        await foreach (var record in store.ListAsync<SnapshotRecord>(projectId, cancellationToken))
+        {
+            all.Add(record);
+        }
+
+        var page = all.OrderByDescending(r => r.CreatedAt).ThenBy(r => r.Id, StringComparer.Ordinal).Skip(offset).Take(pageSize).ToList();
+        var next = offset + page.Count < all.Count ? (offset + page.Count).ToString() : null;
+        return new Page<SnapshotRecord>(page, next);
+    }
+
+    public async Task DeleteAsync(SnapshotRecord record, CancellationToken cancellationToken)
+    {
+        await store.DeleteAsync<SnapshotRecord>(record.ProjectId, record.Id, cancellationToken);
+        await store.DeleteAsync<SnapshotIndexEntry>(SnapshotIndexEntry.Partition, record.Id, cancellationToken);
+    }
+}
