@@ -43,7 +43,7 @@ public sealed class CreateSnapshotFunctions(SnapshotExporter exporter, ArchiveAs
         }
         catch (TaskFailedException failure)
         {
-            var reason = failure.FailureDetails.ErrorMessage;
+            var reason = failure.FailureDetails.ErrorMessage.Split('\n', 2)[0].Trim();
             await context.CallActivityAsync(nameof(FailSnapshot), new FailSnapshotRequest(request, reason, context.CurrentUtcDateTime), Retry);
             throw new SnapshotFailedException(reason);
         }

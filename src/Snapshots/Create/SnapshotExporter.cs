@@ -158,8 +158,15 @@ public sealed class SnapshotExporter(ProjectStore store, ProjectFiles files, Sna
     private async Task<FileRef> FileRefAsync(string archivePath, StoredFile file, CancellationToken cancellationToken)
     {
         var blob = files.Resolve(file);
-        var properties = await blob.GetPropertiesAsync(cancellationToken: cancellationToken);
-        return new FileRef(archivePath, blob.BlobContainerName, blob.Name, properties.Value.ETag.ToString(), properties.Value.ContentLength);
+        try
+        {
+            var properties = await blob.GetPropertiesAsync(cancellationToken: cancellationToken);
+            return new FileRef(archivePath, blob.BlobContainerName, blob.Name, properties.Value.ETag.ToString(), properties.Value.ContentLength);
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            throw new InvalidOperationException($"{archivePath}: the file is missing from storage (blob {file.Blob}).");
+        }
     }
 }
 

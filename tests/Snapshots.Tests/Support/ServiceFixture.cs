@@ -21,6 +21,10 @@ public sealed class ServiceFixture : IAsyncLifetime
     /// <summary>Above the fixture's zipped size (about 9 MB), low enough to test the limit quickly.</summary>
     public const long MaxUploadBytes = 32L * 1024 * 1024;
 
+    public const string CategorizationAiMinVersion = "1.0.0";
+
+    public const string EnvironmentName = "tests";
+
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "snapshots-tests", Guid.NewGuid().ToString("N"));
 
     public EmulatorSet Emulators => emulators ?? throw new InvalidOperationException("Not started.");
@@ -48,6 +52,8 @@ public sealed class ServiceFixture : IAsyncLifetime
             {
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Snapshots:Imports:MaxUploadBytes"] = MaxUploadBytes.ToString(),
+                ["Snapshots:CategorizationAiMinVersion"] = CategorizationAiMinVersion,
+                ["Snapshots:EnvironmentName"] = EnvironmentName,
             },
         });
         await app.StartAsync();
