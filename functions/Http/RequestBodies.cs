@@ -21,6 +21,27 @@ public static class RequestBodies
         }
     }
 
+    /// <summary>Reads a small optional JSON body: an empty body is <paramref name="empty"/>.</summary>
+    public static async Task<(T? Body, string? Error)> ReadOptionalJsonAsync<T>(HttpRequest request, T empty)
+        where T : class
+    {
+        using var reader = new StreamReader(request.Body);
+        var text = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return (empty, null);
+        }
+
+        try
+        {
+            return (JsonSerializer.Deserialize<T>(text, SnapshotsJson.Options) ?? empty, null);
+        }
+        catch (JsonException ex)
+        {
+            return (null, $"The body is not valid JSON: {ex.Message.Split('.')[0]}.");
+        }
+    }
+
     /// <summary>Reads a page size query value (1-1000, default 100).</summary>
     public static bool TryReadPageSize(HttpRequest request, out int pageSize)
     {

@@ -63,6 +63,11 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Archive.ArchiveAssembler>();
         services.AddSingleton<Create.SnapshotExporter>();
         services.AddSingleton<Create.SnapshotService>();
+
+        services.AddSingleton<Restore.RestoreStaging>();
+        services.AddSingleton<Restore.SchemaRestorer>();
+        services.AddSingleton<Restore.DocumentRestorer>();
+        services.AddSingleton<Restore.RestoreService>();
         return services;
     }
 }

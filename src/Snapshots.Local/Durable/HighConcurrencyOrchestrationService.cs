@@ -95,9 +95,29 @@ internal sealed class HighConcurrencyOrchestrationService(
         IList<TaskMessage> orchestratorMessages,
         IList<TaskMessage> timerMessages,
         TaskMessage continuedAsNewMessage,
-        OrchestrationState orchestrationState) =>
-        service.CompleteTaskOrchestrationWorkItemAsync(
+        OrchestrationState orchestrationState)
+    {
+        foreach (var message in orchestratorMessages)
+        {
+            UsePlainTags(message);
+        }
+
+        return service.CompleteTaskOrchestrationWorkItemAsync(
             workItem, newOrchestrationRuntimeState, outboundMessages, orchestratorMessages, timerMessages, continuedAsNewMessage, orchestrationState);
+    }
+
+    /// <summary>
+    /// The sidecar starts sub-orchestrations with tags in a protobuf map; the Azure Storage backend serializes the
+    /// message with its .NET type name and then cannot load that type back, so the sub-orchestration never starts.
+    /// A plain dictionary serializes and loads back.
+    /// </summary>
+    internal static void UsePlainTags(TaskMessage message)
+    {
+        if (message.Event is ExecutionStartedEvent { Tags: { } tags } started && tags.GetType() != typeof(Dictionary<string, string>))
+        {
+            started.Tags = new Dictionary<string, string>(tags);
+        }
+    }
 
     public Task AbandonTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem) => service.AbandonTaskOrchestrationWorkItemAsync(workItem);
 

@@ -18,6 +18,7 @@ public static class EntityKindOf<T>
         nameof(ProjectIndexEntry) => EntityKinds.ProjectIndexEntry,
         nameof(Records.SnapshotRecord) => EntityKinds.Snapshot,
         nameof(Records.SnapshotIndexEntry) => EntityKinds.SnapshotIndexEntry,
+        nameof(Restore.RestoreRecord) => EntityKinds.Restore,
         _ => throw new NotSupportedException($"{typeof(T).Name} is not a stored entity."),
     };
 }

@@ -29,12 +29,14 @@ public static class EntityKinds
     public const string ProjectIndexEntry = "projectIndexEntry";
     public const string Snapshot = "snapshot";
     public const string SnapshotIndexEntry = "snapshotIndexEntry";
+    public const string Restore = "restore";
 }
 
 public enum ProjectStatus
 {
     Ready,
     Importing,
+    Restoring,
 }
 
 public enum DatasetStatus
@@ -158,6 +160,9 @@ public sealed record Document : IProjectEntity
 
     public int AnnotationCount { get; init; }
 
+    /// <summary>Set while a restore writes the document: it stays invisible until the restore completes.</summary>
+    public string? StagedBy { get; init; }
+
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; init; }
 }
@@ -183,6 +188,9 @@ public sealed record AiModel : IProjectEntity
     public string? CategoryId { get; init; }
 
     public List<StoredFile> Files { get; init; } = [];
+
+    /// <summary>Set while a restore writes the AI: it stays invisible until the restore completes.</summary>
+    public string? StagedBy { get; init; }
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; init; }

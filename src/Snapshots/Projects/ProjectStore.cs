@@ -69,9 +69,9 @@ public sealed class ProjectStore(CosmosClient cosmos, IOptions<CosmosOptions> op
         where T : IProjectEntity =>
         ReadPageAsync<ProjectItem<T>, T>(Projects, KindQuery<T>(ProjectKey, projectId), projectId, pageSize, continuationToken, item => item.Data, cancellationToken);
 
-    public IAsyncEnumerable<T> ListAsync<T>(string projectId, CancellationToken cancellationToken)
+    public IAsyncEnumerable<T> ListAsync<T>(string projectId, CancellationToken cancellationToken, bool includeStaged = false)
         where T : IProjectEntity =>
-        StreamAsync<ProjectItem<T>, T>(Projects, KindQuery<T>(ProjectKey, projectId), projectId, item => item.Data, cancellationToken);
+        StreamAsync<ProjectItem<T>, T>(Projects, KindQuery<T>(ProjectKey, projectId, includeStaged), projectId, item => item.Data, cancellationToken);
 
     public Task UpsertDocumentItemAsync<T>(string projectId, string documentId, T entity, CancellationToken cancellationToken)
         where T : IProjectEntity
@@ -92,7 +92,7 @@ public sealed class ProjectStore(CosmosClient cosmos, IOptions<CosmosOptions> op
         var byKind = new Dictionary<string, int>();
         var byStatus = Enum.GetValues<DatasetStatus>().ToDictionary(s => JsonNamingPolicy.CamelCase.ConvertName(s.ToString()), _ => 0);
         int annotationSets = 0, annotations = 0;
-        var query = PartitionQuery("c.kind, c.data.datasetStatus, c.data.annotationSetCount, c.data.annotationCount", ProjectKey, projectId);
+        var query = PartitionQuery("c.kind, c.data.datasetStatus, c.data.annotationSetCount, c.data.annotationCount", ProjectKey, projectId, NotStaged);
         await foreach (var row in StreamAsync<CountRow, CountRow>(Projects, query, projectId, row => row, cancellationToken))
         {
             byKind[row.Kind] = byKind.GetValueOrDefault(row.Kind) + 1;
@@ -143,9 +143,13 @@ public sealed class ProjectStore(CosmosClient cosmos, IOptions<CosmosOptions> op
         new QueryDefinition($"SELECT {select} FROM c WHERE c.{partitionKeyProperty} = @partition{(filter is null ? "" : " AND " + filter)}")
             .WithParameter("@partition", partition);
 
-    private static QueryDefinition KindQuery<T>(string partitionKeyProperty, string partition)
+    /// <summary>Items written by a restore that has not completed yet stay invisible to listings and counts.</summary>
+    private const string NotStaged = "NOT IS_DEFINED(c.data.stagedBy)";
+
+    private static QueryDefinition KindQuery<T>(string partitionKeyProperty, string partition, bool includeStaged = false)
         where T : IProjectEntity =>
-        PartitionQuery("*", partitionKeyProperty, partition, "c.kind = @kind").WithParameter("@kind", EntityKindOf<T>.Name);
+        PartitionQuery("*", partitionKeyProperty, partition, includeStaged ? "c.kind = @kind" : $"c.kind = @kind AND {NotStaged}")
+            .WithParameter("@kind", EntityKindOf<T>.Name);
 
     private static async Task<Page<TResult>> ReadPageAsync<TItem, TResult>(
         Container container, QueryDefinition query, string partition, int pageSize, string? continuationToken,

@@ -1,0 +1,53 @@
+using System.Text.Json;
+using Microsoft.DurableTask.Client;
+using Snapshots.Configuration;
+using Snapshots.Restore;
+
+namespace Snapshots.Functions.Restores;
+
+public sealed record StartRestoreBody(string? TargetProjectId, string? ProjectName);
+
+/// <summary>A restore as the API shows it: its status derived from its orchestration, with progress and report.</summary>
+public sealed record RestoreView(
+    string Id,
+    string? SnapshotId,
+    string Identifier,
+    string ProjectId,
+    string ProjectName,
+    string ProjectUri,
+    bool Merge,
+    RestoreStatus Status,
+    string StatusText,
+    RestoreProgress? Progress,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? CompletedAt,
+    string? Error,
+    RestoreReport? Report,
+    string StatusUri)
+{
+    public static RestoreView From(RestoreRecord record, OrchestrationMetadata? orchestration)
+    {
+        var status = StatusOf(orchestration);
+        return new RestoreView(
+            record.Id, record.SnapshotId, record.Identifier, record.ProjectId, record.ProjectName, $"/api/projects/{record.ProjectId}", record.Merge,
+            status, RestoreStatusTexts.For(status), ProgressOf(orchestration), record.CreatedAt,
+            status is RestoreStatus.Restored or RestoreStatus.ContactSupport ? record.CompletedAt : null,
+            status == RestoreStatus.ContactSupport ? record.Error ?? orchestration?.FailureDetails?.ErrorMessage : null,
+            status == RestoreStatus.Restored ? record.Report : null,
+            $"/api/restores/{record.Id}");
+    }
+
+    /// <summary>The orchestration state is the restore status.</summary>
+    public static RestoreStatus StatusOf(OrchestrationMetadata? orchestration) => orchestration?.RuntimeStatus switch
+    {
+        null or OrchestrationRuntimeStatus.Pending => RestoreStatus.Queuing,
+        OrchestrationRuntimeStatus.Completed => RestoreStatus.Restored,
+        OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated => RestoreStatus.ContactSupport,
+        _ => RestoreStatus.InProgress,
+    };
+
+    private static RestoreProgress? ProgressOf(OrchestrationMetadata? orchestration) =>
+        string.IsNullOrEmpty(orchestration?.SerializedCustomStatus)
+            ? null
+            : JsonSerializer.Deserialize<RestoreProgress>(orchestration.SerializedCustomStatus, SnapshotsJson.Options);
+}

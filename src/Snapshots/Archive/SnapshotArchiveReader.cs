@@ -1,0 +1,213 @@
+using System.IO.Compression;
+using System.Text.Json;
+using Snapshots.Imports;
+
+namespace Snapshots.Archive;
+
+/// <summary>
+/// Reads a snapshot archive and treats it as hostile: before anything is restored, <see cref="VerifyAsync"/>
+/// checks the format version, the entry names, that every entry is in the manifest with the right size and
+/// SHA-256, that the counts are exact, and the size limits. Entries are streamed, never held whole.
+/// </summary>
+public sealed class SnapshotArchiveReader : IDisposable
+{
+    private readonly ZipArchive zip;
+    private readonly Dictionary<string, ZipArchiveEntry> entries;
+
+    private SnapshotArchiveReader(ZipArchive zip, Dictionary<string, ZipArchiveEntry> entries, SnapshotManifest manifest)
+    {
+        this.zip = zip;
+        this.entries = entries;
+        Manifest = manifest;
+    }
+
+    public SnapshotManifest Manifest { get; }
+
+    /// <summary>Opens an archive: entry names and the manifest are checked here, contents by <see cref="VerifyAsync"/>.</summary>
+    public static SnapshotArchiveReader Open(Stream seekableArchive, ImportOptions limits)
+    {
+        ZipArchive zip;
+        try
+        {
+            zip = new ZipArchive(seekableArchive, ZipArchiveMode.Read, leaveOpen: false);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or ArgumentException or IOException)
+        {
+            throw new ArchiveValidationException("The archive is not a zip file.");
+        }
+
+        try
+        {
+            CheckLimits(zip, limits);
+            var entries = new Dictionary<string, ZipArchiveEntry>(StringComparer.Ordinal);
+            foreach (var entry in zip.Entries)
+            {
+                CheckName(entry.FullName);
+                if (!entries.TryAdd(entry.FullName, entry))
+                {
+                    throw new ArchiveValidationException($"The archive has the entry '{entry.FullName}' twice.");
+                }
+            }
+
+            var manifest = ReadManifest(entries);
+            return new SnapshotArchiveReader(zip, entries, manifest);
+        }
+        catch
+        {
+            zip.Dispose();
+            throw;
+        }
+    }
+
+    public bool Has(string path) => entries.ContainsKey(path);
+
+    public Stream OpenEntry(string path) =>
+        entries.TryGetValue(path, out var entry) ? entry.Open() : throw new ArchiveValidationException($"The archive has no entry '{path}'.");
+
+    /// <summary>Reads the items of an NDJSON entry one line at a time; a missing entry reads as empty.</summary>
+    public async IAsyncEnumerable<T> ReadNdjsonAsync<T>(string path, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (!Has(path))
+        {
+            yield break;
+        }
+
+        using var reader = new StreamReader(OpenEntry(path));
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (line.Length > 0)
+            {
+                yield return JsonSerializer.Deserialize<T>(line, Configuration.SnapshotsJson.Options)!;
+            }
+        }
+    }
+
+    /// <summary>Checks every entry against the manifest: listed, same size, same SHA-256, exact counts.</summary>
+    public async Task VerifyAsync(CancellationToken cancellationToken)
+    {
+        var parts = Manifest.Parts.ToDictionary(p => p.Path, StringComparer.Ordinal);
+        foreach (var path in entries.Keys.Where(p => p != ArchiveEntries.Manifest))
+        {
+            if (!parts.ContainsKey(path))
+            {
+                throw new ArchiveValidationException($"The entry '{path}' is not listed in the manifest.");
+            }
+        }
+
+        foreach (var part in Manifest.Parts)
+        {
+            CheckName(part.Path);
+            if (!entries.TryGetValue(part.Path, out var entry))
+            {
+                throw new ArchiveValidationException($"The manifest lists '{part.Path}', which is not in the archive.");
+            }
+
+            using var copy = new HashingCopy();
+            await using (var content = entry.Open())
+            {
+                await copy.CopyAsync(content, Stream.Null, cancellationToken);
+            }
+
+            if (copy.Bytes != part.Bytes || !string.Equals(copy.Sha256Hex(), part.Sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ArchiveValidationException($"Checksum mismatch for '{part.Path}': the archive is damaged or was changed.");
+            }
+
+            if (part.Path.EndsWith(".ndjson", StringComparison.Ordinal) && copy.Lines != part.Items)
+            {
+                throw new ArchiveValidationException($"'{part.Path}' has {copy.Lines} items; the manifest says {part.Items}.");
+            }
+        }
+
+        CheckCounts(parts);
+    }
+
+    public void Dispose() => zip.Dispose();
+
+    private void CheckCounts(Dictionary<string, ManifestPart> parts)
+    {
+        int ItemsOf(string path) => parts.TryGetValue(path, out var part) ? part.Items : 0;
+        var counts = Manifest.Counts;
+        var expected = new (string Name, int Declared, int Actual)[]
+        {
+            ("categories", counts.Categories, ItemsOf(ArchiveEntries.Categories)),
+            ("labels", counts.Labels, ItemsOf(ArchiveEntries.Labels)),
+            ("labelSets", counts.LabelSets, ItemsOf(ArchiveEntries.LabelSets)),
+            ("documents", counts.Documents, ItemsOf(ArchiveEntries.Documents)),
+            ("annotationSets", counts.AnnotationSets, ItemsOf(ArchiveEntries.AnnotationSets)),
+            ("annotations", counts.Annotations, ItemsOf(ArchiveEntries.Annotations)),
+            ("ais", counts.Ais, ItemsOf(ArchiveEntries.Ais)),
+            ("files", counts.Files, parts.Keys.Count(p => p.StartsWith(ArchiveEntries.FilesFolder, StringComparison.Ordinal))),
+        };
+        foreach (var (name, declared, actual) in expected)
+        {
+            if (declared != actual)
+            {
+                throw new ArchiveValidationException($"The manifest counts {declared} {name}; the archive holds {actual}.");
+            }
+        }
+    }
+
+    private static SnapshotManifest ReadManifest(Dictionary<string, ZipArchiveEntry> entries)
+    {
+        if (!entries.TryGetValue(ArchiveEntries.Manifest, out var entry))
+        {
+            throw new ArchiveValidationException("The archive has no manifest.json: it is not a snapshot, or it was not completed.");
+        }
+
+        if (entry.Length > 64L * 1024 * 1024)
+        {
+            throw new ArchiveValidationException("manifest.json is larger than 64 MiB.");
+        }
+
+        SnapshotManifest? manifest;
+        try
+        {
+            using var stream = entry.Open();
+            using var document = JsonDocument.Parse(stream);
+            var root = document.RootElement;
+            if (!root.TryGetProperty("format", out var format) || format.GetString() != SnapshotManifest.FormatName)
+            {
+                throw new ArchiveValidationException("manifest.json is not a snapshot manifest (format must be \"snapshot\").");
+            }
+
+            if (!root.TryGetProperty("version", out var version) || !version.TryGetInt32(out var major) || major != SnapshotManifest.CurrentVersion)
+            {
+                throw new ArchiveValidationException(
+                    $"The archive has format version {(root.TryGetProperty("version", out var v) ? v.ToString() : "none")}; this service reads version {SnapshotManifest.CurrentVersion}.");
+            }
+
+            manifest = root.Deserialize<SnapshotManifest>(Configuration.SnapshotsJson.Options);
+        }
+        catch (JsonException ex)
+        {
+            throw new ArchiveValidationException($"manifest.json is not valid: {ex.Message.Split(". ")[0]}.");
+        }
+
+        return manifest ?? throw new ArchiveValidationException("manifest.json is empty.");
+    }
+
+    private static void CheckName(string path)
+    {
+        if (path.Length == 0 || path.StartsWith('/') || path.StartsWith('\\') || path.Contains('\\') || path.Contains(':')
+            || path.Split('/').Any(segment => segment is ".." or "."))
+        {
+            throw new ArchiveValidationException($"The archive has an unsafe entry name '{path}' (absolute, or with '..').");
+        }
+    }
+
+    private static void CheckLimits(ZipArchive zip, ImportOptions limits)
+    {
+        try
+        {
+            ArchiveLimits.Check(zip, limits);
+        }
+        catch (ImportTooLargeException ex)
+        {
+            throw new ArchiveTooLargeException(ex.Message);
+        }
+    }
+}
+
+/// <summary>An archive past the configured limits (entries, uncompressed size, compression ratio).</summary>
+public sealed class ArchiveTooLargeException(string message) : Exception(message);

@@ -1,0 +1,214 @@
+using System.Text.Json;
+using Snapshots.Archive;
+using Snapshots.Projects;
+
+namespace Snapshots.Restore;
+
+/// <summary>
+/// Restores documents with their files, annotation sets and annotations, batch by batch, and the AIs with their
+/// model files. Everything is written staged (invisible) under deterministic ids and published at the end.
+/// </summary>
+public sealed class DocumentRestorer(ProjectStore store, ProjectFiles files, RestoreStaging staging)
+{
+    public const int DocumentsPerBatch = 100;
+    private const int WriteConcurrency = 16;
+
+    /// <summary>Verifies the whole archive before anything is written, and returns its totals for progress.</summary>
+    public async Task<VerifiedArchive> VerifyAsync(RestoreRequest request, CancellationToken cancellationToken)
+    {
+        using var archive = await staging.OpenArchiveAsync(request.Identifier, cancellationToken);
+        await archive.VerifyAsync(cancellationToken);
+        var counts = archive.Manifest.Counts;
+        return new VerifiedArchive(counts.Documents, counts.AnnotationSets, counts.Annotations, counts.Ais, counts.Files,
+            archive.Manifest.Parts.Where(p => p.Path.StartsWith(ArchiveEntries.FilesFolder, StringComparison.Ordinal)).Sum(p => p.Bytes));
+    }
+
+    /// <summary>Splits the archive's documents, annotation sets and annotations into batches of documents (one pass).</summary>
+    public async Task<RestorePlan> PlanAsync(RestoreRequest request, CancellationToken cancellationToken)
+    {
+        using var archive = await staging.OpenArchiveAsync(request.Identifier, cancellationToken);
+        var batchOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        var documents = staging.Router(request.RestoreId, RestoreStaging.Documents);
+        await foreach (var document in archive.ReadNdjsonAsync<JsonElement>(ArchiveEntries.Documents, cancellationToken))
+        {
+            var batch = batchOf.Count / DocumentsPerBatch;
+            batchOf[document.GetProperty("id").GetString()!] = batch;
+            await documents.WriteLineAsync(batch, document.GetRawText(), cancellationToken);
+        }
+
+        await documents.CompleteAsync(cancellationToken);
+        await RouteByDocumentAsync(archive, ArchiveEntries.AnnotationSets, staging.Router(request.RestoreId, RestoreStaging.AnnotationSets), batchOf, cancellationToken);
+        await RouteByDocumentAsync(archive, ArchiveEntries.Annotations, staging.Router(request.RestoreId, RestoreStaging.Annotations), batchOf, cancellationToken);
+        var batches = (batchOf.Count + DocumentsPerBatch - 1) / DocumentsPerBatch;
+        return new RestorePlan(batches, batchOf.Count);
+    }
+
+    public async Task<RestoredBatch> RestoreBatchAsync(RestoreBatch batch, CancellationToken cancellationToken)
+    {
+        var request = batch.Restore;
+        var map = await staging.ReadJsonAsync<SchemaMap>(request.RestoreId, SchemaMap.BlobName, cancellationToken);
+        using var archive = await staging.OpenArchiveAsync(request.Identifier, cancellationToken);
+
+        var setIds = new Dictionary<string, string>(StringComparer.Ordinal);
+        var sets = await staging.ReadBatchAsync<AnnotationSet>(request.RestoreId, RestoreStaging.AnnotationSets, batch.BatchIndex, cancellationToken).ToListAsync(cancellationToken);
+        foreach (var set in sets)
+        {
+            setIds[$"{set.DocumentId}/{set.Id}"] = DeterministicIds.For(request.RestoreId, "annotationSet", $"{set.DocumentId}/{set.Id}");
+        }
+
+        await Parallel.ForEachAsync(sets, Parallelism(cancellationToken), async (set, ct) =>
+        {
+            var documentId = NewDocumentId(request, set.DocumentId);
+            await store.UpsertDocumentItemAsync(request.ProjectId, documentId, set with
+            {
+                Id = setIds[$"{set.DocumentId}/{set.Id}"],
+                DocumentId = documentId,
+                LabelSetId = SchemaMap.Map(map.LabelSets, set.LabelSetId),
+                ParentId = set.ParentId is null ? null : setIds.GetValueOrDefault($"{set.DocumentId}/{set.ParentId}"),
+            }, ct);
+        });
+
+        var annotations = 0;
+        await Parallel.ForEachAsync(
+            staging.ReadBatchAsync<Annotation>(request.RestoreId, RestoreStaging.Annotations, batch.BatchIndex, cancellationToken),
+            Parallelism(cancellationToken),
+            async (annotation, ct) =>
+            {
+                var documentId = NewDocumentId(request, annotation.DocumentId);
+                await store.UpsertDocumentItemAsync(request.ProjectId, documentId, annotation with
+                {
+                    Id = DeterministicIds.For(request.RestoreId, "annotation", $"{annotation.DocumentId}/{annotation.Id}"),
+                    DocumentId = documentId,
+                    LabelId = SchemaMap.Map(map.Labels, annotation.LabelId) ?? throw new ArchiveValidationException($"Annotation {annotation.Id} points to label {annotation.LabelId}, which the archive does not have."),
+                    LabelSetId = SchemaMap.Map(map.LabelSets, annotation.LabelSetId),
+                    AnnotationSetId = annotation.AnnotationSetId is null ? null : setIds.GetValueOrDefault($"{annotation.DocumentId}/{annotation.AnnotationSetId}"),
+                }, ct);
+                Interlocked.Increment(ref annotations);
+            });
+
+        var result = new RestoredBatch(0, sets.Count, annotations, 0, 0);
+        await foreach (var document in staging.ReadBatchAsync<Document>(request.RestoreId, RestoreStaging.Documents, batch.BatchIndex, cancellationToken))
+        {
+            var newId = NewDocumentId(request, document.Id);
+            var (restoredFiles, bytes) = await CopyFilesAsync(archive, document.Files, name => ArchiveEntries.DocumentFile(document.Id, name),
+                (name, content) => files.UploadDocumentFileAsync(request.ProjectId, newId, name, content, cancellationToken));
+            await store.UpsertAsync(request.ProjectId, document with
+            {
+                Id = newId,
+                CategoryId = SchemaMap.Map(map.Categories, document.CategoryId),
+                Files = restoredFiles,
+                StagedBy = request.RestoreId,
+            }, cancellationToken);
+            result = result.Add(new RestoredBatch(1, 0, 0, restoredFiles.Count, bytes));
+        }
+
+        return result;
+    }
+
+    /// <summary>AIs with their model files; name-based categorization AIs are never restored.</summary>
+    public async Task<AisResult> RestoreAisAsync(RestoreRequest request, CancellationToken cancellationToken)
+    {
+        var map = await staging.ReadJsonAsync<SchemaMap>(request.RestoreId, SchemaMap.BlobName, cancellationToken);
+        using var archive = await staging.OpenArchiveAsync(request.Identifier, cancellationToken);
+        var notes = new List<string>();
+        int ais = 0, fileCount = 0;
+        long bytes = 0;
+        await foreach (var ai in archive.ReadNdjsonAsync<AiModel>(ArchiveEntries.Ais, cancellationToken))
+        {
+            if (ai.Type == AiType.Categorization && ai.CategorizationKind == CategorizationKind.NameBased)
+            {
+                notes.Add($"Name-based categorization AI '{ai.Name}' was not restored: upload one document to the project while no other categorization AI is active to recreate it.");
+                continue;
+            }
+
+            var newId = DeterministicIds.For(request.RestoreId, "ai", ai.Id);
+            var (restoredFiles, copied) = await CopyFilesAsync(archive, ai.Files, name => ArchiveEntries.AiFile(ai.Id, name),
+                (name, content) => files.UploadModelFileAsync(request.ProjectId, newId, name, content, cancellationToken));
+            await store.UpsertAsync(request.ProjectId, ai with
+            {
+                Id = newId,
+                CategoryId = SchemaMap.Map(map.Categories, ai.CategoryId),
+                Files = restoredFiles,
+                StagedBy = request.RestoreId,
+            }, cancellationToken);
+            ais++;
+            fileCount += restoredFiles.Count;
+            bytes += copied;
+        }
+
+        return new AisResult(ais, fileCount, bytes, notes);
+    }
+
+    /// <summary>Makes a batch's documents visible.</summary>
+    public async Task PublishBatchAsync(RestoreBatch batch, CancellationToken cancellationToken)
+    {
+        var request = batch.Restore;
+        await Parallel.ForEachAsync(
+            staging.ReadBatchAsync<Document>(request.RestoreId, RestoreStaging.Documents, batch.BatchIndex, cancellationToken),
+            Parallelism(cancellationToken),
+            async (source, ct) =>
+            {
+                var document = await store.GetAsync<Document>(request.ProjectId, NewDocumentId(request, source.Id), ct);
+                if (document?.StagedBy == request.RestoreId)
+                {
+                    await store.UpsertAsync(request.ProjectId, document with { StagedBy = null }, ct);
+                }
+            });
+    }
+
+    /// <summary>Makes the restored AIs visible.</summary>
+    public async Task PublishAisAsync(RestoreRequest request, CancellationToken cancellationToken)
+    {
+        await foreach (var ai in store.ListAsync<AiModel>(request.ProjectId, cancellationToken, includeStaged: true))
+        {
+            if (ai.StagedBy == request.RestoreId)
+            {
+                await store.UpsertAsync(request.ProjectId, ai with { StagedBy = null }, cancellationToken);
+            }
+        }
+    }
+
+    private static string NewDocumentId(RestoreRequest request, string oldId) => DeterministicIds.For(request.RestoreId, "document", oldId);
+
+    private static ParallelOptions Parallelism(CancellationToken cancellationToken) =>
+        new() { MaxDegreeOfParallelism = WriteConcurrency, CancellationToken = cancellationToken };
+
+    private static async Task<(List<StoredFile> Files, long Bytes)> CopyFilesAsync(
+        SnapshotArchiveReader archive, IEnumerable<StoredFile> sources, Func<string, string> entryOf, Func<string, Stream, Task<StoredFile>> upload)
+    {
+        var restored = new List<StoredFile>();
+        long bytes = 0;
+        foreach (var file in sources)
+        {
+            var entry = entryOf(file.Name);
+            if (!archive.Has(entry))
+            {
+                continue;
+            }
+
+            await using var content = archive.OpenEntry(entry);
+            var stored = await upload(file.Name, content);
+            restored.Add(stored);
+            bytes += stored.Bytes;
+        }
+
+        return (restored, bytes);
+    }
+
+    private static async Task RouteByDocumentAsync(
+        SnapshotArchiveReader archive, string entry, BatchRouter router, Dictionary<string, int> batchOf, CancellationToken cancellationToken)
+    {
+        await foreach (var item in archive.ReadNdjsonAsync<JsonElement>(entry, cancellationToken))
+        {
+            var documentId = item.GetProperty("documentId").GetString()!;
+            if (!batchOf.TryGetValue(documentId, out var batch))
+            {
+                throw new ArchiveValidationException($"{entry} has an item of document {documentId}, which the archive does not have.");
+            }
+
+            await router.WriteLineAsync(batch, item.GetRawText(), cancellationToken);
+        }
+
+        await router.CompleteAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,113 @@
+using System.Text.Json;
+using Snapshots.Projects;
+
+namespace Snapshots.Restore;
+
+/// <summary>Restore statuses as Konfuzio shows them, derived from the orchestration's runtime status.</summary>
+public enum RestoreStatus
+{
+    Queuing,
+    InProgress,
+    Restored,
+    ContactSupport,
+}
+
+public static class RestoreStatusTexts
+{
+    public static string For(RestoreStatus status) => status switch
+    {
+        RestoreStatus.Queuing => "Queuing for Snapshot Restoration ...",
+        RestoreStatus.InProgress => "Snapshot Restoration in progress...",
+        RestoreStatus.Restored => "Snapshot restored.",
+        _ => "Contact support.",
+    };
+}
+
+/// <summary>A same-named entity of the target whose properties differ: kept as it is in the target.</summary>
+public sealed record RestoreConflict(string Kind, string Name, string Reason);
+
+/// <summary>What a restore did per kind: created, matched to existing entities, and conflicts.</summary>
+public sealed record KindReport(int Created = 0, int Matched = 0)
+{
+    public List<RestoreConflict> Conflicts { get; init; } = [];
+}
+
+public sealed record RestoreReport(KindReport Categories, KindReport LabelSets, KindReport Labels, int Documents, int AnnotationSets, int Annotations, int Ais, int Files)
+{
+    public List<string> Notes { get; init; } = [];
+}
+
+/// <summary>
+/// A restore of a snapshot into a project. Kept in one partition of its own so it can be found by id, by snapshot
+/// and by project (cross-environment restores have no snapshot record here).
+/// </summary>
+public sealed record RestoreRecord : IProjectEntity
+{
+    public const string Partition = "_restores";
+
+    public required string Id { get; init; }
+
+    public string? SnapshotId { get; init; }
+
+    public required string Identifier { get; init; }
+
+    public required string ProjectId { get; init; }
+
+    public required string ProjectName { get; init; }
+
+    public bool Merge { get; init; }
+
+    public string? SourceEnvironment { get; init; }
+
+    public string? RequestedBy { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset? CompletedAt { get; init; }
+
+    public string? Error { get; init; }
+
+    public RestoreReport? Report { get; init; }
+
+    public Dictionary<string, JsonElement>? Extra { get; init; }
+}
+
+/// <summary>The input of the restore orchestration and its activities: references only.</summary>
+public sealed record RestoreRequest(string RestoreId, string Identifier, string ProjectId, bool Merge, bool NewProject);
+
+public sealed record RestoreBatch(RestoreRequest Restore, int BatchIndex);
+
+public sealed record VerifiedArchive(int Documents, int AnnotationSets, int Annotations, int Ais, int Files, long Bytes);
+
+public sealed record RestorePlan(int Batches, int Documents);
+
+public sealed record RestoredBatch(int Documents, int AnnotationSets, int Annotations, int Files, long Bytes)
+{
+    public static RestoredBatch Empty { get; } = new(0, 0, 0, 0, 0);
+
+    public RestoredBatch Add(RestoredBatch other) => new(
+        Documents + other.Documents, AnnotationSets + other.AnnotationSets, Annotations + other.Annotations, Files + other.Files, Bytes + other.Bytes);
+}
+
+public sealed record SchemaResult(KindReport Categories, KindReport LabelSets, KindReport Labels);
+
+public sealed record AisResult(int Ais, int Files, long Bytes, List<string> Notes);
+
+public sealed record CompleteRestoreRequest(RestoreRequest Restore, SchemaResult Schema, RestoredBatch Documents, AisResult Ais, int Batches, DateTimeOffset CompletedAt);
+
+public sealed record FailRestoreRequest(RestoreRequest Restore, string Reason, DateTimeOffset FailedAt);
+
+/// <summary>Done and total of one kind, for progress counters.</summary>
+public sealed record Counter(long Done, long Total);
+
+/// <summary>The restore's progress: the custom status of its orchestration.</summary>
+public sealed record RestoreProgress(string Stage, Counter Documents, Counter AnnotationSets, Counter Annotations, Counter Ais, Counter Files, Counter Bytes);
+
+public static class RestoreStages
+{
+    public const string Verifying = "verifying";
+    public const string Schema = "schema";
+    public const string Documents = "documents";
+    public const string Ais = "ais";
+    public const string Publishing = "publishing";
+}

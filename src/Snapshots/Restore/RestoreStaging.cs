@@ -1,0 +1,131 @@
+using System.Text;
+using System.Text.Json;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.Options;
+using Snapshots.Archive;
+using Snapshots.Configuration;
+using Snapshots.Imports;
+using Snapshots.Storage;
+
+namespace Snapshots.Restore;
+
+/// <summary>
+/// Working blobs of a restore in the data account (<c>imports/restore-{id}/</c>): the schema id map and the
+/// archive's documents split into batches. Also opens the archive itself.
+/// </summary>
+public sealed class RestoreStaging(IAzureClientFactory<BlobServiceClient> clients, SnapshotBlobs snapshots, IOptions<ImportOptions> limits)
+{
+    public const string Documents = "documents";
+    public const string AnnotationSets = "annotation_sets";
+    public const string Annotations = "annotations";
+
+    private BlobContainerClient Container => clients.CreateClient(BlobClientNames.Data).GetBlobContainerClient(BlobContainerNames.Imports);
+
+    /// <summary>Opens a snapshot's archive over a seekable blob stream; entry names and manifest are checked on open.</summary>
+    public async Task<SnapshotArchiveReader> OpenArchiveAsync(string identifier, CancellationToken cancellationToken)
+    {
+        var blob = snapshots.Archive(identifier);
+        if (!await snapshots.Manifest(identifier).ExistsAsync(cancellationToken) || !await blob.ExistsAsync(cancellationToken))
+        {
+            throw new ArchiveValidationException($"No completed snapshot archive with identifier '{identifier}' in the snapshot storage.");
+        }
+
+        var stream = await blob.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { BufferSize = 4 * 1024 * 1024 }, cancellationToken);
+        return SnapshotArchiveReader.Open(stream, limits.Value);
+    }
+
+    public Task WriteJsonAsync<T>(string restoreId, string name, T value, CancellationToken cancellationToken) =>
+        Container.GetBlobClient(Path(restoreId, name)).UploadAsync(BinaryData.FromObjectAsJson(value, SnapshotsJson.Options), overwrite: true, cancellationToken);
+
+    public async Task<T> ReadJsonAsync<T>(string restoreId, string name, CancellationToken cancellationToken)
+    {
+        var content = await Container.GetBlobClient(Path(restoreId, name)).DownloadContentAsync(cancellationToken);
+        return content.Value.Content.ToObjectFromJson<T>(SnapshotsJson.Options)!;
+    }
+
+    /// <summary>A writer that routes NDJSON lines to per-batch append blobs, flushing each buffer at 1 MiB.</summary>
+    public BatchRouter Router(string restoreId, string kind) => new(Container, $"restore-{restoreId}/{kind}/");
+
+    public async IAsyncEnumerable<T> ReadBatchAsync<T>(string restoreId, string kind, int batch, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var blob = Container.GetBlobClient(BatchRouter.BlobName($"restore-{restoreId}/{kind}/", batch));
+        if (!await blob.ExistsAsync(cancellationToken))
+        {
+            yield break;
+        }
+
+        await foreach (var item in NdjsonPart.ReadAsync<T>(blob, cancellationToken))
+        {
+            yield return item;
+        }
+    }
+
+    public async Task DeleteAsync(string restoreId, CancellationToken cancellationToken)
+    {
+        await foreach (var blob in Container.GetBlobsAsync(new GetBlobsOptions { Prefix = $"restore-{restoreId}/" }, cancellationToken))
+        {
+            await Container.DeleteBlobIfExistsAsync(blob.Name, cancellationToken: cancellationToken);
+        }
+    }
+
+    private static string Path(string restoreId, string name) => $"restore-{restoreId}/{name}";
+}
+
+/// <summary>Routes lines to batch blobs; a re-run overwrites (each blob is recreated at its first flush).</summary>
+public sealed class BatchRouter(BlobContainerClient container, string prefix)
+{
+    private const int FlushBytes = 1024 * 1024;
+    private readonly Dictionary<int, MemoryStream> buffers = [];
+    private readonly HashSet<int> created = [];
+
+    public static string BlobName(string prefix, int batch) => $"{prefix}{batch:D6}.ndjson";
+
+    public async Task WriteLineAsync(int batch, string line, CancellationToken cancellationToken)
+    {
+        if (!buffers.TryGetValue(batch, out var buffer))
+        {
+            buffers[batch] = buffer = new MemoryStream();
+        }
+
+        var bytes = Encoding.UTF8.GetBytes(line + "\n");
+        buffer.Write(bytes);
+        if (buffer.Length >= FlushBytes)
+        {
+            await FlushAsync(batch, buffer, cancellationToken);
+        }
+    }
+
+    public async Task CompleteAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (batch, buffer) in buffers)
+        {
+            await FlushAsync(batch, buffer, cancellationToken);
+        }
+    }
+
+    private async Task FlushAsync(int batch, MemoryStream buffer, CancellationToken cancellationToken)
+    {
+        if (buffer.Length == 0)
+        {
+            return;
+        }
+
+        var blob = container.GetAppendBlobClient(BlobName(prefix, batch));
+        if (created.Add(batch))
+        {
+            await blob.CreateAsync(new AppendBlobCreateOptions(), cancellationToken);
+        }
+
+        buffer.Position = 0;
+        await blob.AppendBlockAsync(buffer, cancellationToken: cancellationToken);
+        buffer.SetLength(0);
+    }
+}
+
+internal static class JsonLines
+{
+    public static string Of<T>(T value) => JsonSerializer.Serialize(value, SnapshotsJson.Options);
+}
