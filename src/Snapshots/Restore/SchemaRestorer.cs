@@ -9,7 +9,7 @@ namespace Snapshots.Restore;
 /// matched by name (a label within its label set): a match is reused, a same-named entity whose properties
 /// differ is kept as the target has it and reported as a conflict, and what has no match is created.
 /// </summary>
-public sealed class SchemaRestorer(ProjectStore store, RestoreStaging staging)
+public sealed class SchemaRestorer(ProjectStore store, ProjectFiles files, RestoreStaging staging)
 {
     public async Task<SchemaResult> RestoreAsync(RestoreRequest request, CancellationToken cancellationToken)
     {
@@ -85,8 +85,33 @@ public sealed class SchemaRestorer(ProjectStore store, RestoreStaging staging)
             }
         }
 
+        if (request.NewProject)
+        {
+            await RestoreProjectPropertiesAsync(archive, projectId, cancellationToken);
+        }
+
         await staging.WriteJsonAsync(request.RestoreId, SchemaMap.BlobName, map, cancellationToken);
         return new SchemaResult(categories.Report, sets.Report, labelsReport);
+    }
+
+    /// <summary>A new project takes the source project's description, custom fields and project files; not its name or id.</summary>
+    private async Task RestoreProjectPropertiesAsync(SnapshotArchiveReader archive, string projectId, CancellationToken cancellationToken)
+    {
+        var source = (await archive.ReadNdjsonAsync<Project>(ArchiveEntries.Project, cancellationToken).ToListAsync(cancellationToken)).SingleOrDefault();
+        var target = await store.GetAsync<Project>(projectId, projectId, cancellationToken);
+        if (source is null || target is null)
+        {
+            return;
+        }
+
+        var restoredFiles = new List<StoredFile>();
+        foreach (var file in source.Files.Where(f => archive.Has(ArchiveEntries.ProjectFile(f.Name))))
+        {
+            await using var content = archive.OpenEntry(ArchiveEntries.ProjectFile(file.Name));
+            restoredFiles.Add(await files.UploadProjectFileAsync(projectId, file.Name, content, cancellationToken));
+        }
+
+        await store.UpsertAsync(projectId, target with { Description = source.Description, Extra = source.Extra, Files = restoredFiles }, cancellationToken);
     }
 
     private static (List<T> Created, KindReport Report) Match<T>(
