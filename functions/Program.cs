@@ -3,12 +3,12 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Snapshots;
+using Snapshots.Functions;
 using Snapshots.Configuration;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
-builder.Services.AddSnapshotsEngine(builder.Configuration);
+builder.Services.AddSnapshotFunctions(builder.Configuration);
 builder.Services.Configure<WorkerOptions>(worker => worker.Serializer = new JsonObjectSerializer(SnapshotsJson.Options));
 builder.Build().Run();
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Snapshots.Functions.Http;
 using Snapshots.Functions.Operations;
 using Snapshots.Functions.Projects;
+using Snapshots.Functions.Restores;
 using Snapshots.Imports;
 
 namespace Snapshots.Functions.Imports;
@@ -14,7 +15,7 @@ namespace Snapshots.Functions.Imports;
 public sealed record ImportAccepted(string Id, string StatusUri, string ProjectId, int Documents, IReadOnlyList<string> Warnings);
 
 /// <summary>Import of a Konfuzio SDK project export (a zip body) as a new project, run as a durable orchestration.</summary>
-public sealed class ImportFunctions(ImportService imports, KonfuzioImporter importer, IOptions<ImportOptions> options)
+public sealed class ImportFunctions(ImportService imports, KonfuzioImporter importer, RestoreStarter restores, IOptions<ImportOptions> options)
 {
     /// <summary>Batches in flight at once: bounds the fan-out and the load on Cosmos.</summary>
     public const int ParallelBatches = 8;
@@ -39,11 +40,11 @@ public sealed class ImportFunctions(ImportService imports, KonfuzioImporter impo
             return Problems.TooLarge($"The upload is larger than the limit of {options.Value.MaxUploadBytes} bytes (Snapshots:Imports:MaxUploadBytes).");
         }
 
-        ImportRequest prepared;
-        ImportPlan plan;
+        string? into = request.Query["into"];
+        PreparedImport upload;
         try
         {
-            (prepared, plan) = await imports.PrepareAsync(name!.Trim(), request.Body, request.HttpContext.RequestAborted);
+            upload = await imports.PrepareAnyAsync(name!.Trim(), request.Body, request.HttpContext.RequestAborted);
         }
         catch (ImportValidationException ex)
         {
@@ -52,6 +53,20 @@ public sealed class ImportFunctions(ImportService imports, KonfuzioImporter impo
         catch (ImportTooLargeException ex)
         {
             return Problems.TooLarge(ex.Message);
+        }
+
+        if (upload.SnapshotIdentifier is not null)
+        {
+            // A snapshot zip from another installation: restore it, into a new project or merged into ?into=.
+            return await restores.StartAsync(client, upload.SnapshotIdentifier, null, upload.Manifest!.Source.Environment,
+                new StartRestoreBody(string.IsNullOrWhiteSpace(into) ? null : into, name!.Trim()), request.HttpContext.RequestAborted);
+        }
+
+        var (prepared, plan) = (upload.Request!, upload.Plan!);
+        if (!string.IsNullOrWhiteSpace(into))
+        {
+            await importer.DiscardAsync(prepared, request.HttpContext.RequestAborted);
+            return Problems.BadRequest("A Konfuzio export is imported as a new project; '?into=' applies to snapshot archives only.");
         }
 
         await client.ScheduleNewOrchestrationInstanceAsync(

@@ -12,7 +12,7 @@ using Snapshots.Restore;
 namespace Snapshots.Functions.Restores;
 
 /// <summary>Restore a snapshot into a new project or merge it into an existing one; follow, list and retry restores.</summary>
-public sealed class RestoreFunctions(RestoreService restores, SnapshotStore snapshots)
+public sealed class RestoreFunctions(RestoreService restores, RestoreStarter starter, SnapshotStore snapshots)
 {
     [Function(nameof(StartRestore))]
     public async Task<IActionResult> StartRestore(
@@ -42,7 +42,7 @@ public sealed class RestoreFunctions(RestoreService restores, SnapshotStore snap
             return Problems.BadRequest(nameError);
         }
 
-        return await StartAsync(request, client, snapshot.Identifier, snapshot.Id, null, body, cancellationToken);
+        return await starter.StartAsync(client, snapshot.Identifier, snapshot.Id, null, body, cancellationToken);
     }
 
     [Function(nameof(GetRestore))]
@@ -100,25 +100,22 @@ public sealed class RestoreFunctions(RestoreService restores, SnapshotStore snap
         return new AcceptedResult($"/api/restores/{restoreId}", RestoreView.From(record with { Error = null }, null));
     }
 
-    internal async Task<IActionResult> StartAsync(
-        HttpRequest request, DurableTaskClient client, string identifier, string? snapshotId, string? sourceEnvironment, StartRestoreBody body,
-        CancellationToken cancellationToken)
+    [Function(nameof(ListRestores))]
+    public async Task<IActionResult> ListRestores(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "restores")] HttpRequest request,
+        [DurableClient] DurableTaskClient client)
     {
-        try
+        string? projectId = request.Query["projectId"];
+        if (string.IsNullOrWhiteSpace(projectId))
         {
-            var (record, start) = await restores.StartAsync(identifier, snapshotId, sourceEnvironment, body.TargetProjectId, body.ProjectName, null, cancellationToken);
-            await client.ScheduleNewOrchestrationInstanceAsync(
-                nameof(RestoreOrchestrations.RestoreSnapshotOrchestrator), start, new StartOrchestrationOptions(record.Id), cancellationToken);
-            var view = RestoreView.From(record, null);
-            return new AcceptedResult(view.StatusUri, view);
+            return Problems.BadRequest("Pass the project whose restores to list as ?projectId=...");
         }
-        catch (SnapshotRequestException ex)
-        {
-            return Problems.For(ex.Status, ex.Message);
-        }
+
+        var records = await restores.ListAsync(r => r.ProjectId == projectId, request.HttpContext.RequestAborted);
+        return new OkObjectResult(new PageView<RestoreView>(await ViewsAsync(records, client, request.HttpContext.RequestAborted), null));
     }
 
-    private static async Task<List<RestoreView>> ViewsAsync(List<RestoreRecord> records, DurableTaskClient client, CancellationToken cancellationToken)
+    internal static async Task<List<RestoreView>> ViewsAsync(List<RestoreRecord> records, DurableTaskClient client, CancellationToken cancellationToken)
     {
         var views = new List<RestoreView>();
         foreach (var record in records)

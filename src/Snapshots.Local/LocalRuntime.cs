@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Worker;
+using Snapshots.Functions;
 using Snapshots.Functions.Health;
 using Snapshots.Local.Durable;
 using Snapshots.Local.Emulators;
@@ -38,7 +39,7 @@ public static class LocalRuntime
         // Uploads are limited by the import limits (Snapshots:Imports), not by Kestrel's 30 MB default.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = LocalDurableBackend.ShutdownTimeout);
-        builder.Services.AddSnapshotsEngine(builder.Configuration);
+        builder.Services.AddSnapshotFunctions(builder.Configuration);
         builder.Services.AddMvcCore();
         builder.Services.AddSingleton<DemoProjectLoader>();
         builder.Services.AddProblemDetails();

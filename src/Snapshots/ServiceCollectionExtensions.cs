@@ -56,6 +56,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ImportPlanner>();
         services.AddSingleton<KonfuzioImporter>();
         services.AddSingleton<ImportService>();
+        services.AddSingleton<SnapshotArchiveImporter>();
         services.AddSingleton<Seeding.SyntheticProjectSeeder>();
 
         services.AddSingleton<Records.SnapshotStore>();

@@ -23,6 +23,20 @@ public sealed class SnapshotBlobs(IAzureClientFactory<BlobServiceClient> clients
 
     public BlobClient Part(string identifier, string partName) => Container.GetBlobClient($"{identifier}/parts/{partName}");
 
+    /// <summary>The committed manifest of a snapshot, or null when there is none (no such snapshot, or not completed).</summary>
+    public async Task<SnapshotManifest?> ReadManifestAsync(string identifier, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var content = await Manifest(identifier).DownloadContentAsync(cancellationToken);
+            return content.Value.Content.ToObjectFromJson<SnapshotManifest>(SnapshotsJson.Options);
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            return null;
+        }
+    }
+
     public string PartsPrefix(string identifier) => $"{identifier}/parts/";
 
     /// <summary>Part blobs under a folder of the parts, in name order.</summary>

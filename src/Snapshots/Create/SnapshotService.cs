@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 using Snapshots.Archive;
 using Snapshots.Configuration;
@@ -45,7 +44,7 @@ public sealed class SnapshotService(
         var record = new SnapshotRecord
         {
             Id = Guid.NewGuid().ToString("N"),
-            Identifier = NewIdentifier(),
+            Identifier = SnapshotIdentifiers.New(),
             ProjectId = projectId,
             ProjectName = project.Name,
             Modes = distinctModes,
@@ -122,8 +121,4 @@ public sealed class SnapshotService(
     private async Task<SnapshotRecord> RequireAsync(string snapshotId, CancellationToken cancellationToken) =>
         await snapshots.GetAsync(snapshotId, cancellationToken)
         ?? throw new InvalidOperationException($"Snapshot {snapshotId} was deleted while it was being created.");
-
-    /// <summary>160 random bits, URL-safe: unguessable, and the name of the archive's folder in snapshot storage.</summary>
-    private static string NewIdentifier() =>
-        "snp-" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(20)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

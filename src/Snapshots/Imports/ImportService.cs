@@ -7,30 +7,35 @@ namespace Snapshots.Imports;
 /// Accepts an upload: stages it, checks its limits, validates the whole export and plans its batches, and only
 /// then creates the (not yet listed) project. Bad input leaves nothing behind.
 /// </summary>
-public sealed class ImportService(ImportStaging staging, ImportPlanner planner, ProjectStore store, IOptions<ImportOptions> options, TimeProvider clock)
+public sealed class ImportService(
+    ImportStaging staging, ImportPlanner planner, SnapshotArchiveImporter snapshots, ProjectStore store, IOptions<ImportOptions> options, TimeProvider clock)
 {
-    public async Task<(ImportRequest Request, ImportPlan Plan)> PrepareAsync(string projectName, Stream upload, CancellationToken cancellationToken)
+    /// <summary>
+    /// Accepts either kind of upload: a snapshot zip of this service (it has a manifest.json at its root) is
+    /// verified and placed in the snapshot storage for a restore; anything else is read as a Konfuzio export.
+    /// </summary>
+    public async Task<PreparedImport> PrepareAnyAsync(string projectName, Stream upload, CancellationToken cancellationToken)
     {
         var importId = Guid.NewGuid().ToString("N");
         try
         {
             await staging.UploadAsync(importId, upload, options.Value.MaxUploadBytes, cancellationToken);
-            ImportPlan plan;
+            bool isSnapshot;
             using (var zip = await staging.OpenUploadAsync(importId, cancellationToken))
             {
                 ArchiveLimits.Check(zip, options.Value);
-                plan = await planner.PlanAsync(importId, KonfuzioExport.Open(zip), cancellationToken);
+                isSnapshot = zip.GetEntry(Archive.ArchiveEntries.Manifest) is not null;
             }
 
-            var project = new Project
+            if (isSnapshot)
             {
-                Id = Guid.NewGuid().ToString("N"),
-                Name = projectName,
-                Status = ProjectStatus.Importing,
-                CreatedAt = clock.GetUtcNow(),
-            };
-            await store.UpsertAsync(project.Id, project, cancellationToken);
-            return (new ImportRequest(importId, project.Id, projectName, plan.Documents, plan.Batches), plan);
+                var (identifier, manifest) = await snapshots.ImportAsync(importId, cancellationToken);
+                await staging.DeleteAsync(importId, cancellationToken);
+                return new PreparedImport(null, null, identifier, manifest);
+            }
+
+            var (request, plan) = await PrepareStagedAsync(importId, projectName, cancellationToken);
+            return new PreparedImport(request, plan, null, null);
         }
         catch
         {
@@ -38,4 +43,34 @@ public sealed class ImportService(ImportStaging staging, ImportPlanner planner, 
             throw;
         }
     }
+
+    public async Task<(ImportRequest Request, ImportPlan Plan)> PrepareAsync(string projectName, Stream upload, CancellationToken cancellationToken)
+    {
+        var prepared = await PrepareAnyAsync(projectName, upload, cancellationToken);
+        return prepared.Request is not null
+            ? (prepared.Request, prepared.Plan!)
+            : throw new ImportValidationException("", "the upload is a snapshot archive, not a Konfuzio project export.");
+    }
+
+    private async Task<(ImportRequest Request, ImportPlan Plan)> PrepareStagedAsync(string importId, string projectName, CancellationToken cancellationToken)
+    {
+        ImportPlan plan;
+        using (var zip = await staging.OpenUploadAsync(importId, cancellationToken))
+        {
+            plan = await planner.PlanAsync(importId, KonfuzioExport.Open(zip), cancellationToken);
+        }
+
+        var project = new Project
+        {
+            Id = Guid.NewGuid().ToString("N"),
+            Name = projectName,
+            Status = ProjectStatus.Importing,
+            CreatedAt = clock.GetUtcNow(),
+        };
+        await store.UpsertAsync(project.Id, project, cancellationToken);
+        return (new ImportRequest(importId, project.Id, projectName, plan.Documents, plan.Batches), plan);
+    }
 }
+
+/// <summary>What an upload turned out to be: a Konfuzio export ready to import, or a verified snapshot ready to restore.</summary>
+public sealed record PreparedImport(ImportRequest? Request, ImportPlan? Plan, string? SnapshotIdentifier, Archive.SnapshotManifest? Manifest);

@@ -46,6 +46,9 @@ public sealed class ImportStaging(IAzureClientFactory<BlobServiceClient> clients
         }
     }
 
+    public Task<Stream> OpenUploadStreamAsync(string importId, CancellationToken cancellationToken) =>
+        Container.GetBlobClient(UploadBlob(importId)).OpenReadAsync(cancellationToken: cancellationToken);
+
     public async Task WriteBatchAsync(string importId, int index, IReadOnlyList<string> documentsJson, CancellationToken cancellationToken)
     {
         var ndjson = string.Join('\n', documentsJson);

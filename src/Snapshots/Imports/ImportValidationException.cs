@@ -2,7 +2,7 @@ namespace Snapshots.Imports;
 
 /// <summary>An import that cannot be accepted: names the file and the problem, and becomes a 400.</summary>
 public sealed class ImportValidationException(string file, string problem)
-    : Exception(string.IsNullOrEmpty(file) ? problem : $"{file}: {problem}")
+    : Exception(string.IsNullOrEmpty(file) ? char.ToUpperInvariant(problem[0]) + problem[1..] : $"{file}: {problem}")
 {
     public string File { get; } = file;
 

@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Snapshots.Functions.Restores;
+
+namespace Snapshots.Functions;
+
+public static class FunctionsServiceCollectionExtensions
+{
+    /// <summary>Everything the function classes need: the engine and the app's own helpers. Both hosts call this.</summary>
+    public static IServiceCollection AddSnapshotFunctions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSnapshotsEngine(configuration);
+        services.AddSingleton<RestoreStarter>();
+        return services;
+    }
+}

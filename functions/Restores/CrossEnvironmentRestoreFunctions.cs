@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
+using Snapshots.Archive;
+using Snapshots.Configuration;
+using Snapshots.Functions.Http;
+using Snapshots.Functions.Projects;
+
+namespace Snapshots.Functions.Restores;
+
+public sealed record IdentifierRestoreBody(string? Identifier, string? TargetProjectId, string? ProjectName);
+
+/// <summary>
+/// Restores a snapshot made by another environment that shares the snapshot storage, by its identifier. The
+/// endpoint exists only with <c>Snapshots:RestoreAcrossEnvironments=true</c> (404 otherwise).
+/// </summary>
+public sealed class CrossEnvironmentRestoreFunctions(RestoreStarter starter, SnapshotBlobs blobs, IOptions<SnapshotsOptions> options)
+{
+    [Function(nameof(RestoreByIdentifier))]
+    public async Task<IActionResult> RestoreByIdentifier(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "restores")] HttpRequest request,
+        [DurableClient] DurableTaskClient client)
+    {
+        var cancellationToken = request.HttpContext.RequestAborted;
+        if (!options.Value.RestoreAcrossEnvironments)
+        {
+            return Problems.NotFound("Restore by identifier is not enabled in this environment (Snapshots:RestoreAcrossEnvironments).");
+        }
+
+        var (body, error) = await RequestBodies.ReadJsonAsync<IdentifierRestoreBody>(request);
+        if (body is null)
+        {
+            return Problems.BadRequest(error + " Send {\"identifier\": \"...\", \"targetProjectId\"?: \"...\", \"projectName\"?: \"...\"}.");
+        }
+
+        if (!SnapshotIdentifiers.IsWellFormed(body.Identifier))
+        {
+            return Problems.BadRequest("'identifier' must be a snapshot identifier (letters, digits, '-' and '_').");
+        }
+
+        if (body.ProjectName is not null && ProjectNames.Validate(body.ProjectName) is { } nameError)
+        {
+            return Problems.BadRequest(nameError);
+        }
+
+        var manifest = await blobs.ReadManifestAsync(body.Identifier!, cancellationToken);
+        if (manifest is null)
+        {
+            return Problems.NotFound($"No snapshot with identifier '{body.Identifier}' in the snapshot storage.");
+        }
+
+        return await starter.StartAsync(client, body.Identifier!, null, manifest.Source.Environment,
+            new StartRestoreBody(body.TargetProjectId, body.ProjectName), cancellationToken);
+    }
+}

@@ -1,0 +1,183 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Snapshots.Archive;
+using Snapshots.Local;
+using Snapshots.Local.Durable;
+using Snapshots.Local.Emulators;
+using Snapshots.Seeding;
+using Snapshots.Tests.Support;
+
+namespace Snapshots.Tests.EndToEnd;
+
+/// <summary>Snapshots moving between installations: by identifier over shared storage, and as a carried zip.</summary>
+[Collection(ServiceTestGroup.Name)]
+public sealed class PortabilityTests(ServiceFixture service)
+{
+    private static readonly SeedSpec Spec = new() { Documents = 7, AnnotationsPerDocument = 2, Ais = 9, DocumentFileBytes = 200, ModelFileBytes = 100 };
+
+    [Fact]
+    public async Task Another_environment_sharing_the_snapshot_storage_restores_by_identifier()
+    {
+        var snapshot = await CreateSnapshotAsync("dataset", "ai");
+        var identifier = snapshot.GetProperty("identifier").GetString()!;
+        await using var other = await OtherEnvironment.StartAsync(service, restoreAcrossEnvironments: true);
+
+        var response = await other.Http.PostAsJsonAsync("/api/restores", new { identifier, projectName = "moved" });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var started = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var restore = await other.Http.WaitForRestoreAsync(started.GetProperty("id").GetString()!);
+
+        Assert.Equal("restored", restore.GetProperty("status").GetString());
+        var projectId = restore.GetProperty("projectId").GetString()!;
+        var counts = (await other.Http.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}")).GetProperty("counts");
+        Assert.Equal(snapshot.Get("counts.documents").GetInt32(), counts.GetProperty("documents").GetInt32());
+        Assert.Equal(snapshot.Get("counts.ais").GetInt32(), counts.GetProperty("ais").GetInt32());
+        var listed = await other.Http.GetFromJsonAsync<JsonElement>($"/api/restores?projectId={projectId}");
+        Assert.Equal(restore.GetProperty("id").GetString(), Assert.Single(listed.GetProperty("items").EnumerateArray()).GetProperty("id").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Http.GetAsync($"/api/projects/{snapshot.GetProperty("projectId").GetString()}")).StatusCode);
+
+        var unknown = await other.Http.PostAsJsonAsync("/api/restores", new { identifier = "snp-doesnotexist000000" });
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
+    public async Task Restore_by_identifier_does_not_exist_when_it_is_not_enabled()
+    {
+        var snapshot = await CreateSnapshotAsync("ai");
+
+        var response = await service.Http.PostAsJsonAsync("/api/restores", new { identifier = snapshot.GetProperty("identifier").GetString() });
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("RestoreAcrossEnvironments", (await response.ReadJsonObjectAsync())["detail"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_carried_snapshot_zip_is_imported_as_a_new_project_or_merged_into_one()
+    {
+        var snapshot = await CreateSnapshotAsync("dataset", "ai");
+        var zip = await service.Http.GetByteArrayAsync($"/api/snapshots/{snapshot.GetProperty("id").GetString()}/download");
+
+        var created = await ImportSnapshotAsync(zip, "/api/imports?name=carried");
+        var target = created.GetProperty("projectId").GetString()!;
+        var merged = await ImportSnapshotAsync(zip, $"/api/imports?name=again&into={target}");
+
+        Assert.Equal("carried", created.GetProperty("projectName").GetString());
+        Assert.Equal(target, merged.GetProperty("projectId").GetString());
+        Assert.True(merged.GetProperty("merge").GetBoolean());
+        var counts = (await service.Http.GetFromJsonAsync<JsonElement>($"/api/projects/{target}")).GetProperty("counts");
+        Assert.Equal(2 * snapshot.Get("counts.documents").GetInt32(), counts.GetProperty("documents").GetInt32());
+        Assert.Equal(snapshot.Get("counts.labels").GetInt32(), counts.GetProperty("labels").GetInt32());
+    }
+
+    public static TheoryData<string, string> HostileArchives => new()
+    {
+        { "checksum", "Checksum mismatch for 'labels.ndjson'" },
+        { "unlisted", "'notes.txt' is not listed in the manifest" },
+        { "traversal", "unsafe entry name '../escape.txt'" },
+        { "absolute", "unsafe entry name '/etc/cron.d/job'" },
+        { "duplicate", "the entry 'labels.ndjson' twice" },
+        { "major version", "format version 2" },
+        { "counts", "The manifest counts" },
+        { "no manifest", "not a Konfuzio project export" },
+    };
+
+    [Theory]
+    [MemberData(nameof(HostileArchives))]
+    public async Task A_hostile_archive_is_rejected_before_anything_is_written(string attack, string expected)
+    {
+        var snapshot = await CreateSnapshotAsync("ai");
+        var zip = new ZipRewriter(await service.Http.GetByteArrayAsync($"/api/snapshots/{snapshot.GetProperty("id").GetString()}/download"));
+        var hostile = attack switch
+        {
+            "checksum" => zip.Replace(ArchiveEntries.Labels, text => text.Replace("label", "lab3l")),
+            "unlisted" => zip.Add("notes.txt", "hello"),
+            "traversal" => zip.Add("../escape.txt", "x"),
+            "absolute" => zip.Add("/etc/cron.d/job", "x"),
+            "duplicate" => zip.Add(ArchiveEntries.Labels, ""),
+            "major version" => zip.EditManifest(m => m["version"] = 2),
+            "counts" => zip.EditManifest(m => m["counts"]!["labels"] = 999),
+            "no manifest" => new ZipRewriter(ExportArchives.Zip(new Dictionary<string, string> { ["labels.ndjson"] = "{}" })),
+            _ => throw new ArgumentOutOfRangeException(nameof(attack)),
+        };
+        var projectsBefore = await service.Http.ListProjectIdsAsync();
+
+        var response = await service.Http.PostZipAsync("/api/imports?name=hostile", hostile.ToBytes());
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(expected, (await response.ReadJsonObjectAsync())["detail"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(projectsBefore, await service.Http.ListProjectIdsAsync());
+        var container = service.Services.GetRequiredService<SnapshotBlobs>().Container;
+        Assert.Empty(await container.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = "imp-" }).CollectAsync());
+    }
+
+    private async Task<JsonElement> CreateSnapshotAsync(params string[] modes)
+    {
+        var projectId = await service.Services.GetRequiredService<SyntheticProjectSeeder>().SeedAsync(Spec);
+        return await service.Http.CreateSnapshotAsync(projectId, modes);
+    }
+
+    private async Task<JsonElement> ImportSnapshotAsync(byte[] zip, string uri)
+    {
+        var response = await service.Http.PostZipAsync(uri, zip);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var restore = await service.Http.WaitForRestoreAsync((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!);
+        Assert.Equal("restored", restore.GetProperty("status").GetString());
+        return restore;
+    }
+
+    /// <summary>A second installation: its own emulators (data, Cosmos, durable hub), sharing only the snapshot storage.</summary>
+    private sealed class OtherEnvironment : IAsyncDisposable
+    {
+        private readonly EmulatorSet emulators;
+        private readonly LocalDurableBackend durable;
+        private readonly WebApplication app;
+        private readonly string dataDirectory;
+
+        private OtherEnvironment(EmulatorSet emulators, LocalDurableBackend durable, WebApplication app, string dataDirectory)
+        {
+            this.dataDirectory = dataDirectory;
+            this.emulators = emulators;
+            this.durable = durable;
+            this.app = app;
+            Http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+        }
+
+        public HttpClient Http { get; }
+
+        public static async Task<OtherEnvironment> StartAsync(ServiceFixture shared, bool restoreAcrossEnvironments)
+        {
+            var dataDirectory = shared.DataDirectory + "-other";
+            var emulators = await EmulatorSet.StartAsync(new EmulatorOptions { DataDirectory = dataDirectory }, NullLogger.Instance);
+            var durable = await LocalDurableBackend.StartAsync(new DurableBackendOptions { StorageConnectionString = emulators.Endpoints.StorageConnectionString }, NullLoggerFactory.Instance);
+            var app = LocalRuntime.Build(new LocalRuntimeOptions
+            {
+                Args = ["--urls", "http://127.0.0.1:0"],
+                Emulators = emulators.Endpoints,
+                Durable = durable,
+                Settings = new Dictionary<string, string?>
+                {
+                    ["Logging:LogLevel:Default"] = "Warning",
+                    ["Snapshots:Storage:connectionString"] = shared.Emulators.Endpoints.StorageConnectionString,
+                    ["Snapshots:RestoreAcrossEnvironments"] = restoreAcrossEnvironments.ToString(),
+                    ["Snapshots:EnvironmentName"] = "other",
+                },
+            });
+            await app.StartAsync();
+            return new OtherEnvironment(emulators, durable, app, dataDirectory);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Http.Dispose();
+            await app.StopAsync();
+            await app.DisposeAsync();
+            await durable.DisposeAsync();
+            await emulators.DisposeAsync();
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+}
