@@ -1,1 +1,3 @@
-namespace Snapshots.Cli; internal static class Program { private static int Main() => 0; }
+using Snapshots.Cli;
+
+return await CliApp.RunAsync(args, CliEnvironment.Console);

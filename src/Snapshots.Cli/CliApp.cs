@@ -1,0 +1,121 @@
+using System.CommandLine;
+using System.Net.Http.Headers;
+using Snapshots.Cli.Api;
+using Snapshots.Cli.Commands;
+using Snapshots.Cli.Output;
+using Spectre.Console;
+
+namespace Snapshots.Cli;
+
+/// <summary>Where the CLI writes and how it reaches the service; tests pass their own.</summary>
+public sealed record CliEnvironment(TextWriter Out, TextWriter Error)
+{
+    public HttpMessageHandler? Handler { get; init; }
+
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    public Func<string, string?> Variable { get; init; } = Environment.GetEnvironmentVariable;
+
+    public static CliEnvironment Console => new(System.Console.Out, System.Console.Error);
+}
+
+/// <summary>Exit codes: 0 done, 1 the service or the input refused, 2 usage, 3 the service cannot be reached.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int Failed = 1;
+    public const int Usage = 2;
+    public const int Unreachable = 3;
+}
+
+/// <summary>The per-invocation services a command works with.</summary>
+public sealed class CliContext(SnapshotsApiClient api, CliConsole console, TimeSpan pollInterval)
+{
+    public SnapshotsApiClient Api => api;
+
+    public CliConsole Console => console;
+
+    public OperationWaiter Waiter => new(api, pollInterval);
+}
+
+/// <summary>Wraps a command's work with the shared context and the error-to-exit-code rules.</summary>
+public delegate Func<ParseResult, CancellationToken, Task<int>> CommandRunner(Func<ParseResult, CliContext, CancellationToken, Task> command);
+
+/// <summary>The <c>snapshots</c> command line.</summary>
+public static class CliApp
+{
+    public static async Task<int> RunAsync(string[] args, CliEnvironment environment)
+    {
+        var url = new Option<string>("--url")
+        {
+            Description = "The snapshot service (env SNAPSHOTS_URL)",
+            DefaultValueFactory = _ => environment.Variable("SNAPSHOTS_URL") ?? "http://localhost:7071",
+            Recursive = true,
+        };
+        var json = new Option<bool>("--json") { Description = "Print only the result, as JSON", Recursive = true };
+        var token = new Option<string?>("--token")
+        {
+            Description = "Bearer token (env SNAPSHOTS_TOKEN)",
+            DefaultValueFactory = _ => environment.Variable("SNAPSHOTS_TOKEN"),
+            Recursive = true,
+        };
+
+        var root = new RootCommand("Back up, restore and move document-AI projects with the snapshot service.");
+        root.Options.Add(url);
+        root.Options.Add(json);
+        root.Options.Add(token);
+
+        CliContext ContextFor(ParseResult parse)
+        {
+            var http = new HttpClient(environment.Handler ?? new HttpClientHandler(), disposeHandler: environment.Handler is null)
+            {
+                BaseAddress = new Uri(parse.GetValue(url)!.TrimEnd('/') + "/"),
+                Timeout = Timeout.InfiniteTimeSpan,
+            };
+            if (parse.GetValue(token) is { Length: > 0 } bearer)
+            {
+                http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+            }
+
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(environment.Out) });
+            return new CliContext(new SnapshotsApiClient(http), new CliConsole(console, environment.Error, parse.GetValue(json)), environment.PollInterval);
+        }
+
+        CommandRunner run = command => async (parse, cancellationToken) =>
+        {
+            var context = ContextFor(parse);
+            try
+            {
+                await command(parse, context, cancellationToken);
+                return ExitCodes.Ok;
+            }
+            catch (ServiceUnreachableException ex)
+            {
+                context.Console.Error(ex.Message);
+                return ExitCodes.Unreachable;
+            }
+            catch (Exception ex) when (ex is ApiException or OperationFailedException or CliInputException)
+            {
+                context.Console.Error(ex.Message);
+                return ExitCodes.Failed;
+            }
+        };
+
+        foreach (var command in new[]
+        {
+            ImportCommand.Build(run), ProjectCommand.Build(run), OperationCommand.Build(run), VerifyCommand.Build(environment),
+            SnapshotCommands.Create(run), SnapshotCommands.List(run), SnapshotCommands.Download(run), SnapshotCommands.Delete(run),
+            RestoreCommands.Restore(run), RestoreCommands.Status(run),
+        })
+        {
+            root.Subcommands.Add(command);
+        }
+
+        var parsed = root.Parse(args);
+        var exit = await parsed.InvokeAsync(new InvocationConfiguration { Output = environment.Out, Error = environment.Error });
+        return parsed.Errors.Count > 0 ? ExitCodes.Usage : exit;
+    }
+}
+
+/// <summary>Bad input the CLI itself finds (a missing file): one line, exit code 1.</summary>
+public sealed class CliInputException(string message) : Exception(message);

@@ -1,0 +1,39 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+
+namespace Snapshots.Cli.Commands;
+
+/// <summary>restore a snapshot, and show a restore's status.</summary>
+public static class RestoreCommands
+{
+    public static Command Restore(CommandRunner run)
+    {
+        var snapshot = new Argument<string>("snapshotId");
+        var into = new Option<string?>("--into") { Description = "Merge into this existing project instead of creating one" };
+        var name = new Option<string?>("--name") { Description = "Name of the new project" };
+        var command = new Command("restore", "Restore a snapshot and wait for it") { snapshot, into, name };
+        command.SetAction(run(async (parse, context, cancellationToken) =>
+        {
+            var started = await context.Api.PostJsonAsync($"api/snapshots/{Uri.EscapeDataString(parse.GetValue(snapshot)!)}/restores",
+                new { targetProjectId = parse.GetValue(into), projectName = parse.GetValue(name) }, cancellationToken);
+            var statusUri = started["statusUri"]!.GetValue<string>().TrimStart('/');
+            var restore = await context.Console.WithProgressAsync("Restoring", bar =>
+                context.Waiter.WaitAsync(statusUri, Output.CliConsole.ForOperation(bar), cancellationToken));
+            context.Console.Result(restore.Body, () => context.Console.Line($"{restore.Body["statusText"]} Project {restore.Body["projectId"]} ({restore.Body["projectName"]})"));
+        }));
+        return command;
+    }
+
+    public static Command Status(CommandRunner run)
+    {
+        var restore = new Argument<string>("restoreId");
+        var command = new Command("status", "Show a restore's status, progress and report") { restore };
+        command.SetAction(run(async (parse, context, cancellationToken) =>
+        {
+            var body = await context.Api.GetAsync($"api/restores/{Uri.EscapeDataString(parse.GetValue(restore)!)}", cancellationToken);
+            context.Console.Result(body, () => context.Console.Table($"Restore {body["id"]}: {body["statusText"]}",
+                body.Where(p => p.Key is not "statusText").Select(p => (p.Key, JsonText.Of(p.Value)))));
+        }));
+        return command;
+    }
+}
