@@ -1,0 +1,153 @@
+using System.Text.Json;
+using Snapshots.Cli;
+using Snapshots.Tests.Support;
+
+namespace Snapshots.Tests.Cli;
+
+/// <summary>The <c>snapshots</c> command line, run in-process against the real service.</summary>
+[Collection(ServiceTestGroup.Name)]
+public sealed class CliTests(ServiceFixture service) : IDisposable
+{
+    private readonly string workspace = Directory.CreateTempSubdirectory("snapshots-cli-").FullName;
+
+    [Fact]
+    public async Task Import_of_a_folder_prints_the_new_project_and_its_counts()
+    {
+        var folder = SmallExportFolder();
+
+        var (exit, output, error) = await RunAsync("import", folder, "from the CLI");
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.Empty(error);
+        Assert.Matches("Imported project [0-9a-f]{32} \\(from the CLI\\)", output);
+        Assert.Contains("annotations", output);
+    }
+
+    [Fact]
+    public async Task With_json_only_the_result_is_printed()
+    {
+        var (exit, output, _) = await RunAsync("--json", "import", SmallExportFolder(), "json");
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        var project = JsonDocument.Parse(output).RootElement;
+        Assert.Equal("json", project.GetProperty("name").GetString());
+        Assert.Equal(FixtureFacts.Project46.Documents.Count, project.Get("counts.documents").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_bad_export_is_one_line_on_stderr_and_exit_code_1()
+    {
+        var folder = SmallExportFolder();
+        File.Delete(Path.Combine(folder, "labels.json5"));
+
+        var (exit, output, error) = await RunAsync("import", folder, "broken");
+
+        Assert.Equal(ExitCodes.Failed, exit);
+        Assert.StartsWith("error: labels.json5: missing", error);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.DoesNotContain("Imported", output);
+    }
+
+    [Fact]
+    public async Task A_missing_path_is_exit_code_1()
+    {
+        var (exit, _, error) = await RunAsync("import", Path.Combine(workspace, "nothing-here"), "x");
+
+        Assert.Equal(ExitCodes.Failed, exit);
+        Assert.Contains("no such file or folder", error);
+    }
+
+    [Fact]
+    public async Task An_unreachable_service_is_exit_code_3()
+    {
+        var (exit, _, error) = await RunWithUrlAsync("http://127.0.0.1:9", "project", "p1");
+
+        Assert.Equal(ExitCodes.Unreachable, exit);
+        Assert.Contains("cannot reach the snapshot service at http://127.0.0.1:9", error);
+    }
+
+    [Fact]
+    public async Task Missing_arguments_are_a_usage_error()
+    {
+        var (exit, _, error) = await RunAsync("import");
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Contains("Required argument 'path' missing", error);
+    }
+
+    [Fact]
+    public async Task Create_download_verify_and_restore_round_trip()
+    {
+        var (_, imported, _) = await RunAsync("--json", "import", SmallExportFolder(), "round trip");
+        var projectId = JsonDocument.Parse(imported).RootElement.GetProperty("id").GetString()!;
+
+        Assert.Equal(ExitCodes.Ok, (await RunAsync("create", projectId, "--mode", "dataset", "--description", "cli")).Exit);
+        var (_, listed, _) = await RunAsync("--json", "list", projectId);
+        var snapshotId = JsonDocument.Parse(listed).RootElement.GetProperty("items")[0].GetProperty("id").GetString()!;
+        var zip = Path.Combine(workspace, "snapshot.zip");
+        Assert.Equal(ExitCodes.Ok, (await RunAsync("download", snapshotId, "--output", zip)).Exit);
+        var verified = await RunAsync("verify", zip);
+        var (restoreExit, restored, _) = await RunAsync("--json", "restore", snapshotId, "--name", "restored by the CLI");
+
+        Assert.Equal(ExitCodes.Ok, verified.Exit);
+        Assert.StartsWith("OK: snapshot", verified.Output);
+        Assert.Equal(ExitCodes.Ok, restoreExit);
+        Assert.Equal("restored", JsonDocument.Parse(restored).RootElement.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Verify_reports_a_damaged_archive_with_exit_code_1()
+    {
+        var (_, imported, _) = await RunAsync("--json", "import", SmallExportFolder(), "to damage");
+        var projectId = JsonDocument.Parse(imported).RootElement.GetProperty("id").GetString()!;
+        var snapshot = await service.Http.CreateSnapshotAsync(projectId, "dataset");
+        var damaged = new ZipRewriter(await service.Http.GetByteArrayAsync($"/api/snapshots/{snapshot.GetProperty("id").GetString()}/download"))
+            .Replace("labels.ndjson", text => text.Replace("a", "b")).ToBytes();
+        var zip = Path.Combine(workspace, "damaged.zip");
+        await File.WriteAllBytesAsync(zip, damaged);
+
+        var (exit, _, error) = await RunAsync("verify", zip);
+
+        Assert.Equal(ExitCodes.Failed, exit);
+        Assert.Contains("Checksum mismatch for 'labels.ndjson'", error);
+    }
+
+    public void Dispose() => Directory.Delete(workspace, recursive: true);
+
+    private Task<(int Exit, string Output, string Error)> RunAsync(params string[] args) =>
+        RunWithUrlAsync(service.Http.BaseAddress!.ToString(), args);
+
+    private static async Task<(int Exit, string Output, string Error)> RunWithUrlAsync(string url, params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await CliApp.RunAsync([.. args, "--url", url], new CliEnvironment(output, error)
+        {
+            PollInterval = TimeSpan.FromMilliseconds(50),
+            Variable = _ => null,
+        });
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    /// <summary>The fixture's schema and documents metadata with two document folders, copied to a temporary folder.</summary>
+    private string SmallExportFolder()
+    {
+        var folder = Path.Combine(workspace, Guid.NewGuid().ToString("N"));
+        var source = FixtureFacts.Project46.Folder;
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(source, file).Replace('\\', '/');
+            if (relative.StartsWith("documents/", StringComparison.Ordinal)
+                && !relative.StartsWith("documents/44823/", StringComparison.Ordinal)
+                && !relative.StartsWith("documents/44834/", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(folder, relative))!);
+            File.Copy(file, Path.Combine(folder, relative));
+        }
+
+        return folder;
+    }
+}
