@@ -38,7 +38,7 @@ public sealed class SnapshotFunctions(SnapshotService service, SnapshotStore sto
 
         try
         {
-            var (record, start) = await service.StartAsync(projectId, body.Modes, body.Description, scheduled: false, request.HttpContext.RequestAborted);
+            var (record, start) = await service.StartAsync(projectId, body.Modes, body.Description, request.HttpContext.RequestAborted);
             await client.ScheduleNewOrchestrationInstanceAsync(
                 nameof(CreateSnapshotFunctions.CreateSnapshotOrchestrator), start, new StartOrchestrationOptions(record.Id), request.HttpContext.RequestAborted);
             var view = SnapshotView.From(record);

@@ -105,7 +105,7 @@ public static class CliApp
         {
             ImportCommand.Build(run), ProjectCommand.Build(run), OperationCommand.Build(run), VerifyCommand.Build(environment),
             SnapshotCommands.Create(run), SnapshotCommands.List(run), SnapshotCommands.Download(run), SnapshotCommands.Delete(run),
-            RestoreCommands.Restore(run), RestoreCommands.Status(run),
+            RestoreCommands.Restore(run), RestoreCommands.Status(run), PolicyCommand.Build(run),
         })
         {
             root.Subcommands.Add(command);

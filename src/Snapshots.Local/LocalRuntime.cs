@@ -42,6 +42,11 @@ public static class LocalRuntime
         builder.Services.AddSnapshotFunctions(builder.Configuration);
         builder.Services.AddMvcCore();
         builder.Services.AddSingleton<DemoProjectLoader>();
+        if (!builder.Configuration.GetValue<bool>(TimerFunctions.Disable))
+        {
+            builder.Services.AddHostedService<TimerFunctions>();
+        }
+
         builder.Services.AddProblemDetails();
         builder.Services.AddDurableTaskWorker(worker =>
         {
@@ -57,6 +62,17 @@ public static class LocalRuntime
         var app = builder.Build();
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = _ => StatusCodes.Status500InternalServerError });
         app.MapHttpFunctions(Functions);
+        app.MapPost("/admin/functions/{name}", async (string name, HttpContext context) =>
+        {
+            var timer = Functions.FirstOrDefault(f => f.Trigger == FunctionTriggerKind.Timer && f.Name == name);
+            if (timer is null)
+            {
+                return Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: $"No timer function named '{name}'.");
+            }
+
+            await TimerFunctions.InvokeAsync(timer, context.RequestServices, context.RequestAborted);
+            return Results.Accepted();
+        });
         return app;
     }
 }

@@ -69,6 +69,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Restore.SchemaRestorer>();
         services.AddSingleton<Restore.DocumentRestorer>();
         services.AddSingleton<Restore.RestoreService>();
+
+        services.AddSingleton<Backups.BackupPolicyService>();
+        services.AddSingleton<Backups.BackupScheduler>();
         return services;
     }
 }

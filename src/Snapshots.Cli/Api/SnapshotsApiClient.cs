@@ -15,6 +15,9 @@ public sealed class SnapshotsApiClient(HttpClient http)
     public Task<JsonObject> PostJsonAsync(string path, object body, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, path, JsonContent.Create(body), cancellationToken);
 
+    public Task<JsonObject> PutJsonAsync(string path, object body, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Put, path, JsonContent.Create(body), cancellationToken);
+
     public Task<JsonObject> PatchJsonAsync(string path, object body, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Patch, path, JsonContent.Create(body), cancellationToken);
 

@@ -18,7 +18,57 @@ public sealed class SnapshotService(
 {
     /// <summary>Checks the request and writes the record (status creating); the caller starts the orchestration.</summary>
     public async Task<(SnapshotRecord Record, CreateSnapshotRequest Request)> StartAsync(
-        string projectId, IReadOnlyList<SnapshotMode>? modes, string? description, bool scheduled, CancellationToken cancellationToken)
+        string projectId, IReadOnlyList<SnapshotMode>? modes, string? description, CancellationToken cancellationToken)
+    {
+        var (record, request) = await ValidateAsync(projectId, modes, description, cancellationToken);
+        await snapshots.SaveAsync(record, cancellationToken);
+        return (record, request);
+    }
+
+    /// <summary>
+    /// Starts the snapshot of one schedule occurrence under a deterministic id: null when it already exists (a
+    /// duplicate tick or a second instance). A refused request becomes a failed snapshot, visible with its reason.
+    /// </summary>
+    public async Task<CreateSnapshotRequest?> StartScheduledAsync(
+        string projectId, IReadOnlyList<SnapshotMode> modes, DateTimeOffset scheduledFor, CancellationToken cancellationToken)
+    {
+        var id = ScheduledId(projectId, scheduledFor);
+        if (await snapshots.GetAsync(id, cancellationToken) is not null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var (record, request) = await ValidateAsync(projectId, modes, null, cancellationToken);
+            record = record with { Id = id, Scheduled = true, ScheduledFor = scheduledFor, Description = $"Scheduled backup for {scheduledFor.UtcDateTime:yyyy-MM-dd HH:mm} UTC" };
+            return await snapshots.TryCreateAsync(record, cancellationToken) ? request with { SnapshotId = id } : null;
+        }
+        catch (SnapshotRequestException ex) when (ex.Status != 404)
+        {
+            var project = await projects.GetAsync<Project>(projectId, projectId, cancellationToken);
+            await snapshots.TryCreateAsync(new SnapshotRecord
+            {
+                Id = id,
+                Identifier = SnapshotIdentifiers.New(),
+                ProjectId = projectId,
+                ProjectName = project?.Name ?? projectId,
+                Modes = modes,
+                Status = SnapshotStatus.Failed,
+                FailureReason = ex.Message,
+                Scheduled = true,
+                ScheduledFor = scheduledFor,
+                CreatedAt = clock.GetUtcNow(),
+                CompletedAt = clock.GetUtcNow(),
+            }, cancellationToken);
+            return null;
+        }
+    }
+
+    public static string ScheduledId(string projectId, DateTimeOffset scheduledFor) => $"scheduled-{projectId}-{scheduledFor.UtcDateTime:yyyyMMddHHmmss}";
+
+    private async Task<(SnapshotRecord Record, CreateSnapshotRequest Request)> ValidateAsync(
+        string projectId, IReadOnlyList<SnapshotMode>? modes, string? description, CancellationToken cancellationToken)
     {
         var distinctModes = (modes ?? []).Distinct().Order().ToList();
         if (distinctModes.Count == 0)
@@ -50,10 +100,8 @@ public sealed class SnapshotService(
             Modes = distinctModes,
             Status = SnapshotStatus.Creating,
             Description = description,
-            Scheduled = scheduled,
             CreatedAt = clock.GetUtcNow(),
         };
-        await snapshots.SaveAsync(record, cancellationToken);
         return (record, new CreateSnapshotRequest(record.Id, record.Identifier, projectId, distinctModes));
     }
 

@@ -19,6 +19,8 @@ public static class EntityKindOf<T>
         nameof(Records.SnapshotRecord) => EntityKinds.Snapshot,
         nameof(Records.SnapshotIndexEntry) => EntityKinds.SnapshotIndexEntry,
         nameof(Restore.RestoreRecord) => EntityKinds.Restore,
+        nameof(Backups.BackupPolicy) => "backupPolicy",
+        nameof(Backups.BackupPolicyIndexEntry) => "backupPolicyIndexEntry",
         _ => throw new NotSupportedException($"{typeof(T).Name} is not a stored entity."),
     };
 }

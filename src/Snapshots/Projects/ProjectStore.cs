@@ -42,6 +42,22 @@ public sealed class ProjectStore(CosmosClient cosmos, IOptions<CosmosOptions> op
     /// Reads one entity. A query, not a point read: the local emulator answers a point read of a missing item
     /// with a 500 instead of a 404, and the query costs only a few RU more.
     /// </summary>
+    /// <summary>Writes an entity only if it does not exist yet; false when another writer got there first.</summary>
+    public async Task<bool> TryCreateAsync<T>(string projectId, T entity, CancellationToken cancellationToken)
+        where T : IProjectEntity
+    {
+        var kind = EntityKindOf<T>.Name;
+        try
+        {
+            await Projects.CreateItemAsync(new ProjectItem<T>(ProjectItem<T>.CosmosId(kind, entity.Id), projectId, kind, entity), new PartitionKey(projectId), NoContentResponse, cancellationToken);
+            return true;
+        }
+        catch (CosmosException ex) when (ex.StatusCode == HttpStatusCode.Conflict)
+        {
+            return false;
+        }
+    }
+
     public async Task<T?> GetAsync<T>(string projectId, string id, CancellationToken cancellationToken)
         where T : class, IProjectEntity
     {

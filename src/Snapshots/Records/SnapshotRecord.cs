@@ -59,6 +59,9 @@ public sealed record SnapshotRecord : IProjectEntity
 
     public bool Scheduled { get; init; }
 
+    /// <summary>For a scheduled snapshot, the schedule occurrence it was taken for (retention buckets by it).</summary>
+    public DateTimeOffset? ScheduledFor { get; init; }
+
     public DateTimeOffset CreatedAt { get; init; }
 
     public DateTimeOffset? CompletedAt { get; init; }

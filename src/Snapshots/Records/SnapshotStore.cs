@@ -11,6 +11,22 @@ public sealed class SnapshotStore(ProjectStore store)
         await store.UpsertAsync(record.ProjectId, record, cancellationToken);
     }
 
+    /// <summary>Creates the record only if no record has its id (two schedulers ticking at once create one).</summary>
+    public async Task<bool> TryCreateAsync(SnapshotRecord record, CancellationToken cancellationToken)
+    {
+        if (!await store.TryCreateAsync(record.ProjectId, record, cancellationToken))
+        {
+            return false;
+        }
+
+        await store.UpsertAsync(SnapshotIndexEntry.Partition, new SnapshotIndexEntry { Id = record.Id, ProjectId = record.ProjectId }, cancellationToken);
+        return true;
+    }
+
+    /// <summary>All of a project's snapshots (retention needs them all).</summary>
+    public IAsyncEnumerable<SnapshotRecord> ListAllAsync(string projectId, CancellationToken cancellationToken) =>
+        store.ListAsync<SnapshotRecord>(projectId, cancellationToken);
+
     public async Task<SnapshotRecord?> GetAsync(string snapshotId, CancellationToken cancellationToken)
     {
         var entry = await store.GetAsync<SnapshotIndexEntry>(SnapshotIndexEntry.Partition, snapshotId, cancellationToken);

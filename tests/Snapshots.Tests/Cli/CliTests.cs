@@ -112,6 +112,27 @@ public sealed class CliTests(ServiceFixture service) : IDisposable
         Assert.Contains("Checksum mismatch for 'labels.ndjson'", error);
     }
 
+    [Fact]
+    public async Task Policy_sets_shows_and_removes_a_backup_policy()
+    {
+        var (_, imported, _) = await RunAsync("--json", "import", SmallExportFolder(), "with a policy");
+        var projectId = JsonDocument.Parse(imported).RootElement.GetProperty("id").GetString()!;
+
+        var set = await RunAsync("--json", "policy", projectId, "--cron", "0 3 * * *", "--mode", "ai", "--keep-last", "5");
+        var shown = await RunAsync("--json", "policy", projectId);
+        var bad = await RunAsync("policy", projectId, "--cron", "tomorrow");
+        var removed = await RunAsync("policy", projectId, "--delete");
+
+        Assert.Equal(ExitCodes.Ok, set.Exit);
+        var policy = JsonDocument.Parse(shown.Output).RootElement;
+        Assert.Equal("0 3 * * *", policy.GetProperty("schedule").GetString());
+        Assert.Equal(5, policy.Get("retention.keepLast").GetInt32());
+        Assert.Equal(ExitCodes.Failed, bad.Exit);
+        Assert.StartsWith("error: 'schedule'", bad.Error);
+        Assert.Equal(ExitCodes.Ok, removed.Exit);
+        Assert.Equal(ExitCodes.Failed, (await RunAsync("policy", projectId)).Exit);
+    }
+
     public void Dispose() => Directory.Delete(workspace, recursive: true);
 
     private Task<(int Exit, string Output, string Error)> RunAsync(params string[] args) =>

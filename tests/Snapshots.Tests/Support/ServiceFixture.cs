@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Snapshots.Local;
 using Snapshots.Local.Durable;
 using Snapshots.Local.Emulators;
+using Snapshots.Local.FunctionHosting;
 
 namespace Snapshots.Tests.Support;
 
@@ -54,6 +55,8 @@ public sealed class ServiceFixture : IAsyncLifetime
                 ["Snapshots:Imports:MaxUploadBytes"] = MaxUploadBytes.ToString(),
                 ["Snapshots:CategorizationAiMinVersion"] = CategorizationAiMinVersion,
                 ["Snapshots:EnvironmentName"] = EnvironmentName,
+                // The scheduler tests drive ticks themselves; a real-time tick in between would only add noise.
+                [TimerFunctions.Disable] = "true",
             },
         });
         await app.StartAsync();

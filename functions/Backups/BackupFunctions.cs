@@ -1,0 +1,76 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Snapshots.Backups;
+using Snapshots.Create;
+using Snapshots.Functions.Http;
+using Snapshots.Functions.Snapshots;
+using Snapshots.Records;
+
+namespace Snapshots.Functions.Backups;
+
+public sealed record BackupPolicyBody(IReadOnlyList<SnapshotMode>? Modes, string? Schedule, RetentionRules? Retention, bool? Enabled);
+
+/// <summary>Scheduled backups: the per-project policy, and the timer that takes and prunes the snapshots.</summary>
+public sealed class BackupFunctions(BackupPolicyService policies, BackupScheduler scheduler, TimeProvider clock)
+{
+    /// <summary>Every minute: the finest a five-field schedule can ask for.</summary>
+    public const string TickSchedule = "0 * * * * *";
+
+    [Function(nameof(RunScheduledBackups))]
+    public async Task RunScheduledBackups([TimerTrigger(TickSchedule)] TimerInfo timer, [DurableClient] DurableTaskClient client)
+    {
+        _ = timer;
+        await scheduler.TickAsync(clock.GetUtcNow(), request => StartAsync(client, request), CancellationToken.None);
+    }
+
+    [Function(nameof(GetBackupPolicy))]
+    public async Task<IActionResult> GetBackupPolicy(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "projects/{projectId}/backup-policy")] HttpRequest request,
+        string projectId)
+    {
+        var policy = await policies.GetAsync(projectId, request.HttpContext.RequestAborted);
+        return policy is null ? Problems.NotFound($"Project '{projectId}' has no backup policy.") : new OkObjectResult(policy);
+    }
+
+    [Function(nameof(SetBackupPolicy))]
+    public async Task<IActionResult> SetBackupPolicy(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "projects/{projectId}/backup-policy")] HttpRequest request,
+        string projectId)
+    {
+        var (body, error) = await RequestBodies.ReadJsonAsync<BackupPolicyBody>(request);
+        if (body is null)
+        {
+            return Problems.BadRequest(error + " Send {\"modes\": [\"dataset\"], \"schedule\": \"0 2 * * *\", \"retention\": {\"keepLast\": 7}}.");
+        }
+
+        try
+        {
+            return new OkObjectResult(await policies.SetAsync(projectId, body.Modes, body.Schedule, body.Retention, body.Enabled ?? true, request.HttpContext.RequestAborted));
+        }
+        catch (SnapshotRequestException ex)
+        {
+            return Problems.For(ex.Status, ex.Message);
+        }
+    }
+
+    [Function(nameof(DeleteBackupPolicy))]
+    public async Task<IActionResult> DeleteBackupPolicy(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "projects/{projectId}/backup-policy")] HttpRequest request,
+        string projectId) =>
+        await policies.DeleteAsync(projectId, request.HttpContext.RequestAborted)
+            ? new NoContentResult()
+            : Problems.NotFound($"Project '{projectId}' has no backup policy.");
+
+    /// <summary>Starts the create orchestration under the snapshot id; a second start of the same id is a no-op.</summary>
+    public static async Task StartAsync(DurableTaskClient client, CreateSnapshotRequest request)
+    {
+        if (await client.GetInstanceAsync(request.SnapshotId) is null)
+        {
+            await client.ScheduleNewOrchestrationInstanceAsync(
+                nameof(CreateSnapshotFunctions.CreateSnapshotOrchestrator), request, new StartOrchestrationOptions(request.SnapshotId));
+        }
+    }
+}
