@@ -29,13 +29,17 @@ public static class ExitCodes
 }
 
 /// <summary>The per-invocation services a command works with.</summary>
-public sealed class CliContext(SnapshotsApiClient api, CliConsole console, TimeSpan pollInterval)
+public sealed class CliContext(HttpClient http, CliConsole console, TimeSpan pollInterval) : IDisposable
 {
+    private readonly SnapshotsApiClient api = new(http);
+
     public SnapshotsApiClient Api => api;
 
     public CliConsole Console => console;
 
     public OperationWaiter Waiter => new(api, pollInterval);
+
+    public void Dispose() => http.Dispose();
 }
 
 /// <summary>Wraps a command's work with the shared context and the error-to-exit-code rules.</summary>
@@ -65,11 +69,12 @@ public static class CliApp
         root.Options.Add(json);
         root.Options.Add(token);
 
-        CliContext ContextFor(ParseResult parse)
+        CliContext ContextFor(ParseResult parse, CliConsole console)
         {
             var http = new HttpClient(environment.Handler ?? new HttpClientHandler(), disposeHandler: environment.Handler is null)
             {
-                BaseAddress = new Uri(parse.GetValue(url)!.TrimEnd('/') + "/"),
+                BaseAddress = ServiceAddress(parse.GetValue(url)),
+                // Uploads and downloads of large archives take as long as they take; Ctrl-C cancels.
                 Timeout = Timeout.InfiniteTimeSpan,
             };
             if (parse.GetValue(token) is { Length: > 0 } bearer)
@@ -77,26 +82,37 @@ public static class CliApp
                 http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
             }
 
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(environment.Out) });
-            return new CliContext(new SnapshotsApiClient(http), new CliConsole(console, environment.Error, parse.GetValue(json)), environment.PollInterval);
+            return new CliContext(http, console, environment.PollInterval);
         }
 
         CommandRunner run = command => async (parse, cancellationToken) =>
         {
-            var context = ContextFor(parse);
+            var console = new CliConsole(ConsoleFor(environment), environment.Error, parse.GetValue(json));
             try
             {
+                using var context = ContextFor(parse, console);
                 await command(parse, context, cancellationToken);
                 return ExitCodes.Ok;
             }
             catch (ServiceUnreachableException ex)
             {
-                context.Console.Error(ex.Message);
+                console.Error(ex.Message);
                 return ExitCodes.Unreachable;
             }
-            catch (Exception ex) when (ex is ApiException or OperationFailedException or CliInputException)
+            catch (CliUsageException ex)
             {
-                context.Console.Error(ex.Message);
+                console.Error(ex.Message);
+                return ExitCodes.Usage;
+            }
+            catch (Exception ex) when (ex is ApiException or OperationFailedException or CliInputException or UnexpectedAnswerException)
+            {
+                console.Error(ex.Message);
+                return ExitCodes.Failed;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Anything else (a file that cannot be read, a bug) is still one line, never a stack trace.
+                console.Error(ex.Message);
                 return ExitCodes.Failed;
             }
         };
@@ -115,7 +131,28 @@ public static class CliApp
         var exit = await parsed.InvokeAsync(new InvocationConfiguration { Output = environment.Out, Error = environment.Error });
         return parsed.Errors.Count > 0 ? ExitCodes.Usage : exit;
     }
+
+    private static Uri ServiceAddress(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var address) && (address.Scheme == Uri.UriSchemeHttp || address.Scheme == Uri.UriSchemeHttps)
+            ? new Uri(url!.TrimEnd('/') + "/")
+            : throw new CliUsageException($"--url '{url}' is not an http:// or https:// address");
+
+    /// <summary>Colours and live progress only on a real terminal; captured output (tests, pipes) stays plain text.</summary>
+    private static IAnsiConsole ConsoleFor(CliEnvironment environment)
+    {
+        var terminal = ReferenceEquals(environment.Out, System.Console.Out) && !System.Console.IsOutputRedirected;
+        return AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(environment.Out),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = terminal ? InteractionSupport.Detect : InteractionSupport.No,
+        });
+    }
 }
 
 /// <summary>Bad input the CLI itself finds (a missing file): one line, exit code 1.</summary>
 public sealed class CliInputException(string message) : Exception(message);
+
+/// <summary>An option value System.CommandLine cannot check by itself (a malformed --url): exit code 2.</summary>
+public sealed class CliUsageException(string message) : Exception(message);

@@ -10,5 +10,8 @@ public sealed class ApiException(int status, string detail) : Exception(detail)
 public sealed class ServiceUnreachableException(string url, Exception inner)
     : Exception($"cannot reach the snapshot service at {url} (is it running? start it with: dotnet run --project src/Snapshots.Local)", inner);
 
+/// <summary>The service answered, but not with what the API promises (not JSON, a field missing).</summary>
+public sealed class UnexpectedAnswerException(string message) : Exception(message);
+
 /// <summary>A long-running operation ended in failure.</summary>
 public sealed class OperationFailedException(string message) : Exception(message);

@@ -3,23 +3,27 @@ using System.Text.Json.Nodes;
 namespace Snapshots.Cli.Api;
 
 /// <summary>Where a long-running operation stands, read from an operation or a restore status body.</summary>
-public sealed record OperationState(bool Finished, bool Succeeded, string Stage, long Done, long Total, JsonObject Body)
+public sealed record OperationState(string Status, bool Finished, bool Succeeded, string Stage, long Done, long Total, JsonObject Body)
 {
-    /// <summary>Operations say Running/Completed/Failed; restores say queuing/inProgress/restored/contactSupport.</summary>
+    /// <summary>Operations say Running/Completed/Failed/Terminated; restores say queuing/inProgress/restored/contactSupport.</summary>
     public static OperationState From(JsonObject body)
     {
-        var status = body["status"]?.GetValue<string>() ?? "";
+        var status = Text(body["status"]) ?? "";
         var succeeded = status is "Completed" or "restored";
-        var finished = succeeded || status is "Failed" or "Terminated" or "contactSupport";
+        var finished = succeeded || status is "Failed" or "Terminated" or "Canceled" or "contactSupport";
         var progress = body["progress"] as JsonObject;
-        var stage = progress?["stage"]?.GetValue<string>() ?? body["statusText"]?.GetValue<string>() ?? status;
+        var stage = Text(progress?["stage"]) ?? Text(body["statusText"]) ?? status;
         var (done, total) = progress?["documents"] is JsonObject documents
-            ? (documents["done"]?.GetValue<long>() ?? 0, documents["total"]?.GetValue<long>() ?? 0)
-            : (progress?["documentsDone"]?.GetValue<long>() ?? 0, progress?["documentsTotal"]?.GetValue<long>() ?? 0);
-        return new OperationState(finished, succeeded, stage, done, total, body);
+            ? (Number(documents["done"]), Number(documents["total"]))
+            : (Number(progress?["documentsDone"]), Number(progress?["documentsTotal"]));
+        return new OperationState(status, finished, succeeded, stage, done, total, body);
     }
 
-    public string Error => Body["error"]?.GetValue<string>() ?? Body["statusText"]?.GetValue<string>() ?? "the operation failed";
+    public string Error => Text(Body["error"]) ?? Text(Body["statusText"]) ?? $"the operation ended with status {Status}";
+
+    private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0 ? text : null;
+
+    private static long Number(JsonNode? node) => node is JsonValue value && value.TryGetValue<long>(out var number) ? number : 0;
 }
 
 /// <summary>Polls a status URI until the operation finishes.</summary>
@@ -27,9 +31,10 @@ public sealed class OperationWaiter(SnapshotsApiClient api, TimeSpan interval)
 {
     public async Task<OperationState> WaitAsync(string statusUri, IProgress<OperationState> progress, CancellationToken cancellationToken)
     {
+        var target = Relative(statusUri);
         while (true)
         {
-            var state = OperationState.From(await api.GetAsync(statusUri, cancellationToken));
+            var state = OperationState.From(await api.GetAsync(target, cancellationToken));
             progress.Report(state);
             if (state.Finished)
             {
@@ -39,4 +44,13 @@ public sealed class OperationWaiter(SnapshotsApiClient api, TimeSpan interval)
             await Task.Delay(interval, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// Absolute http(s) URIs are used as given; a rooted path ("/api/restores/..") is made relative so that it
+    /// resolves under the base address, path prefix included.
+    /// </summary>
+    private static string Relative(string statusUri) =>
+        Uri.TryCreate(statusUri, UriKind.Absolute, out var absolute) && (absolute.Scheme == Uri.UriSchemeHttp || absolute.Scheme == Uri.UriSchemeHttps)
+            ? statusUri
+            : statusUri.TrimStart('/');
 }

@@ -53,7 +53,19 @@ public sealed class SnapshotsApiClient(HttpClient http)
     {
         using var response = await SendRawAsync(new HttpRequestMessage(method, path) { Content = content }, HttpCompletionOption.ResponseContentRead, cancellationToken);
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
-        return string.IsNullOrWhiteSpace(text) ? [] : JsonNode.Parse(text) as JsonObject ?? [];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return [];
+        }
+
+        try
+        {
+            return JsonNode.Parse(text) as JsonObject ?? throw new JsonException();
+        }
+        catch (JsonException)
+        {
+            throw new UnexpectedAnswerException($"the service answered {method} {response.RequestMessage?.RequestUri} with something that is not a JSON object");
+        }
     }
 
     private async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, HttpCompletionOption completion, CancellationToken cancellationToken)
@@ -80,15 +92,20 @@ public sealed class SnapshotsApiClient(HttpClient http)
         }
     }
 
+    /// <summary>The problem's <c>detail</c>, else its <c>title</c>; null when the body is not a problem document.</summary>
     private static string? DetailOf(string problem)
     {
         try
         {
-            return JsonNode.Parse(problem)?["detail"]?.GetValue<string>();
+            var body = JsonNode.Parse(problem) as JsonObject;
+            return Text(body?["detail"]) ?? Text(body?["title"]);
         }
         catch (JsonException)
         {
             return null;
         }
+
+        static string? Text(JsonNode? node) =>
+            node is JsonValue value && value.TryGetValue<string>(out var text) && !string.IsNullOrWhiteSpace(text) ? text : null;
     }
 }

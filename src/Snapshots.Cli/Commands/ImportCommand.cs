@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.IO.Compression;
 using System.Text.Json.Nodes;
+using Snapshots.Cli.Api;
 
 namespace Snapshots.Cli.Commands;
 
@@ -27,12 +28,13 @@ public static class ImportCommand
                 var accepted = await context.Console.WithProgressAsync("Uploading", async bar =>
                 {
                     await using var file = File.OpenRead(zipPath);
-                    await using var counted = new ProgressStream(file, done => bar.Report(("upload", done, file.Length)));
+                    var shown = Path.GetFileName(Path.TrimEndingDirectorySeparator(source));
+                    await using var counted = new ProgressStream(file, done => bar.Report((shown, done, file.Length)));
                     return await context.Api.PostFileAsync(uri, counted, "application/zip", cancellationToken);
                 });
 
-                var statusUri = accepted["statusUri"]!.GetValue<string>();
-                var projectId = accepted["projectId"]!.GetValue<string>();
+                var statusUri = accepted.RequiredString("statusUri");
+                var projectId = accepted.RequiredString("projectId");
                 await context.Console.WithProgressAsync("Importing", bar =>
                     context.Waiter.WaitAsync(statusUri, Output.CliConsole.ForOperation(bar), cancellationToken));
 
@@ -40,7 +42,7 @@ public static class ImportCommand
                 context.Console.Result(project, () =>
                 {
                     context.Console.Line($"Imported project {projectId} ({project["name"]})");
-                    ProjectCommand.PrintCounts(context, project);
+                    context.Console.Table("Counts", ProjectCommand.CountRows(project));
                 });
             }
             finally

@@ -13,26 +13,22 @@ public static class ProjectCommand
         command.SetAction(run(async (parse, context, cancellationToken) =>
         {
             var project = await context.Api.GetAsync($"api/projects/{Uri.EscapeDataString(parse.GetValue(id)!)}", cancellationToken);
-            context.Console.Result(project, () =>
-            {
-                context.Console.Line($"{project["name"]} ({project["id"]}), {project["status"]}");
-                PrintCounts(context, project);
-            });
+            context.Console.Result(project, () => context.Console.Table($"Project {JsonText.Of(project["name"])}",
+            [
+                ("name", JsonText.Of(project["name"])),
+                ("id", JsonText.Of(project["id"])),
+                ("status", JsonText.Of(project["status"])),
+                .. CountRows(project),
+            ]));
         }));
         return command;
     }
 
-    /// <summary>Prints every count the API returns, so new kinds show up without a CLI change.</summary>
-    public static void PrintCounts(CliContext context, JsonObject project)
-    {
-        if (project["counts"] is not JsonObject counts)
-        {
-            return;
-        }
-
-        var rows = counts.SelectMany(pair => pair.Value is JsonObject nested
-            ? nested.Select(inner => ($"{pair.Key}.{inner.Key}", JsonText.Of(inner.Value)))
-            : [(pair.Key, JsonText.Of(pair.Value))]);
-        context.Console.Table("Counts", rows);
-    }
+    /// <summary>Every count the API returns (nested ones as <c>outer.inner</c>), so new kinds show up without a CLI change.</summary>
+    public static IEnumerable<(string Name, string Value)> CountRows(JsonObject project) =>
+        project["counts"] is JsonObject counts
+            ? counts.SelectMany(pair => pair.Value is JsonObject nested
+                ? nested.Select(inner => ($"{pair.Key}.{inner.Key}", JsonText.Of(inner.Value)))
+                : [(pair.Key, JsonText.Of(pair.Value))])
+            : [];
 }

@@ -34,7 +34,11 @@ public sealed class CliConsole(IAnsiConsole output, TextWriter error, bool json)
         }
     }
 
-    public void Error(string message) => error.WriteLine($"error: {message}");
+    /// <summary>One line on stderr, whatever the message holds, so scripts can read it.</summary>
+    public void Error(string message) => error.WriteLine($"error: {OneLine(message)}");
+
+    public static string OneLine(string text) =>
+        string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     /// <summary>Runs a long operation with a progress bar (none with <c>--json</c>).</summary>
     public async Task<T> WithProgressAsync<T>(string description, Func<IProgress<(string Stage, double Done, double Total)>, Task<T>> work)
@@ -49,10 +53,11 @@ public sealed class CliConsole(IAnsiConsole output, TextWriter error, bool json)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .StartAsync(async context =>
             {
-                var task = context.AddTask(description, maxValue: 1);
+                var task = context.AddTask(Markup.Escape(description), maxValue: 1);
                 var reporter = new SynchronousProgress<(string Stage, double Done, double Total)>(update =>
                 {
-                    task.Description = $"{description}: {update.Stage}";
+                    // Descriptions are markup; stages come from the service.
+                    task.Description = Markup.Escape($"{description}: {update.Stage}");
                     task.MaxValue = Math.Max(update.Total, 1);
                     task.Value = Math.Min(update.Done, task.MaxValue);
                 });
@@ -64,7 +69,7 @@ public sealed class CliConsole(IAnsiConsole output, TextWriter error, bool json)
 
     public void Table(string title, IEnumerable<(string Name, string Value)> rows)
     {
-        var table = new Table().Title(title).AddColumn("").AddColumn("");
+        var table = new Table().Title(Markup.Escape(title)).AddColumn("").AddColumn("");
         table.HideHeaders();
         foreach (var (name, value) in rows)
         {
