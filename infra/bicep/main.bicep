@@ -1,83 +1,164 @@
+// Snapshot service in Azure: one resource group per environment holding the Function App (Flex Consumption),
+// its user-assigned identity, storage, Cosmos DB and monitoring, with RBAC role assignments in place of keys.
+// The snapshot storage may instead be an existing account shared with other environments (cross-environment
+// restore). Deployed with `azd up` (see infra/README.md); built and linted by .ci/bicep.sh.
 targetScope = 'subscription'
+
+// ---------------------------------------------------------------------------------------------------------------
+// Parameters
+// ---------------------------------------------------------------------------------------------------------------
 
 @minLength(1)
 @maxLength(64)
-@description('Name of the environment (azd env name); also recorded in every snapshot as its source environment.')
+@description('Name of the environment (azd env name). Seeds resource names and is recorded in every snapshot as its source environment.')
 param environmentName string
 
 @minLength(1)
-@description('Azure region for all resources.')
+@description('Azure region of the resource group and its resources (a region that offers Flex Consumption).')
+@metadata({ azd: { type: 'location' } })
 param location string
 
-@description('Resource group to create (default rg-<environmentName>).')
+@description('Resource group to create; default rg-<environmentName>.')
 param resourceGroupName string = ''
 
-@description('Existing storage account for snapshot archives, shared with other environments for cross-environment restore. Empty: create one.')
+@description('Existing storage account holding snapshot archives, shared with other environments for cross-environment restore. Empty: this environment creates its own.')
 param existingSnapshotStorageAccountName string = ''
 
-@description('Resource group of the existing snapshot storage account (default: this environment\'s group).')
+@description('Resource group of the existing snapshot storage account; default: this environment\'s resource group.')
 param existingSnapshotStorageResourceGroup string = ''
 
-@description('Blob container of the snapshot archives.')
+@description('Subscription of the existing snapshot storage account; default: this deployment\'s subscription.')
+param existingSnapshotStorageSubscriptionId string = ''
+
+@description('Blob container of the snapshot archives (Snapshots__Storage__containerName).')
 param snapshotContainerName string = 'snapshots'
 
-@description('Allow restoring, by identifier, snapshots made by other environments that share the snapshot storage.')
+@description('Allow restoring, by identifier, snapshots made by other environments that share the snapshot storage (Snapshots__RestoreAcrossEnvironments).')
 param restoreAcrossEnvironments bool = false
 
-@description('Categorization AIs trained by an older model version are left out of snapshots ("retrain before snapshot").')
+@description('Categorization AIs trained by an older model version are left out of snapshots with a "retrain before snapshot" warning (Snapshots__CategorizationAiMinVersion).')
 param categorizationAiMinVersion string = '1.0.0'
 
-@description('Entra ID authority and audience that API tokens are validated against.')
+@description('Issuer that API tokens are validated against (Auth__Authority); default: this tenant\'s Entra ID v2.0 endpoint.')
 param authAuthority string = '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+
+@description('Audience that API tokens must carry (Auth__Audience): the Application ID URI or client id of the API\'s Entra app registration.')
 param authAudience string = ''
 
-@description('Days deleted blobs are kept, and whether blob versioning is on, for the data and snapshot storage.')
+@description('Days deleted blobs and containers are kept (blob soft delete) in the data and snapshot storage this deployment creates; 0 turns it off.')
 @minValue(0)
 @maxValue(365)
 param blobSoftDeleteDays int = 7
+
+@description('Blob versioning in the data and snapshot storage this deployment creates.')
 param blobVersioning bool = false
 
-@description('Cosmos DB serverless (pay per request) instead of provisioned throughput.')
+@description('Cosmos DB serverless (pay per request) instead of provisioned autoscale throughput.')
 param cosmosServerless bool = true
+
+@description('Upper bound of function app instances.')
+@minValue(40)
+@maxValue(1000)
+param functionMaximumInstanceCount int = 100
+
+@description('Memory of each function app instance, in MB.')
+@allowed([512, 2048, 4096])
+param functionInstanceMemoryMB int = 2048
+
+@description('Optional object id of the deployer (azd passes the signed-in principal) granted read-only data access for inspection: Blob Data Reader on the data and snapshot storage, Cosmos DB Built-in Data Reader. Empty: none.')
+param principalId string = ''
+
+@description('Kind of principalId: User, or ServicePrincipal when azd runs signed in as one (CI).')
+@allowed(['User', 'ServicePrincipal', 'Group'])
+param principalType string = 'User'
+
+@description('Whether principalId gets that read-only data access (turn off for production).')
+param grantPrincipalReadAccess bool = true
+
+// ---------------------------------------------------------------------------------------------------------------
+// Names
+// ---------------------------------------------------------------------------------------------------------------
 
 var token = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
-var taskHubName = 'snapshots${token}'
-var deploymentContainerName = 'app-package-${take(token, 7)}'
-var sharesSnapshotStorage = !empty(existingSnapshotStorageAccountName)
+var names = {
+  resourceGroup: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
+  identity: 'id-snapshots-${token}'
+  logAnalytics: 'log-${token}'
+  applicationInsights: 'appi-${token}'
+  appStorage: 'stapp${token}'
+  dataStorage: 'stdata${token}'
+  snapshotStorage: 'stsnap${token}'
+  cosmos: 'cosmos-${token}'
+  plan: 'plan-${token}'
+  functionApp: 'func-snapshots-${token}'
+  deploymentContainer: 'app-package-${take(token, 7)}'
+}
 
-// Built-in roles.
-var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
-var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
-var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+// Durable Task hub in the app storage (letters and digits only).
+var taskHubName = 'snapshots'
+
+var sharesSnapshotStorage = !empty(existingSnapshotStorageAccountName)
+var snapshotAccountName = sharesSnapshotStorage ? existingSnapshotStorageAccountName : names.snapshotStorage
+var snapshotSubscriptionId = sharesSnapshotStorage && !empty(existingSnapshotStorageSubscriptionId)
+  ? existingSnapshotStorageSubscriptionId
+  : subscription().subscriptionId
+var snapshotGroupName = sharesSnapshotStorage && !empty(existingSnapshotStorageResourceGroup)
+  ? existingSnapshotStorageResourceGroup
+  : names.resourceGroup
+
+var grantReader = grantPrincipalReadAccess && !empty(principalId)
+
+// Built-in role definitions.
+var roles = {
+  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+  storageBlobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'
+  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Resources
+// ---------------------------------------------------------------------------------------------------------------
 
 resource group 'Microsoft.Resources/resourceGroups@2024-03-01' = {
-  name: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
+  name: names.resourceGroup
   location: location
   tags: tags
 }
 
 module identity 'modules/identity.bicep' = {
   scope: group
-  params: { name: 'id-snapshots-${token}', location: location, tags: tags }
+  params: { name: names.identity, location: location, tags: tags }
 }
 
 module monitoring 'modules/monitoring.bicep' = {
   scope: group
-  params: { logAnalyticsName: 'log-${token}', applicationInsightsName: 'appi-${token}', location: location, tags: tags }
+  params: {
+    logAnalyticsName: names.logAnalytics
+    applicationInsightsName: names.applicationInsights
+    location: location
+    tags: tags
+  }
 }
 
-// The app's own storage: deployment packages and the Durable Task hub (queues, tables, blobs).
+// The app's own storage: deployment packages (blob container) and the Durable Task hub (queues, tables, blobs).
 module appStorage 'modules/storage.bicep' = {
   scope: group
-  params: { name: 'stapp${token}', location: location, tags: tags, containers: [deploymentContainerName] }
+  params: {
+    name: names.appStorage
+    location: location
+    tags: tags
+    containers: [names.deploymentContainer]
+  }
 }
 
-// The environment's data: document files and AI model files.
+// This environment's data: original document files and pages, AI model files, uploads being imported.
 module dataStorage 'modules/storage.bicep' = {
   scope: group
   params: {
-    name: 'stdata${token}'
+    name: names.dataStorage
     location: location
     tags: tags
     containers: ['documents', 'models', 'imports']
@@ -86,10 +167,11 @@ module dataStorage 'modules/storage.bicep' = {
   }
 }
 
+// Snapshot archives: created here unless an existing (shared) account is named.
 module snapshotStorage 'modules/storage.bicep' = if (!sharesSnapshotStorage) {
   scope: group
   params: {
-    name: 'stsnap${token}'
+    name: names.snapshotStorage
     location: location
     tags: tags
     containers: [snapshotContainerName]
@@ -98,59 +180,102 @@ module snapshotStorage 'modules/storage.bicep' = if (!sharesSnapshotStorage) {
   }
 }
 
-var snapshotAccountName = sharesSnapshotStorage ? existingSnapshotStorageAccountName : 'stsnap${token}'
-var snapshotGroupName = sharesSnapshotStorage && !empty(existingSnapshotStorageResourceGroup) ? existingSnapshotStorageResourceGroup : group.name
-
 module cosmos 'modules/cosmos.bicep' = {
   scope: group
   params: {
-    name: 'cosmos-${token}'
+    name: names.cosmos
     location: location
     tags: tags
     serverless: cosmosServerless
     principalId: identity.outputs.principalId
+    readerPrincipalId: grantReader ? principalId : ''
   }
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Role assignments of the app's identity (and the optional reader)
+// ---------------------------------------------------------------------------------------------------------------
+
+// The Functions host and the Durable Task extension need Blob Data Owner, Queue and Table Data Contributor.
 module appStorageRoles 'modules/storage-roles.bicep' = {
   scope: group
   params: {
     storageAccountName: appStorage.outputs.name
     principalId: identity.outputs.principalId
-    roleDefinitionIds: [storageBlobDataOwner, storageQueueDataContributor, storageTableDataContributor]
+    roleDefinitionIds: [roles.storageBlobDataOwner, roles.storageQueueDataContributor, roles.storageTableDataContributor]
   }
 }
 
 module dataStorageRoles 'modules/storage-roles.bicep' = {
   scope: group
-  params: { storageAccountName: dataStorage.outputs.name, principalId: identity.outputs.principalId, roleDefinitionIds: [storageBlobDataOwner] }
+  params: {
+    storageAccountName: dataStorage.outputs.name
+    principalId: identity.outputs.principalId
+    roleDefinitionIds: [roles.storageBlobDataContributor]
+  }
 }
 
+// Scoped to the snapshot account's resource group, which may belong to another environment or subscription.
 module snapshotStorageRoles 'modules/storage-roles.bicep' = {
-  scope: resourceGroup(snapshotGroupName)
+  scope: resourceGroup(snapshotSubscriptionId, snapshotGroupName)
   dependsOn: [snapshotStorage]
-  params: { storageAccountName: snapshotAccountName, principalId: identity.outputs.principalId, roleDefinitionIds: [storageBlobDataOwner] }
+  params: {
+    storageAccountName: snapshotAccountName
+    principalId: identity.outputs.principalId
+    roleDefinitionIds: [roles.storageBlobDataContributor]
+  }
 }
 
 module monitoringRoles 'modules/monitoring-roles.bicep' = {
   scope: group
-  params: { applicationInsightsName: monitoring.outputs.applicationInsightsName, principalId: identity.outputs.principalId }
+  params: {
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    principalId: identity.outputs.principalId
+  }
 }
 
-var blobSuffix = environment().suffixes.storage
+module dataStorageReader 'modules/storage-roles.bicep' = if (grantReader) {
+  scope: group
+  params: {
+    storageAccountName: dataStorage.outputs.name
+    principalId: principalId
+    principalType: principalType
+    roleDefinitionIds: [roles.storageBlobDataReader]
+  }
+}
+
+module snapshotStorageReader 'modules/storage-roles.bicep' = if (grantReader) {
+  scope: resourceGroup(snapshotSubscriptionId, snapshotGroupName)
+  dependsOn: [snapshotStorage]
+  params: {
+    storageAccountName: snapshotAccountName
+    principalId: principalId
+    principalType: principalType
+    roleDefinitionIds: [roles.storageBlobDataReader]
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Function app
+// ---------------------------------------------------------------------------------------------------------------
 
 module functionApp 'modules/functionapp.bicep' = {
   scope: group
+  // Start the app once its identity may use its storage and telemetry.
+  dependsOn: [appStorageRoles, dataStorageRoles, monitoringRoles]
   params: {
-    name: 'func-snapshots-${token}'
-    planName: 'plan-${token}'
+    name: names.functionApp
+    planName: names.plan
     location: location
     tags: tags
     identityId: identity.outputs.id
-    identityClientId: identity.outputs.clientId
     deploymentBlobEndpoint: appStorage.outputs.blobEndpoint
-    deploymentContainerName: deploymentContainerName
-    // The same names as local.settings.sample.json (checked by a test). Identity-based: no keys anywhere.
+    deploymentContainerName: names.deploymentContainer
+    maximumInstanceCount: functionMaximumInstanceCount
+    instanceMemoryMB: functionInstanceMemoryMB
+    // Exactly the names of local.settings.sample.json `Values` minus FUNCTIONS_WORKER_RUNTIME (Flex Consumption
+    // takes the runtime from functionAppConfig); AppSettingsContractTests compares the two. Identity-based
+    // connections throughout: endpoints, credential=managedidentity and the identity's client id, no keys.
     appSettings: {
       AzureWebJobsStorage__blobServiceUri: appStorage.outputs.blobEndpoint
       AzureWebJobsStorage__queueServiceUri: appStorage.outputs.queueEndpoint
@@ -161,7 +286,7 @@ module functionApp 'modules/functionapp.bicep' = {
       DataStorage__serviceUri: dataStorage.outputs.blobEndpoint
       DataStorage__credential: 'managedidentity'
       DataStorage__clientId: identity.outputs.clientId
-      Snapshots__Storage__serviceUri: 'https://${snapshotAccountName}.blob.${blobSuffix}/'
+      Snapshots__Storage__serviceUri: snapshotStorageRoles.outputs.blobEndpoint
       Snapshots__Storage__containerName: snapshotContainerName
       Snapshots__Storage__credential: 'managedidentity'
       Snapshots__Storage__clientId: identity.outputs.clientId
@@ -170,7 +295,7 @@ module functionApp 'modules/functionapp.bicep' = {
       Cosmos__credential: 'managedidentity'
       Cosmos__clientId: identity.outputs.clientId
       Snapshots__EnvironmentName: environmentName
-      Snapshots__RestoreAcrossEnvironments: string(restoreAcrossEnvironments)
+      Snapshots__RestoreAcrossEnvironments: restoreAcrossEnvironments ? 'true' : 'false'
       Snapshots__CategorizationAiMinVersion: categorizationAiMinVersion
       Auth__Authority: authAuthority
       Auth__Audience: authAudience
@@ -180,9 +305,21 @@ module functionApp 'modules/functionapp.bicep' = {
   }
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Outputs (azd stores them in the environment's .env)
+// ---------------------------------------------------------------------------------------------------------------
+
 output AZURE_LOCATION string = location
 output AZURE_TENANT_ID string = tenant().tenantId
 output AZURE_RESOURCE_GROUP string = group.name
 output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output SERVICE_API_NAME string = functionApp.outputs.name
 output SERVICE_API_URI string = functionApp.outputs.uri
-output SNAPSHOT_STORAGE_ACCOUNT string = snapshotAccountName
+output AZURE_USER_ASSIGNED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+output AZURE_COSMOS_ENDPOINT string = cosmos.outputs.endpoint
+output AZURE_DATA_STORAGE_ACCOUNT_NAME string = dataStorage.outputs.name
+// Named unlike the SNAPSHOTS_SHARED_STORAGE_* inputs, so a later `azd provision` never mistakes this
+// environment's own account for a shared one.
+output AZURE_SNAPSHOT_STORAGE_ACCOUNT_NAME string = snapshotAccountName
+output AZURE_SNAPSHOT_STORAGE_RESOURCE_GROUP string = snapshotGroupName
+output AZURE_SNAPSHOT_STORAGE_SUBSCRIPTION_ID string = snapshotSubscriptionId

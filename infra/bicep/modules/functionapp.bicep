@@ -1,23 +1,44 @@
+// The Function App on a Flex Consumption plan (FC1), running as the user-assigned identity. Flex Consumption
+// takes the runtime, deployment storage and scaling from functionAppConfig: FUNCTIONS_WORKER_RUNTIME,
+// FUNCTIONS_EXTENSION_VERSION and WEBSITE_RUN_FROM_PACKAGE are not app settings here.
+
+@description('Function app name.')
 param name string
+
+@description('Flex Consumption plan name.')
 param planName string
+
+@description('Azure region of the plan and the app.')
 param location string
+
+@description('Tags of the plan; the app gets them plus azd-service-name.')
 param tags object
 
-@description('Resource id and client id of the user-assigned identity the app runs as.')
-param identityId string
-param identityClientId string
+@description('azd service name (azure.yaml) this app hosts.')
+param serviceName string = 'api'
 
-@description('Blob endpoint of the app storage, and the container holding deployment packages.')
+@description('Resource id of the user-assigned identity the app runs as.')
+param identityId string
+
+@description('Blob endpoint of the app storage (with trailing slash).')
 param deploymentBlobEndpoint string
+
+@description('Container of the app storage that holds the deployment packages.')
 param deploymentContainerName string
 
-@description('App settings, named as in local.settings.sample.json.')
+@description('App settings, named exactly as in local.settings.sample.json (main.bicep passes them; a test compares).')
 param appSettings object
 
+@description('.NET isolated worker version.')
+@allowed(['8.0', '9.0', '10.0'])
+param dotnetVersion string = '10.0'
+
+@description('Upper bound of instances the app scales out to.')
 @minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int = 100
 
+@description('Memory of each instance.')
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
 
@@ -33,7 +54,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
 resource app 'Microsoft.Web/sites@2024-04-01' = {
   name: name
   location: location
-  tags: union(tags, { 'azd-service-name': 'api' })
+  tags: union(tags, { 'azd-service-name': serviceName })
   kind: 'functionapp,linux'
   identity: {
     type: 'UserAssigned'
@@ -44,6 +65,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
     httpsOnly: true
     siteConfig: {
       minTlsVersion: '1.2'
+      scmMinTlsVersion: '1.2'
       ftpsState: 'Disabled'
       http20Enabled: true
     }
@@ -62,16 +84,18 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
       }
-      runtime: { name: 'dotnet-isolated', version: '10.0' }
+      runtime: { name: 'dotnet-isolated', version: dotnetVersion }
     }
   }
 
+  // The whole set: a deployment replaces settings made by hand.
   resource settings 'config' = {
     name: 'appsettings'
     properties: appSettings
   }
 }
 
+// No publishing passwords: deployments authenticate with Entra ID.
 resource basicPublishingFtp 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
   parent: app
   name: 'ftp'
@@ -84,6 +108,8 @@ resource basicPublishingScm 'Microsoft.Web/sites/basicPublishingCredentialsPolic
   properties: { allow: false }
 }
 
+@description('Name of the function app.')
 output name string = app.name
+
+@description('HTTPS base address of the function app.')
 output uri string = 'https://${app.properties.defaultHostName}'
-output identityClientId string = identityClientId

@@ -1,22 +1,35 @@
-@description('Storage account to grant roles on (in this module\'s resource group).')
+// Grants built-in data roles on a storage account of this module's resource group. Works for an account this
+// deployment creates and for an existing one (a shared snapshot account in another resource group), and returns
+// the account's blob endpoint so callers need not build URLs by hand.
+
+@description('Storage account to grant the roles on (in this module\'s resource group).')
 param storageAccountName string
 
-@description('Principal (object) id of the managed identity.')
+@description('Object id of the principal that receives the roles.')
 param principalId string
 
-@description('Built-in role definition ids to assign.')
-param roleDefinitionIds array
+@description('Kind of principal (ServicePrincipal for a managed identity).')
+@allowed(['ServicePrincipal', 'User', 'Group'])
+param principalType string = 'ServicePrincipal'
+
+@description('Built-in role definition ids (GUIDs) to assign.')
+param roleDefinitionIds string[]
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
 }
 
-resource assignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for roleId in roleDefinitionIds: {
-  name: guid(account.id, principalId, roleId)
-  scope: account
-  properties: {
-    principalId: principalId
-    principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)
+resource assignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for roleId in roleDefinitionIds: {
+    name: guid(account.id, principalId, roleId)
+    scope: account
+    properties: {
+      principalId: principalId
+      principalType: principalType
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)
+    }
   }
-}]
+]
+
+@description('Blob service endpoint of the account.')
+output blobEndpoint string = account.properties.primaryEndpoints.blob
