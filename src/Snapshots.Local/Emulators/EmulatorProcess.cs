@@ -25,13 +25,21 @@ internal sealed partial class EmulatorProcess : IAsyncDisposable
 
     public static EmulatorProcess Start(string name, string workingDirectory, string script, IEnumerable<string> arguments, ILogger logger)
     {
-        var startInfo = new ProcessStartInfo("node")
+        // A small shell watchdog runs the emulator and stops it when this process is gone, so a crashed host (a test
+        // host that dies, a killed runtime) leaves no emulator behind. SIGTERM to the watchdog is passed on.
+        var startInfo = new ProcessStartInfo("sh")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        startInfo.ArgumentList.Add("-c");
+        startInfo.ArgumentList.Add(
+            "node \"$@\" & child=$!; trap 'kill -TERM $child 2>/dev/null' TERM INT; " +
+            $"while kill -0 {Environment.ProcessId} 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done; " +
+            "kill -TERM $child 2>/dev/null; wait $child");
+        startInfo.ArgumentList.Add("emulator");
         startInfo.ArgumentList.Add(script);
         foreach (var argument in arguments)
         {
