@@ -16,16 +16,30 @@ var emulatorsDirectory = EmulatorSet.LocateEmulatorsDirectory();
 var dataDirectory = Path.Combine(Path.GetDirectoryName(emulatorsDirectory)!, ".local-data");
 var loadDemo = !args.Contains("--no-demo");
 args = [.. args.Where(a => a != "--no-demo")];
+
+// --emulators blob,queue,table,cosmos attaches to emulators already running on those loopback ports (the benchmark
+// seeds them and measures this process alone); by default the runtime starts its own.
+var attachIndex = Array.IndexOf(args, "--emulators");
+EmulatorEndpoints? attached = null;
+if (attachIndex >= 0 && attachIndex + 1 < args.Length)
+{
+    var ports = args[attachIndex + 1].Split(',').Select(int.Parse).ToArray();
+    attached = new EmulatorEndpoints(ports[0], ports[1], ports[2], ports[3]);
+    args = [.. args.Take(attachIndex), .. args.Skip(attachIndex + 2)];
+}
+
 var runtimeArgs = args.Contains("--urls") || args.Any(a => a.StartsWith("--urls=", StringComparison.Ordinal))
     ? args
     : [.. args, "--urls", "http://localhost:7071"];
 
-await using var emulators = await EmulatorSet.StartAsync(
-    new EmulatorOptions { EmulatorsDirectory = emulatorsDirectory, DataDirectory = dataDirectory }, logger);
+await using var emulators = attached is null
+    ? await EmulatorSet.StartAsync(new EmulatorOptions { EmulatorsDirectory = emulatorsDirectory, DataDirectory = dataDirectory }, logger)
+    : null;
+var endpoints = attached ?? emulators!.Endpoints;
 await using var durable = await LocalDurableBackend.StartAsync(
-    new DurableBackendOptions { StorageConnectionString = emulators.Endpoints.StorageConnectionString }, loggerFactory);
+    new DurableBackendOptions { StorageConnectionString = endpoints.StorageConnectionString }, loggerFactory);
 
-var app = LocalRuntime.Build(new LocalRuntimeOptions { Args = runtimeArgs, Emulators = emulators.Endpoints, Durable = durable });
+var app = LocalRuntime.Build(new LocalRuntimeOptions { Args = runtimeArgs, Emulators = endpoints, Durable = durable });
 app.Lifetime.ApplicationStarted.Register(() =>
 {
     logger.LogInformation("Snapshot service running at {Urls} (try {Health}). Press Ctrl-C to stop.",

@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Snapshots.Local.Emulators;
+
+namespace Snapshots.Bench;
+
+/// <summary>The snapshot service (the local runtime) in its own process, attached to the benchmark's emulators.</summary>
+internal sealed class ServiceProcess : IAsyncDisposable
+{
+    private readonly Process process;
+
+    private ServiceProcess(Process process, Uri address)
+    {
+        this.process = process;
+        Address = address;
+    }
+
+    public Uri Address { get; }
+
+    public static async Task<ServiceProcess> StartAsync(string repositoryRoot, EmulatorEndpoints emulators, string taskHub)
+    {
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+        var dll = Path.Combine(repositoryRoot, "src", "Snapshots.Local", "bin", configuration, "net10.0", "Snapshots.Local.dll");
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in new[]
+        {
+            dll, "--no-demo", "--urls", $"http://127.0.0.1:{port}",
+            "--emulators", $"{emulators.BlobPort},{emulators.QueuePort},{emulators.TablePort},{emulators.CosmosPort}",
+            "--Logging:LogLevel:Default=Warning", $"--LocalRuntime:DisableTimers=true",
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["DOTNET_gcServer"] = "0";
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine($"  [service] {e.Data}"); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var address = new Uri($"http://127.0.0.1:{port}");
+        using var http = new HttpClient { BaseAddress = address };
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                if ((await http.GetAsync("/api/health")).IsSuccessStatusCode)
+                {
+                    return new ServiceProcess(process, address);
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            if (process.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(90))
+            {
+                throw new InvalidOperationException("The service did not start (build it first: dotnet build -c Release src/Snapshots.Local).");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>Peak resident set size of the service process since it started (VmHWM), in MiB.</summary>
+    public double PeakWorkingSetMiB()
+    {
+        var line = File.ReadLines($"/proc/{process.Id}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            using (var term = Process.Start("kill", ["-TERM", process.Id.ToString()]))
+            {
+                await term.WaitForExitAsync();
+            }
+
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            try
+            {
+                await process.WaitForExitAsync(grace.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+        }
+
+        process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
