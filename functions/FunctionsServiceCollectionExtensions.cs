@@ -11,6 +11,7 @@ public static class FunctionsServiceCollectionExtensions
     {
         services.AddSnapshotsEngine(configuration);
         services.AddSingleton<RestoreStarter>();
+        services.AddSingleton<Access.RequestAccess>();
         return services;
     }
 }

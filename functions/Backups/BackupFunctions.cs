@@ -3,8 +3,10 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Snapshots.Access;
 using Snapshots.Backups;
 using Snapshots.Create;
+using Snapshots.Functions.Access;
 using Snapshots.Functions.Http;
 using Snapshots.Functions.Snapshots;
 using Snapshots.Records;
@@ -14,7 +16,7 @@ namespace Snapshots.Functions.Backups;
 public sealed record BackupPolicyBody(IReadOnlyList<SnapshotMode>? Modes, string? Schedule, RetentionRules? Retention, bool? Enabled);
 
 /// <summary>Scheduled backups: the per-project policy, and the timer that takes and prunes the snapshots.</summary>
-public sealed class BackupFunctions(BackupPolicyService policies, BackupScheduler scheduler, TimeProvider clock)
+public sealed class BackupFunctions(BackupPolicyService policies, BackupScheduler scheduler, RequestAccess access, TimeProvider clock)
 {
     /// <summary>Every minute: the finest a five-field schedule can ask for.</summary>
     public const string TickSchedule = "0 * * * * *";
@@ -26,11 +28,19 @@ public sealed class BackupFunctions(BackupPolicyService policies, BackupSchedule
         await scheduler.TickAsync(clock.GetUtcNow(), request => StartAsync(client, request), CancellationToken.None);
     }
 
+    /// <summary>A policy takes snapshots and its retention deletes them, so setting one needs both rights.</summary>
+    private static readonly Permission[] ManagePolicy = [Permission.AddSnapshot, Permission.DeleteSnapshot];
+
     [Function(nameof(GetBackupPolicy))]
     public async Task<IActionResult> GetBackupPolicy(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "projects/{projectId}/backup-policy")] HttpRequest request,
         string projectId)
     {
+        if ((await access.ForProjectAsync(request, projectId, Permission.ViewSnapshot)).Denied is { } denied)
+        {
+            return denied;
+        }
+
         var policy = await policies.GetAsync(projectId, request.HttpContext.RequestAborted);
         return policy is null ? Problems.NotFound($"Project '{projectId}' has no backup policy.") : new OkObjectResult(policy);
     }
@@ -40,6 +50,11 @@ public sealed class BackupFunctions(BackupPolicyService policies, BackupSchedule
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "projects/{projectId}/backup-policy")] HttpRequest request,
         string projectId)
     {
+        if ((await access.ForProjectAsync(request, projectId, ManagePolicy)).Denied is { } denied)
+        {
+            return denied;
+        }
+
         var (body, error) = await RequestBodies.ReadJsonAsync<BackupPolicyBody>(request);
         if (body is null)
         {
@@ -59,10 +74,17 @@ public sealed class BackupFunctions(BackupPolicyService policies, BackupSchedule
     [Function(nameof(DeleteBackupPolicy))]
     public async Task<IActionResult> DeleteBackupPolicy(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "projects/{projectId}/backup-policy")] HttpRequest request,
-        string projectId) =>
-        await policies.DeleteAsync(projectId, request.HttpContext.RequestAborted)
+        string projectId)
+    {
+        if ((await access.ForProjectAsync(request, projectId, ManagePolicy)).Denied is { } denied)
+        {
+            return denied;
+        }
+
+        return await policies.DeleteAsync(projectId, request.HttpContext.RequestAborted)
             ? new NoContentResult()
             : Problems.NotFound($"Project '{projectId}' has no backup policy.");
+    }
 
     /// <summary>Starts the create orchestration under the snapshot id; a second start of the same id is a no-op.</summary>
     public static async Task StartAsync(DurableTaskClient client, CreateSnapshotRequest request)

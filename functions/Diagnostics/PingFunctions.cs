@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Snapshots.Functions.Access;
 using Snapshots.Functions.Http;
 using Snapshots.Functions.Operations;
 
@@ -16,7 +17,7 @@ public sealed record PingResult(int Replies, DateTime CompletedAt);
 /// A small real orchestration that proves the whole path HTTP -> orchestration -> activities -> status,
 /// and measures the durable backend's fan-out throughput.
 /// </summary>
-public sealed class PingFunctions
+public sealed class PingFunctions(RequestAccess access)
 {
     public const int MaxActivities = 1000;
 
@@ -25,6 +26,11 @@ public sealed class PingFunctions
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "diagnostics/ping")] HttpRequest request,
         [DurableClient] DurableTaskClient client)
     {
+        if ((await access.ForAdminAsync(request)).Denied is { } denied)
+        {
+            return denied;
+        }
+
         var activities = 1;
         if (request.Query.TryGetValue("activities", out var raw)
             && (!int.TryParse(raw, out activities) || activities is < 1 or > MaxActivities))

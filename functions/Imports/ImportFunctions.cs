@@ -4,6 +4,8 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
+using Snapshots.Access;
+using Snapshots.Functions.Access;
 using Snapshots.Functions.Http;
 using Snapshots.Functions.Operations;
 using Snapshots.Functions.Projects;
@@ -15,7 +17,7 @@ namespace Snapshots.Functions.Imports;
 public sealed record ImportAccepted(string Id, string StatusUri, string ProjectId, int Documents, IReadOnlyList<string> Warnings);
 
 /// <summary>Import of a Konfuzio SDK project export (a zip body) as a new project, run as a durable orchestration.</summary>
-public sealed class ImportFunctions(ImportService imports, KonfuzioImporter importer, RestoreStarter restores, IOptions<ImportOptions> options)
+public sealed class ImportFunctions(ImportService imports, KonfuzioImporter importer, RestoreStarter restores, IOptions<ImportOptions> options, RequestAccess access)
 {
     /// <summary>Batches in flight at once: bounds the fan-out and the load on Cosmos.</summary>
     public const int ParallelBatches = 8;
@@ -28,6 +30,20 @@ public sealed class ImportFunctions(ImportService imports, KonfuzioImporter impo
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "imports")] HttpRequest request,
         [DurableClient] DurableTaskClient client)
     {
+        var caller = await access.AuthenticateAsync(request);
+        if (caller.Denied is { } denied)
+        {
+            return denied;
+        }
+
+        // Checked before the upload is read: merging an archive needs the same rights as any other merge.
+        string? into = request.Query["into"];
+        if (!string.IsNullOrWhiteSpace(into) && await access.CheckAsync(caller.User, into, request.HttpContext.RequestAborted,
+                $"No project with id '{into}' to merge into.", Permission.WriteProject, Permission.AddSnapshotRestore) is { } refused)
+        {
+            return refused;
+        }
+
         string? name = request.Query["name"];
         if (ProjectNames.Validate(name) is { } nameError)
         {
@@ -40,11 +56,10 @@ public sealed class ImportFunctions(ImportService imports, KonfuzioImporter impo
             return Problems.TooLarge($"The upload is larger than the limit of {options.Value.MaxUploadBytes} bytes (Snapshots:Imports:MaxUploadBytes).");
         }
 
-        string? into = request.Query["into"];
         PreparedImport upload;
         try
         {
-            upload = await imports.PrepareAnyAsync(name!.Trim(), request.Body, request.HttpContext.RequestAborted);
+            upload = await imports.PrepareAnyAsync(name!.Trim(), request.Body, caller.User, request.HttpContext.RequestAborted);
         }
         catch (ImportValidationException ex)
         {
@@ -58,7 +73,7 @@ public sealed class ImportFunctions(ImportService imports, KonfuzioImporter impo
         if (upload.SnapshotIdentifier is not null)
         {
             // A snapshot zip from another installation: restore it, into a new project or merged into ?into=.
-            return await restores.StartAsync(client, upload.SnapshotIdentifier, null, upload.Manifest!.Source.Environment,
+            return await restores.StartAsync(client, caller.User, upload.SnapshotIdentifier, null, upload.Manifest!.Source.Environment,
                 new StartRestoreBody(string.IsNullOrWhiteSpace(into) ? null : into, name!.Trim()), request.HttpContext.RequestAborted);
         }
 

@@ -3,7 +3,11 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
+using Snapshots.Access;
+using Snapshots.Functions.Access;
 using Snapshots.Functions.Http;
+using Snapshots.Functions.Imports;
+using Snapshots.Imports;
 
 namespace Snapshots.Functions.Operations;
 
@@ -18,7 +22,7 @@ public sealed record OperationStatus(
     JsonElement? Output,
     string? Error);
 
-public sealed class OperationFunctions
+public sealed class OperationFunctions(RequestAccess access)
 {
     [Function(nameof(GetOperation))]
     public async Task<IActionResult> GetOperation(
@@ -26,10 +30,32 @@ public sealed class OperationFunctions
         string instanceId,
         [DurableClient] DurableTaskClient client)
     {
+        var caller = await access.AuthenticateAsync(request);
+        if (caller.Denied is { } denied)
+        {
+            return denied;
+        }
+
+        var notFound = $"No operation with id '{instanceId}'.";
         var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, request.HttpContext.RequestAborted);
         if (instance is null)
         {
-            return Problems.NotFound($"No operation with id '{instanceId}'.");
+            return Problems.NotFound(notFound);
+        }
+
+        // An import is visible to whoever may read its project; other operations (diagnostics) to admins only.
+        if (!caller.User.IsAdmin)
+        {
+            var projectId = instance.Name == nameof(ImportFunctions.ImportProjectOrchestrator) ? instance.ReadInputAs<ImportRequest>()?.ProjectId : null;
+            if (projectId is null)
+            {
+                return Problems.NotFound(notFound);
+            }
+
+            if (await access.CheckAsync(caller.User, projectId, request.HttpContext.RequestAborted, notFound, Permission.ReadProject) is { } refused)
+            {
+                return refused;
+            }
         }
 
         return new OkObjectResult(new OperationStatus(

@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Snapshots.Configuration;
+using Snapshots.Access;
+using Snapshots.Functions.Access;
 using Snapshots.Functions.Http;
 using Snapshots.Projects;
 
@@ -13,7 +15,7 @@ namespace Snapshots.Functions.Projects;
 /// Registers a trained AI model with a project. Projects here do not train, so this is how AI-mode snapshots get
 /// their models: multipart/form-data with a <c>metadata</c> JSON part and an optional <c>file</c> part.
 /// </summary>
-public sealed class AiFunctions(ProjectStore store, ProjectFiles files)
+public sealed class AiFunctions(ProjectStore store, ProjectFiles files, RequestAccess access)
 {
     [Function(nameof(RegisterAi))]
     public async Task<IActionResult> RegisterAi(
@@ -21,6 +23,11 @@ public sealed class AiFunctions(ProjectStore store, ProjectFiles files)
         string projectId)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
+        if ((await access.ForProjectAsync(request, projectId, Permission.WriteProject)).Denied is { } denied)
+        {
+            return denied;
+        }
+
         if (await store.GetAsync<Project>(projectId, projectId, cancellationToken) is null)
         {
             return Problems.NotFound($"No project with id '{projectId}'.");
@@ -77,6 +84,11 @@ public sealed class AiFunctions(ProjectStore store, ProjectFiles files)
         string projectId)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
+        if ((await access.ForProjectAsync(request, projectId, Permission.ReadProject)).Denied is { } denied)
+        {
+            return denied;
+        }
+
         if (await store.GetAsync<Project>(projectId, projectId, cancellationToken) is null)
         {
             return Problems.NotFound($"No project with id '{projectId}'.");

@@ -1,12 +1,14 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Snapshots.Access;
+using Snapshots.Functions.Access;
 using Snapshots.Functions.Http;
 using Snapshots.Projects;
 
 namespace Snapshots.Functions.Projects;
 
-public sealed class ProjectFunctions(ProjectStore store, TimeProvider clock)
+public sealed class ProjectFunctions(ProjectStore store, MembershipStore members, RequestAccess access, TimeProvider clock)
 {
     public const int MaxNameLength = 200;
 
@@ -14,6 +16,12 @@ public sealed class ProjectFunctions(ProjectStore store, TimeProvider clock)
     public async Task<IActionResult> CreateProject(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "projects")] HttpRequest request)
     {
+        var caller = await access.AuthenticateAsync(request);
+        if (caller.Denied is { } denied)
+        {
+            return denied;
+        }
+
         var (body, error) = await RequestBodies.ReadJsonAsync<CreateProjectBody>(request);
         if (body is null)
         {
@@ -27,6 +35,7 @@ public sealed class ProjectFunctions(ProjectStore store, TimeProvider clock)
 
         var project = new Project { Id = Guid.NewGuid().ToString("N"), Name = body.Name!.Trim(), Description = body.Description, CreatedAt = clock.GetUtcNow() };
         await store.SaveProjectAsync(project, request.HttpContext.RequestAborted);
+        await members.GrantAsync(project, new Member { Id = caller.User.UserId, Name = caller.User.Name, Role = ProjectRoles.Owner }, request.HttpContext.RequestAborted);
         return new CreatedResult($"/api/projects/{project.Id}", ProjectView.From(project, null));
     }
 
@@ -34,12 +43,22 @@ public sealed class ProjectFunctions(ProjectStore store, TimeProvider clock)
     public async Task<IActionResult> ListProjects(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "projects")] HttpRequest request)
     {
+        var caller = await access.AuthenticateAsync(request);
+        if (caller.Denied is { } denied)
+        {
+            return denied;
+        }
+
         if (!RequestBodies.TryReadPageSize(request, out var pageSize))
         {
             return Problems.BadRequest("'pageSize' must be a whole number from 1 to 1000.");
         }
 
-        var page = await store.ListProjectsAsync(pageSize, request.Query["continuationToken"], request.HttpContext.RequestAborted);
+        // Admins see every project; anyone else the projects they are a member of.
+        var cancellationToken = request.HttpContext.RequestAborted;
+        var page = caller.User.IsAdmin
+            ? await store.ListProjectsAsync(pageSize, request.Query["continuationToken"], cancellationToken)
+            : await members.ListProjectsOfAsync(caller.User.UserId, pageSize, request.Query["continuationToken"], cancellationToken);
         return new OkObjectResult(new PageView<ProjectIndexEntry>(page.Items, page.ContinuationToken));
     }
 
@@ -49,6 +68,11 @@ public sealed class ProjectFunctions(ProjectStore store, TimeProvider clock)
         string projectId)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
+        if ((await access.ForProjectAsync(request, projectId, Permission.ReadProject)).Denied is { } denied)
+        {
+            return denied;
+        }
+
         var project = await store.GetAsync<Project>(projectId, projectId, cancellationToken);
         if (project is null)
         {
@@ -64,6 +88,11 @@ public sealed class ProjectFunctions(ProjectStore store, TimeProvider clock)
         string projectId)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
+        if ((await access.ForProjectAsync(request, projectId, Permission.ReadProject)).Denied is { } denied)
+        {
+            return denied;
+        }
+
         if (!RequestBodies.TryReadPageSize(request, out var pageSize))
         {
             return Problems.BadRequest("'pageSize' must be a whole number from 1 to 1000.");

@@ -3,8 +3,10 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
+using Snapshots.Access;
 using Snapshots.Archive;
 using Snapshots.Configuration;
+using Snapshots.Functions.Access;
 using Snapshots.Functions.Http;
 using Snapshots.Functions.Projects;
 
@@ -16,7 +18,7 @@ public sealed record IdentifierRestoreBody(string? Identifier, string? TargetPro
 /// Restores a snapshot made by another environment that shares the snapshot storage, by its identifier. The
 /// endpoint exists only with <c>Snapshots:RestoreAcrossEnvironments=true</c> (404 otherwise).
 /// </summary>
-public sealed class CrossEnvironmentRestoreFunctions(RestoreStarter starter, SnapshotBlobs blobs, IOptions<SnapshotsOptions> options)
+public sealed class CrossEnvironmentRestoreFunctions(RestoreStarter starter, SnapshotBlobs blobs, IOptions<SnapshotsOptions> options, RequestAccess access)
 {
     [Function(nameof(RestoreByIdentifier))]
     public async Task<IActionResult> RestoreByIdentifier(
@@ -24,6 +26,12 @@ public sealed class CrossEnvironmentRestoreFunctions(RestoreStarter starter, Sna
         [DurableClient] DurableTaskClient client)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
+        var caller = await access.AuthenticateAsync(request);
+        if (caller.Denied is { } denied)
+        {
+            return denied;
+        }
+
         if (!options.Value.RestoreAcrossEnvironments)
         {
             return Problems.NotFound("Restore by identifier is not enabled in this environment (Snapshots:RestoreAcrossEnvironments).");
@@ -33,6 +41,14 @@ public sealed class CrossEnvironmentRestoreFunctions(RestoreStarter starter, Sna
         if (body is null)
         {
             return Problems.BadRequest(error + " Send {\"identifier\": \"...\", \"targetProjectId\"?: \"...\", \"projectName\"?: \"...\"}.");
+        }
+
+        // Into a new project this is an environment-level right (the caller has no project here yet); a merge is
+        // checked against the target project by the starter.
+        if (body.TargetProjectId is null && !caller.User.CanRestoreFromOutside)
+        {
+            return Problems.For(StatusCodes.Status403Forbidden,
+                $"Restoring by identifier into a new project needs the 'add snapshotrestore' permission on this environment (app role {EnvironmentRoles.Restorer}).");
         }
 
         if (!SnapshotIdentifiers.IsWellFormed(body.Identifier))
@@ -51,7 +67,7 @@ public sealed class CrossEnvironmentRestoreFunctions(RestoreStarter starter, Sna
             return Problems.NotFound($"No snapshot with identifier '{body.Identifier}' in the snapshot storage.");
         }
 
-        return await starter.StartAsync(client, body.Identifier!, null, manifest.Source.Environment,
+        return await starter.StartAsync(client, caller.User, body.Identifier!, null, manifest.Source.Environment,
             new StartRestoreBody(body.TargetProjectId, body.ProjectName), cancellationToken);
     }
 }

@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Snapshots.Access;
 using Snapshots.Create;
+using Snapshots.Functions.Access;
 using Snapshots.Functions.Http;
 using Snapshots.Functions.Projects;
 using Snapshots.Records;
@@ -12,7 +14,7 @@ using Snapshots.Restore;
 namespace Snapshots.Functions.Restores;
 
 /// <summary>Restore a snapshot into a new project or merge it into an existing one; follow, list and retry restores.</summary>
-public sealed class RestoreFunctions(RestoreService restores, RestoreStarter starter, SnapshotStore snapshots)
+public sealed class RestoreFunctions(RestoreService restores, RestoreStarter starter, SnapshotStore snapshots, RequestAccess access)
 {
     [Function(nameof(StartRestore))]
     public async Task<IActionResult> StartRestore(
@@ -21,16 +23,19 @@ public sealed class RestoreFunctions(RestoreService restores, RestoreStarter sta
         [DurableClient] DurableTaskClient client)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
+        var found = await FindSnapshotAsync(request, snapshotId, Permission.ViewSnapshot, Permission.AddSnapshotRestore);
+        if (found.Denied is { } denied)
+        {
+            return denied;
+        }
+
         var (body, error) = await RequestBodies.ReadOptionalJsonAsync(request, new StartRestoreBody(null, null));
         if (body is null)
         {
             return Problems.BadRequest(error + " Send {\"targetProjectId\": \"...\"} to merge, or {\"projectName\": \"...\"} or nothing for a new project.");
         }
-        var snapshot = await snapshots.GetAsync(snapshotId, cancellationToken);
-        if (snapshot is null)
-        {
-            return Problems.NotFound($"No snapshot with id '{snapshotId}'.");
-        }
+
+        var snapshot = found.Value;
 
         if (snapshot.Status != SnapshotStatus.Created)
         {
@@ -42,7 +47,7 @@ public sealed class RestoreFunctions(RestoreService restores, RestoreStarter sta
             return Problems.BadRequest(nameError);
         }
 
-        return await starter.StartAsync(client, snapshot.Identifier, snapshot.Id, null, body, cancellationToken);
+        return await starter.StartAsync(client, found.Access.User, snapshot.Identifier, snapshot.Id, null, body, cancellationToken);
     }
 
     [Function(nameof(GetRestore))]
@@ -51,11 +56,9 @@ public sealed class RestoreFunctions(RestoreService restores, RestoreStarter sta
         string restoreId,
         [DurableClient] DurableTaskClient client)
     {
-        var cancellationToken = request.HttpContext.RequestAborted;
-        var record = await restores.GetAsync(restoreId, cancellationToken);
-        return record is null
-            ? Problems.NotFound($"No restore with id '{restoreId}'.")
-            : new OkObjectResult(RestoreView.From(record, await client.GetInstanceAsync(restoreId, getInputsAndOutputs: true, cancellationToken)));
+        var found = await FindRestoreAsync(request, restoreId, Permission.ViewSnapshotRestore);
+        return found.Denied ?? new OkObjectResult(RestoreView.From(
+            found.Value, await client.GetInstanceAsync(restoreId, getInputsAndOutputs: true, request.HttpContext.RequestAborted)));
     }
 
     [Function(nameof(ListSnapshotRestores))]
@@ -65,9 +68,9 @@ public sealed class RestoreFunctions(RestoreService restores, RestoreStarter sta
         [DurableClient] DurableTaskClient client)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
-        if (await snapshots.GetAsync(snapshotId, cancellationToken) is null)
+        if ((await FindSnapshotAsync(request, snapshotId, Permission.ViewSnapshotRestore)).Denied is { } denied)
         {
-            return Problems.NotFound($"No snapshot with id '{snapshotId}'.");
+            return denied;
         }
 
         var records = await restores.ListAsync(r => r.SnapshotId == snapshotId, cancellationToken);
@@ -81,11 +84,13 @@ public sealed class RestoreFunctions(RestoreService restores, RestoreStarter sta
         [DurableClient] DurableTaskClient client)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
-        var record = await restores.GetAsync(restoreId, cancellationToken);
-        if (record is null)
+        var found = await FindRestoreAsync(request, restoreId, Permission.ChangeSnapshotRestore);
+        if (found.Denied is { } denied)
         {
-            return Problems.NotFound($"No restore with id '{restoreId}'.");
+            return denied;
         }
+
+        var record = found.Value;
 
         var orchestration = await client.GetInstanceAsync(restoreId, getInputsAndOutputs: true, cancellationToken);
         if (RestoreView.StatusOf(orchestration) != RestoreStatus.ContactSupport || orchestration is null)
@@ -111,9 +116,21 @@ public sealed class RestoreFunctions(RestoreService restores, RestoreStarter sta
             return Problems.BadRequest("Pass the project whose restores to list as ?projectId=...");
         }
 
+        if ((await access.ForProjectAsync(request, projectId, Permission.ViewSnapshotRestore)).Denied is { } denied)
+        {
+            return denied;
+        }
+
         var records = await restores.ListAsync(r => r.ProjectId == projectId, request.HttpContext.RequestAborted);
         return new OkObjectResult(new PageView<RestoreView>(await ViewsAsync(records, client, request.HttpContext.RequestAborted), null));
     }
+
+    private Task<Guarded<SnapshotRecord>> FindSnapshotAsync(HttpRequest request, string snapshotId, params Permission[] permissions) =>
+        access.ForResourceAsync(request, cancellationToken => snapshots.GetAsync(snapshotId, cancellationToken), s => s.ProjectId, $"No snapshot with id '{snapshotId}'.", permissions);
+
+    /// <summary>A restore belongs to its target project: that project's permissions decide who sees and retries it.</summary>
+    private Task<Guarded<RestoreRecord>> FindRestoreAsync(HttpRequest request, string restoreId, Permission permission) =>
+        access.ForResourceAsync(request, cancellationToken => restores.GetAsync(restoreId, cancellationToken), r => r.ProjectId, $"No restore with id '{restoreId}'.", permission);
 
     internal static async Task<List<RestoreView>> ViewsAsync(List<RestoreRecord> records, DurableTaskClient client, CancellationToken cancellationToken)
     {

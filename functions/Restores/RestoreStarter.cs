@@ -1,21 +1,37 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Snapshots.Access;
 using Snapshots.Create;
+using Snapshots.Functions.Access;
 using Snapshots.Functions.Http;
 using Snapshots.Restore;
 
 namespace Snapshots.Functions.Restores;
 
 /// <summary>Starts a restore of an archive in the snapshot storage, whichever way it was asked for.</summary>
-public sealed class RestoreStarter(RestoreService restores)
+public sealed class RestoreStarter(RestoreService restores, RequestAccess access)
 {
+    /// <summary>
+    /// Checks the caller may write to the target (a merge needs 'change project' and 'add snapshotrestore' there),
+    /// then starts the restore; the caller becomes the owner of a new project.
+    /// </summary>
     public async Task<IActionResult> StartAsync(
-        DurableTaskClient client, string identifier, string? snapshotId, string? sourceEnvironment, StartRestoreBody body, CancellationToken cancellationToken)
+        DurableTaskClient client, Caller caller, string identifier, string? snapshotId, string? sourceEnvironment, StartRestoreBody body, CancellationToken cancellationToken)
     {
+        if (body.TargetProjectId is not null)
+        {
+            var denied = await access.CheckAsync(caller, body.TargetProjectId, cancellationToken, $"No project with id '{body.TargetProjectId}' to merge into.",
+                Permission.WriteProject, Permission.AddSnapshotRestore);
+            if (denied is not null)
+            {
+                return denied;
+            }
+        }
+
         try
         {
-            var (record, start) = await restores.StartAsync(identifier, snapshotId, sourceEnvironment, body.TargetProjectId, body.ProjectName, null, cancellationToken);
+            var (record, start) = await restores.StartAsync(identifier, snapshotId, sourceEnvironment, body.TargetProjectId, body.ProjectName, caller, cancellationToken);
             await client.ScheduleNewOrchestrationInstanceAsync(
                 nameof(RestoreOrchestrations.RestoreSnapshotOrchestrator), start, new StartOrchestrationOptions(record.Id), cancellationToken);
             var view = RestoreView.From(record, null);

@@ -5,8 +5,10 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Snapshots.Access;
 using Snapshots.Archive;
 using Snapshots.Create;
+using Snapshots.Functions.Access;
 using Snapshots.Functions.Http;
 using Snapshots.Functions.Projects;
 using Snapshots.Projects;
@@ -15,7 +17,7 @@ using Snapshots.Records;
 namespace Snapshots.Functions.Snapshots;
 
 /// <summary>Create, list, describe, download and delete snapshots.</summary>
-public sealed class SnapshotFunctions(SnapshotService service, SnapshotStore store, SnapshotBlobs blobs, ProjectStore projects)
+public sealed class SnapshotFunctions(SnapshotService service, SnapshotStore store, SnapshotBlobs blobs, ProjectStore projects, RequestAccess access)
 {
     public const int MaxDescriptionLength = 2000;
 
@@ -25,6 +27,11 @@ public sealed class SnapshotFunctions(SnapshotService service, SnapshotStore sto
         string projectId,
         [DurableClient] DurableTaskClient client)
     {
+        if ((await access.ForProjectAsync(request, projectId, Permission.ReadProject, Permission.AddSnapshot)).Denied is { } denied)
+        {
+            return denied;
+        }
+
         var (body, error) = await RequestBodies.ReadJsonAsync<CreateSnapshotBody>(request);
         if (body is null)
         {
@@ -56,6 +63,11 @@ public sealed class SnapshotFunctions(SnapshotService service, SnapshotStore sto
         string projectId)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
+        if ((await access.ForProjectAsync(request, projectId, Permission.ViewSnapshot)).Denied is { } denied)
+        {
+            return denied;
+        }
+
         if (!RequestBodies.TryReadPageSize(request, out var pageSize))
         {
             return Problems.BadRequest("'pageSize' must be a whole number from 1 to 1000.");
@@ -75,8 +87,8 @@ public sealed class SnapshotFunctions(SnapshotService service, SnapshotStore sto
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "snapshots/{snapshotId}")] HttpRequest request,
         string snapshotId)
     {
-        var record = await store.GetAsync(snapshotId, request.HttpContext.RequestAborted);
-        return record is null ? NotFound(snapshotId) : new OkObjectResult(SnapshotView.From(record));
+        var snapshot = await FindAsync(request, snapshotId, Permission.ViewSnapshot);
+        return snapshot.Denied ?? new OkObjectResult(SnapshotView.From(snapshot.Value));
     }
 
     [Function(nameof(DownloadSnapshot))]
@@ -85,12 +97,13 @@ public sealed class SnapshotFunctions(SnapshotService service, SnapshotStore sto
         string snapshotId)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
-        var record = await store.GetAsync(snapshotId, cancellationToken);
-        if (record is null)
+        var snapshot = await FindAsync(request, snapshotId, Permission.ViewSnapshot);
+        if (snapshot.Denied is { } denied)
         {
-            return NotFound(snapshotId);
+            return denied;
         }
 
+        var record = snapshot.Value;
         if (record.Status != SnapshotStatus.Created)
         {
             return Problems.Conflict($"The snapshot is {record.Status.ToString().ToLowerInvariant()}; only a created snapshot can be downloaded.");
@@ -113,17 +126,19 @@ public sealed class SnapshotFunctions(SnapshotService service, SnapshotStore sto
         string snapshotId)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
+        var snapshot = await FindAsync(request, snapshotId, Permission.ChangeSnapshot);
+        if (snapshot.Denied is { } denied)
+        {
+            return denied;
+        }
+
         var (body, error) = await RequestBodies.ReadJsonAsync<JsonObject>(request);
         if (body is null)
         {
             return Problems.BadRequest(error!);
         }
 
-        var record = await store.GetAsync(snapshotId, cancellationToken);
-        if (record is null)
-        {
-            return NotFound(snapshotId);
-        }
+        var record = snapshot.Value;
 
         var others = body.Select(p => p.Key).Where(k => !string.Equals(k, "description", StringComparison.OrdinalIgnoreCase)).ToList();
         if (others.Count > 0)
@@ -146,16 +161,15 @@ public sealed class SnapshotFunctions(SnapshotService service, SnapshotStore sto
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "snapshots/{snapshotId}")] HttpRequest request,
         string snapshotId)
     {
-        var cancellationToken = request.HttpContext.RequestAborted;
-        var record = await store.GetAsync(snapshotId, cancellationToken);
-        if (record is null)
+        var snapshot = await FindAsync(request, snapshotId, Permission.DeleteSnapshot);
+        if (snapshot.Denied is { } denied)
         {
-            return NotFound(snapshotId);
+            return denied;
         }
 
         try
         {
-            await service.DeleteAsync(record, cancellationToken);
+            await service.DeleteAsync(snapshot.Value, request.HttpContext.RequestAborted);
             return new NoContentResult();
         }
         catch (SnapshotRequestException ex)
@@ -164,7 +178,8 @@ public sealed class SnapshotFunctions(SnapshotService service, SnapshotStore sto
         }
     }
 
-    private static IActionResult NotFound(string snapshotId) => Problems.NotFound($"No snapshot with id '{snapshotId}'.");
+    private Task<Guarded<SnapshotRecord>> FindAsync(HttpRequest request, string snapshotId, Permission permission) =>
+        access.ForResourceAsync(request, cancellationToken => store.GetAsync(snapshotId, cancellationToken), r => r.ProjectId, $"No snapshot with id '{snapshotId}'.", permission);
 
     private static string DownloadName(SnapshotRecord record)
     {

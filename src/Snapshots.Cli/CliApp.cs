@@ -16,6 +16,9 @@ public sealed record CliEnvironment(TextWriter Out, TextWriter Error)
 
     public Func<string, string?> Variable { get; init; } = Environment.GetEnvironmentVariable;
 
+    /// <summary>The local runtime's token signing key (see <c>snapshots token</c>); null for none.</summary>
+    public string? DevelopmentKeyPath { get; init; } = Access.DevelopmentTokens.DefaultKeyPath;
+
     public static CliEnvironment Console => new(System.Console.Out, System.Console.Error);
 }
 
@@ -59,7 +62,7 @@ public static class CliApp
         var json = new Option<bool>("--json") { Description = "Print only the result, as JSON", Recursive = true };
         var token = new Option<string?>("--token")
         {
-            Description = "Bearer token (env SNAPSHOTS_TOKEN)",
+            Description = "Bearer token (env SNAPSHOTS_TOKEN; for a service on localhost, a local admin token by default)",
             DefaultValueFactory = _ => environment.Variable("SNAPSHOTS_TOKEN"),
             Recursive = true,
         };
@@ -71,13 +74,14 @@ public static class CliApp
 
         CliContext ContextFor(ParseResult parse, CliConsole console)
         {
+            var address = ServiceAddress(parse.GetValue(url));
             var http = new HttpClient(environment.Handler ?? new HttpClientHandler(), disposeHandler: environment.Handler is null)
             {
-                BaseAddress = ServiceAddress(parse.GetValue(url)),
+                BaseAddress = address,
                 // Uploads and downloads of large archives take as long as they take; Ctrl-C cancels.
                 Timeout = Timeout.InfiniteTimeSpan,
             };
-            if (parse.GetValue(token) is { Length: > 0 } bearer)
+            if ((parse.GetValue(token) is { Length: > 0 } given ? given : TokenCommand.DefaultLocalToken(environment, address)) is { } bearer)
             {
                 http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
             }
@@ -122,6 +126,7 @@ public static class CliApp
             ImportCommand.Build(run), ProjectCommand.Build(run), OperationCommand.Build(run), VerifyCommand.Build(environment),
             SnapshotCommands.Create(run), SnapshotCommands.List(run), SnapshotCommands.Download(run), SnapshotCommands.Delete(run),
             RestoreCommands.Restore(run), RestoreCommands.Status(run), PolicyCommand.Build(run),
+            TokenCommand.Build(environment),
         })
         {
             root.Subcommands.Add(command);

@@ -1,7 +1,10 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Worker;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Abstractions;
 using Snapshots.Functions;
+using Snapshots.Functions.Access;
 using Snapshots.Functions.Health;
 using Snapshots.Local.Durable;
 using Snapshots.Local.Emulators;
@@ -64,6 +67,13 @@ public static class LocalRuntime
         app.MapHttpFunctions(Functions);
         app.MapPost("/admin/functions/{name}", async (string name, HttpContext context) =>
         {
+            var access = await context.RequestServices.GetRequiredService<RequestAccess>().ForAdminAsync(context.Request);
+            if (access.Denied is { } denied)
+            {
+                await denied.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new ActionDescriptor()));
+                return Results.Empty;
+            }
+
             var timer = Functions.FirstOrDefault(f => f.Trigger == FunctionTriggerKind.Timer && f.Name == name);
             if (timer is null)
             {

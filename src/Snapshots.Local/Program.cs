@@ -1,3 +1,4 @@
+using Snapshots.Access;
 using Snapshots.Local;
 using Snapshots.Local.Durable;
 using Snapshots.Local.Emulators;
@@ -39,11 +40,21 @@ var endpoints = attached ?? emulators!.Endpoints;
 await using var durable = await LocalDurableBackend.StartAsync(
     new DurableBackendOptions { StorageConnectionString = endpoints.StorageConnectionString }, loggerFactory);
 
-var app = LocalRuntime.Build(new LocalRuntimeOptions { Args = runtimeArgs, Emulators = endpoints, Durable = durable });
+// Local tokens are signed with a per-user key made on first start; the CLI reads the same file to mint them.
+var signingKey = DevelopmentTokens.LoadOrCreateKey(DevelopmentTokens.DefaultKeyPath);
+var app = LocalRuntime.Build(new LocalRuntimeOptions
+{
+    Args = runtimeArgs,
+    Emulators = endpoints,
+    Durable = durable,
+    Settings = new Dictionary<string, string?> { [$"{AuthOptions.SectionName}:{nameof(AuthOptions.DevelopmentSigningKey)}"] = signingKey },
+});
 app.Lifetime.ApplicationStarted.Register(() =>
 {
     logger.LogInformation("Snapshot service running at {Urls} (try {Health}). Press Ctrl-C to stop.",
         string.Join(", ", app.Urls), app.Urls.First() + "/api/health");
+    logger.LogInformation("Every API call needs a bearer token. The CLI uses a local admin token by itself; for curl: " +
+        "TOKEN=$(dotnet run --project src/Snapshots.Cli -- token --admin) and -H \"Authorization: Bearer $TOKEN\".");
     if (loadDemo)
     {
         _ = LoadDemoAsync();

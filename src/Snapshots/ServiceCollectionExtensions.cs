@@ -51,6 +51,11 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ProjectStore>();
         services.AddSingleton<ProjectFiles>();
 
+        services.AddOptions<Access.AuthOptions>().BindConfiguration(Access.AuthOptions.SectionName);
+        services.AddSingleton<Access.CallerAuthenticator>();
+        services.AddSingleton<Access.MembershipStore>();
+        services.AddSingleton<Access.ProjectAccess>();
+
         services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ImportStaging>();
         services.AddSingleton<ImportPlanner>();

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Snapshots.Access;
 using Snapshots.Projects;
 
 namespace Snapshots.Imports;
@@ -8,13 +9,15 @@ namespace Snapshots.Imports;
 /// then creates the (not yet listed) project. Bad input leaves nothing behind.
 /// </summary>
 public sealed class ImportService(
-    ImportStaging staging, ImportPlanner planner, SnapshotArchiveImporter snapshots, ProjectStore store, IOptions<ImportOptions> options, TimeProvider clock)
+    ImportStaging staging, ImportPlanner planner, SnapshotArchiveImporter snapshots, ProjectStore store, MembershipStore members,
+    IOptions<ImportOptions> options, TimeProvider clock)
 {
     /// <summary>
     /// Accepts either kind of upload: a snapshot zip of this service (it has a manifest.json at its root) is
-    /// verified and placed in the snapshot storage for a restore; anything else is read as a Konfuzio export.
+    /// verified and placed in the snapshot storage for a restore; anything else is read as a Konfuzio export, whose
+    /// new project gets <paramref name="owner"/> as its owner.
     /// </summary>
-    public async Task<PreparedImport> PrepareAnyAsync(string projectName, Stream upload, CancellationToken cancellationToken)
+    public async Task<PreparedImport> PrepareAnyAsync(string projectName, Stream upload, Caller? owner, CancellationToken cancellationToken)
     {
         var importId = Guid.NewGuid().ToString("N");
         try
@@ -34,7 +37,7 @@ public sealed class ImportService(
                 return new PreparedImport(null, null, identifier, manifest);
             }
 
-            var (request, plan) = await PrepareStagedAsync(importId, projectName, cancellationToken);
+            var (request, plan) = await PrepareStagedAsync(importId, projectName, owner, cancellationToken);
             return new PreparedImport(request, plan, null, null);
         }
         catch
@@ -44,15 +47,15 @@ public sealed class ImportService(
         }
     }
 
-    public async Task<(ImportRequest Request, ImportPlan Plan)> PrepareAsync(string projectName, Stream upload, CancellationToken cancellationToken)
+    public async Task<(ImportRequest Request, ImportPlan Plan)> PrepareAsync(string projectName, Stream upload, Caller? owner, CancellationToken cancellationToken)
     {
-        var prepared = await PrepareAnyAsync(projectName, upload, cancellationToken);
+        var prepared = await PrepareAnyAsync(projectName, upload, owner, cancellationToken);
         return prepared.Request is not null
             ? (prepared.Request, prepared.Plan!)
             : throw new ImportValidationException("", "the upload is a snapshot archive, not a Konfuzio project export.");
     }
 
-    private async Task<(ImportRequest Request, ImportPlan Plan)> PrepareStagedAsync(string importId, string projectName, CancellationToken cancellationToken)
+    private async Task<(ImportRequest Request, ImportPlan Plan)> PrepareStagedAsync(string importId, string projectName, Caller? owner, CancellationToken cancellationToken)
     {
         ImportPlan plan;
         using (var zip = await staging.OpenUploadAsync(importId, cancellationToken))
@@ -68,6 +71,10 @@ public sealed class ImportService(
             CreatedAt = clock.GetUtcNow(),
         };
         await store.UpsertAsync(project.Id, project, cancellationToken);
+        if (owner is not null)
+        {
+            await members.GrantAsync(project, new Member { Id = owner.UserId, Name = owner.Name, Role = ProjectRoles.Owner }, cancellationToken);
+        }
         return (new ImportRequest(importId, project.Id, projectName, plan.Documents, plan.Batches), plan);
     }
 }

@@ -9,6 +9,9 @@ public sealed record ProjectIndexEntry : IProjectEntity
 {
     public const string Partition = "_index";
 
+    /// <summary>The projects one user is a member of, so a member's project list is a single-partition query too.</summary>
+    public static string MembershipPartition(string userId) => $"_memberOf:{userId}";
+
     public required string Id { get; init; }
 
     public required string Name { get; init; }

@@ -198,9 +198,12 @@ public sealed record AiModel : IProjectEntity
 
 public sealed record Member : IProjectEntity
 {
+    /// <summary>The user's id (the token's <c>oid</c> or <c>sub</c>).</summary>
     public required string Id { get; init; }
 
     public required string Role { get; init; }
+
+    public string? Name { get; init; }
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; init; }

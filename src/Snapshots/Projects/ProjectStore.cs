@@ -142,6 +142,10 @@ public sealed class ProjectStore(CosmosClient cosmos, IOptions<CosmosOptions> op
                 var documentKey = DocumentItem<object>.Key(projectId, row.EntityId);
                 await DrainPartitionAsync(Annotations, documentKey, PartitionQuery("c.id", DocumentKey, documentKey), _ => Task.CompletedTask, cancellationToken);
             }
+            else if (row.Kind == EntityKinds.Member && row.EntityId is not null)
+            {
+                await DeleteIgnoringMissingAsync(Projects, ProjectItem<object>.CosmosId(EntityKinds.ProjectIndexEntry, projectId), ProjectIndexEntry.MembershipPartition(row.EntityId), cancellationToken);
+            }
         }, cancellationToken);
         await DeleteIgnoringMissingAsync(Projects, ProjectItem<object>.CosmosId(EntityKinds.ProjectIndexEntry, projectId), ProjectIndexEntry.Partition, cancellationToken);
     }

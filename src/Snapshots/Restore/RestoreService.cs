@@ -1,3 +1,4 @@
+using Snapshots.Access;
 using Snapshots.Create;
 using Snapshots.Projects;
 using Snapshots.Records;
@@ -5,14 +6,15 @@ using Snapshots.Records;
 namespace Snapshots.Restore;
 
 /// <summary>The record side of restores: start one (creating the new project at once), complete, fail, find.</summary>
-public sealed class RestoreService(ProjectStore projects, RestoreStaging staging, TimeProvider clock)
+public sealed class RestoreService(ProjectStore projects, MembershipStore members, RestoreStaging staging, TimeProvider clock)
 {
     /// <summary>
     /// Checks the target and writes the restore record; a restore without a target project creates that project
     /// now (named after the snapshot), empty and restoring, and its items become visible when the restore completes.
+    /// The caller who asked becomes the new project's owner.
     /// </summary>
     public async Task<(RestoreRecord Record, RestoreRequest Request)> StartAsync(
-        string identifier, string? snapshotId, string? sourceEnvironment, string? targetProjectId, string? projectName, string? requestedBy,
+        string identifier, string? snapshotId, string? sourceEnvironment, string? targetProjectId, string? projectName, Caller requestedBy,
         CancellationToken cancellationToken)
     {
         var restoreId = Guid.NewGuid().ToString("N");
@@ -37,6 +39,7 @@ public sealed class RestoreService(ProjectStore projects, RestoreStaging staging
                 CreatedAt = now,
             };
             await projects.SaveProjectAsync(target, cancellationToken);
+            await members.GrantAsync(target, new Member { Id = requestedBy.UserId, Name = requestedBy.Name, Role = ProjectRoles.Owner }, cancellationToken);
         }
 
         var record = new RestoreRecord
@@ -48,7 +51,7 @@ public sealed class RestoreService(ProjectStore projects, RestoreStaging staging
             ProjectName = target.Name,
             Merge = targetProjectId is not null,
             SourceEnvironment = sourceEnvironment,
-            RequestedBy = requestedBy,
+            RequestedBy = requestedBy.UserId,
             CreatedAt = now,
         };
         await projects.UpsertAsync(RestoreRecord.Partition, record, cancellationToken);

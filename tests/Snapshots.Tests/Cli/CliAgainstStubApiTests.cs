@@ -353,6 +353,7 @@ public sealed class CliAgainstStubApiTests : IDisposable
         var exit = await CliApp.RunAsync(args, new CliEnvironment(output, error)
         {
             Handler = api,
+            DevelopmentKeyPath = null,
             PollInterval = TimeSpan.Zero,
             Variable = variables,
         });

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using Snapshots.Cli;
 using Snapshots.Tests.Support;
@@ -6,9 +7,57 @@ namespace Snapshots.Tests.Cli;
 
 /// <summary>The <c>snapshots</c> command line, run in-process against the real service.</summary>
 [Collection(ServiceTestGroup.Name)]
-public sealed class CliTests(ServiceFixture service) : IDisposable
+public sealed class CliTests : IDisposable
 {
+    private readonly ServiceFixture service;
     private readonly string workspace = Directory.CreateTempSubdirectory("snapshots-cli-").FullName;
+    private readonly string keyFile;
+
+    /// <summary>The commands run without --token: they sign in with the local key file, as on a developer's machine.</summary>
+    public CliTests(ServiceFixture service)
+    {
+        this.service = service;
+        keyFile = Path.Combine(workspace, "development-signing-key");
+        File.WriteAllText(keyFile, service.SigningKey);
+    }
+
+    [Fact]
+    public async Task Token_mints_a_project_scoped_token_the_service_honours()
+    {
+        var created = await service.Http.PostAsJsonAsync("/api/projects", new { name = "token test" });
+        var projectId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+
+        var (exit, token, error) = await RunAsync("token", "--user", "carol", "--project", projectId, "--role", "reader");
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.Empty(error);
+        using var reader = service.ClientWith(token.Trim());
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await reader.GetAsync($"/api/projects/{projectId}")).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await reader.PutAsJsonAsync($"/api/projects/{projectId}/members", new { members = Array.Empty<object>() })).StatusCode);
+    }
+
+    [Fact]
+    public async Task Token_without_the_local_key_says_how_to_get_one()
+    {
+        File.Delete(keyFile);
+
+        var (exit, output, error) = await RunAsync("token", "--admin");
+
+        Assert.Equal(ExitCodes.Failed, exit);
+        Assert.Empty(output);
+        Assert.StartsWith("error: no local development key at ", error);
+        Assert.Single(error.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task A_wrong_token_is_one_line_and_exit_code_1()
+    {
+        var (exit, _, error) = await RunAsync("--token", "not-a-token", "list", "some-project");
+
+        Assert.Equal(ExitCodes.Failed, exit);
+        Assert.Contains("not a JSON Web Token", error);
+        Assert.Single(error.Trim().Split('\n'));
+    }
 
     [Fact]
     public async Task Import_of_a_folder_prints_the_new_project_and_its_counts()
@@ -138,7 +187,7 @@ public sealed class CliTests(ServiceFixture service) : IDisposable
     private Task<(int Exit, string Output, string Error)> RunAsync(params string[] args) =>
         RunWithUrlAsync(service.Http.BaseAddress!.ToString(), args);
 
-    private static async Task<(int Exit, string Output, string Error)> RunWithUrlAsync(string url, params string[] args)
+    private async Task<(int Exit, string Output, string Error)> RunWithUrlAsync(string url, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
@@ -146,6 +195,7 @@ public sealed class CliTests(ServiceFixture service) : IDisposable
         {
             PollInterval = TimeSpan.FromMilliseconds(50),
             Variable = _ => null,
+            DevelopmentKeyPath = keyFile,
         });
         return (exit, output.ToString(), error.ToString());
     }

@@ -137,13 +137,14 @@ public sealed class PortabilityTests(ServiceFixture service)
         private readonly WebApplication app;
         private readonly string dataDirectory;
 
-        private OtherEnvironment(EmulatorSet emulators, LocalDurableBackend durable, WebApplication app, string dataDirectory)
+        private OtherEnvironment(EmulatorSet emulators, LocalDurableBackend durable, WebApplication app, string dataDirectory, string adminToken)
         {
             this.dataDirectory = dataDirectory;
             this.emulators = emulators;
             this.durable = durable;
             this.app = app;
             Http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+            Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", adminToken);
         }
 
         public HttpClient Http { get; }
@@ -164,10 +165,11 @@ public sealed class PortabilityTests(ServiceFixture service)
                     ["Snapshots:Storage:connectionString"] = shared.Emulators.Endpoints.StorageConnectionString,
                     ["Snapshots:RestoreAcrossEnvironments"] = restoreAcrossEnvironments.ToString(),
                     ["Snapshots:EnvironmentName"] = "other",
+                    ["Auth:DevelopmentSigningKey"] = shared.SigningKey,
                 },
             });
             await app.StartAsync();
-            return new OtherEnvironment(emulators, durable, app, dataDirectory);
+            return new OtherEnvironment(emulators, durable, app, dataDirectory, shared.AdminToken);
         }
 
         public async ValueTask DisposeAsync()

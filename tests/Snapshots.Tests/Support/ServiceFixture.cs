@@ -1,7 +1,9 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Snapshots.Access;
 using Snapshots.Local;
 using Snapshots.Local.Durable;
 using Snapshots.Local.Emulators;
@@ -32,7 +34,29 @@ public sealed class ServiceFixture : IAsyncLifetime
 
     public IServiceProvider Services => app?.Services ?? throw new InvalidOperationException("Not started.");
 
+    /// <summary>The development signing key of this service: tokens minted with it are trusted, others not.</summary>
+    public string SigningKey { get; } = DevelopmentTokens.NewKey();
+
+    /// <summary>A client signed in as an environment admin: the default for tests that are not about access.</summary>
     public HttpClient Http { get; private set; } = null!;
+
+    public Uri Address { get; private set; } = null!;
+
+    public string AdminToken => Token(new DevelopmentTokenRequest("test-admin") { EnvironmentRoles = [EnvironmentRoles.Admin] });
+
+    public string Token(DevelopmentTokenRequest request) => DevelopmentTokens.Mint(SigningKey, request);
+
+    /// <summary>A client that sends <paramref name="token"/> (none when null).</summary>
+    public HttpClient ClientWith(string? token)
+    {
+        var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(60) };
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return client;
+    }
 
     public ILoggerFactory LoggerFactory { get; } = NullLoggerFactory.Instance;
 
@@ -55,13 +79,14 @@ public sealed class ServiceFixture : IAsyncLifetime
                 ["Snapshots:Imports:MaxUploadBytes"] = MaxUploadBytes.ToString(),
                 ["Snapshots:CategorizationAiMinVersion"] = CategorizationAiMinVersion,
                 ["Snapshots:EnvironmentName"] = EnvironmentName,
+                ["Auth:DevelopmentSigningKey"] = SigningKey,
                 // The scheduler tests drive ticks themselves; a real-time tick in between would only add noise.
                 [TimerFunctions.Disable] = "true",
             },
         });
         await app.StartAsync();
-        var address = app.Urls.Single();
-        Http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(60) };
+        Address = new Uri(app.Urls.Single());
+        Http = ClientWith(AdminToken);
     }
 
     public async Task DisposeAsync()
