@@ -9,6 +9,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Snapshots;
+using Snapshots.Access;
 using Snapshots.Archive;
 using Snapshots.Bench;
 using Snapshots.Local.Emulators;
@@ -34,6 +35,9 @@ foreach (var hosted in services.GetServices<IHostedService>())
     await hosted.StartAsync(default);
 }
 
+// The service process signs tokens with the same per-user development key.
+var adminToken = DevelopmentTokens.Mint(DevelopmentTokens.LoadOrCreateKey(DevelopmentTokens.DefaultKeyPath),
+    new DevelopmentTokenRequest("bench") { EnvironmentRoles = [EnvironmentRoles.Admin] });
 var rows = new List<Row>();
 double? fanOut = null;
 foreach (var size in sizes)
@@ -53,6 +57,7 @@ foreach (var size in sizes)
 
     await using var service = await ServiceProcess.StartAsync(root, emulators.Endpoints, "bench");
     using var http = new HttpClient { BaseAddress = service.Address, Timeout = TimeSpan.FromMinutes(30) };
+    http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", adminToken);
     fanOut ??= await FanOutAsync(http, 500);
 
     var createWatch = Stopwatch.StartNew();

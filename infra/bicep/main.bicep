@@ -45,6 +45,9 @@ param authAuthority string = '${environment().authentication.loginEndpoint}${ten
 @description('Audience that API tokens must carry (Auth__Audience): the Application ID URI or client id of the API\'s Entra app registration.')
 param authAudience string = ''
 
+@description('Trust App Service authentication\'s X-MS-CLIENT-PRINCIPAL header (Auth__AppServiceAuthentication). Only with App Service authentication switched on for the site, which strips that header from callers.')
+param appServiceAuthentication bool = false
+
 @description('Days deleted blobs and containers are kept (blob soft delete) in the data and snapshot storage this deployment creates; 0 turns it off.')
 @minValue(0)
 @maxValue(365)
@@ -299,6 +302,7 @@ module functionApp 'modules/functionapp.bicep' = {
       Snapshots__CategorizationAiMinVersion: categorizationAiMinVersion
       Auth__Authority: authAuthority
       Auth__Audience: authAudience
+      Auth__AppServiceAuthentication: appServiceAuthentication ? 'true' : 'false'
       APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.outputs.clientId};Authorization=AAD'
     }

@@ -8,7 +8,7 @@ public sealed class AuthOptions
     /// <summary>OpenID Connect issuer whose signing keys and issuer name validate bearer tokens (Entra ID: <c>https://login.microsoftonline.com/{tenant}/v2.0</c>).</summary>
     public string? Authority { get; set; }
 
-    /// <summary>The audience tokens must carry (the API's Application ID URI or client id).</summary>
+    /// <summary>The audience tokens must carry (the API's Application ID URI or client id); without it no authority token is accepted.</summary>
     public string? Audience { get; set; }
 
     /// <summary>

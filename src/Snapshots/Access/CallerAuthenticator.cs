@@ -82,7 +82,8 @@ public sealed class CallerAuthenticator
             };
         }
 
-        if (authority is null)
+        // Without an audience any token the tenant issues (for any app) would pass, so none does.
+        if (authority is null || string.IsNullOrWhiteSpace(options.Audience))
         {
             return null;
         }
@@ -91,8 +92,7 @@ public sealed class CallerAuthenticator
         return new TokenValidationParameters
         {
             ValidIssuer = configuration.Issuer,
-            ValidAudiences = string.IsNullOrWhiteSpace(options.Audience) ? null : [options.Audience],
-            ValidateAudience = !string.IsNullOrWhiteSpace(options.Audience),
+            ValidAudience = options.Audience,
             IssuerSigningKeys = configuration.SigningKeys,
         };
     }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Snapshots.Access;
 using Snapshots.Archive;
 using Snapshots.Local;
 using Snapshots.Local.Durable;
@@ -42,6 +43,35 @@ public sealed class PortabilityTests(ServiceFixture service)
 
         var unknown = await other.Http.PostAsJsonAsync("/api/restores", new { identifier = "snp-doesnotexist000000" });
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    [Fact]
+    public async Task Restore_by_identifier_needs_the_restorer_role_for_a_new_project_and_write_access_to_merge()
+    {
+        var identifier = (await CreateSnapshotAsync("dataset")).GetProperty("identifier").GetString()!;
+        await using var other = await OtherEnvironment.StartAsync(service, restoreAcrossEnvironments: true);
+        var target = (await (await other.Http.PostAsJsonAsync("/api/projects", new { name = "merge target" })).ReadJsonObjectAsync())["id"]!.GetValue<string>();
+        HttpClient As(DevelopmentTokenRequest request) => other.ClientWith(service.Token(request));
+        using var plain = As(new DevelopmentTokenRequest("paul"));
+        using var restorer = As(new DevelopmentTokenRequest("rita") { EnvironmentRoles = [EnvironmentRoles.Restorer] });
+        using var reader = As(new DevelopmentTokenRequest("rob") { ProjectRoles = new Dictionary<string, string> { [target] = ProjectRoles.Reader } });
+        using var maintainer = As(new DevelopmentTokenRequest("mia") { ProjectRoles = new Dictionary<string, string> { [target] = ProjectRoles.Maintainer } });
+
+        var plainNew = await plain.PostAsJsonAsync("/api/restores", new { identifier });
+        var plainMerge = await plain.PostAsJsonAsync("/api/restores", new { identifier, targetProjectId = target });
+        var readerMerge = await reader.PostAsJsonAsync("/api/restores", new { identifier, targetProjectId = target });
+        var restorerNew = await restorer.PostAsJsonAsync("/api/restores", new { identifier });
+        var maintainerMerge = await maintainer.PostAsJsonAsync("/api/restores", new { identifier, targetProjectId = target });
+
+        Assert.Equal(HttpStatusCode.Forbidden, plainNew.StatusCode);
+        Assert.Contains(EnvironmentRoles.Restorer, (await plainNew.ReadJsonObjectAsync())["detail"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.NotFound, plainMerge.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, readerMerge.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, restorerNew.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, maintainerMerge.StatusCode);
+        var created = await restorer.WaitForRestoreAsync((await restorerNew.ReadJsonObjectAsync())["id"]!.GetValue<string>());
+        await maintainer.WaitForRestoreAsync((await maintainerMerge.ReadJsonObjectAsync())["id"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, (await restorer.GetAsync($"/api/projects/{created.GetProperty("projectId").GetString()}")).StatusCode);
     }
 
     [Fact]
@@ -143,11 +173,17 @@ public sealed class PortabilityTests(ServiceFixture service)
             this.emulators = emulators;
             this.durable = durable;
             this.app = app;
-            Http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
-            Http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", adminToken);
+            Http = ClientWith(adminToken);
         }
 
         public HttpClient Http { get; }
+
+        public HttpClient ClientWith(string token)
+        {
+            var client = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            return client;
+        }
 
         public static async Task<OtherEnvironment> StartAsync(ServiceFixture shared, bool restoreAcrossEnvironments)
         {

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Snapshots.Access;
 using Snapshots.Configuration;
 
 namespace Snapshots.Tests.Infrastructure;
@@ -97,6 +98,7 @@ public sealed partial class AppSettingsContractTests
         var read = OptionSettings(SnapshotsOptions.SectionName, typeof(SnapshotsOptions))
             .Concat(OptionSettings(SnapshotStorageOptions.SectionName, typeof(SnapshotStorageOptions)))
             .Concat(OptionSettings(CosmosOptions.SectionName, typeof(CosmosOptions), nameof(CosmosOptions.ConnectionString), nameof(CosmosOptions.UseLocalEmulator)))
+            .Concat(OptionSettings(AuthOptions.SectionName, typeof(AuthOptions), nameof(AuthOptions.DevelopmentSigningKey)))
             .Concat(["DataStorage__serviceUri", "Snapshots__Storage__serviceUri", "TaskHubName", "AzureWebJobsStorage__blobServiceUri"]);
 
         Assert.All(read, setting => Assert.Contains(setting, sample));
