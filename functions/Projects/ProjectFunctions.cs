@@ -8,7 +8,7 @@ using Snapshots.Projects;
 
 namespace Snapshots.Functions.Projects;
 
-public sealed class ProjectFunctions(ProjectStore store, MembershipStore members, RequestAccess access, TimeProvider clock)
+public sealed class ProjectFunctions(ProjectStore store, MembershipStore members, RequestAccess access, ProjectAccess projectAccess, TimeProvider clock)
 {
     public const int MaxNameLength = 200;
 
@@ -68,7 +68,8 @@ public sealed class ProjectFunctions(ProjectStore store, MembershipStore members
         string projectId)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
-        if ((await access.ForProjectAsync(request, projectId, Permission.ReadProject)).Denied is { } denied)
+        var caller = await access.ForProjectAsync(request, projectId, Permission.ReadProject);
+        if (caller.Denied is { } denied)
         {
             return denied;
         }
@@ -79,7 +80,8 @@ public sealed class ProjectFunctions(ProjectStore store, MembershipStore members
             return Problems.NotFound($"No project with id '{projectId}'.");
         }
 
-        return new OkObjectResult(ProjectView.From(project, await store.CountAsync(projectId, cancellationToken)));
+        var role = await projectAccess.RoleOfAsync(caller.User, projectId, cancellationToken);
+        return new OkObjectResult(ProjectView.From(project, await store.CountAsync(projectId, cancellationToken), ProjectAccessView.For(role!)));
     }
 
     [Function(nameof(ListDocuments))]
