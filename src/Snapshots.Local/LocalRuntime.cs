@@ -3,6 +3,8 @@ using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Worker;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
+using Microsoft.Extensions.Options;
+using Snapshots.Access;
 using Snapshots.Functions;
 using Snapshots.Functions.Access;
 using Snapshots.Functions.Health;
@@ -65,6 +67,11 @@ public static class LocalRuntime
         var app = builder.Build();
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = _ => StatusCodes.Status500InternalServerError });
         app.MapHttpFunctions(Functions);
+        // The page signs itself in locally with this; it exists only in the local runtime and only for loopback callers.
+        app.MapGet("/local/development-token", (HttpContext context, IOptions<AuthOptions> auth) =>
+            context.Connection.RemoteIpAddress is { } caller && System.Net.IPAddress.IsLoopback(caller) && auth.Value.DevelopmentSigningKey is { Length: > 0 } key
+                ? Results.Text(DevelopmentTokens.Mint(key, new DevelopmentTokenRequest("local-admin") { Name = "Local admin", EnvironmentRoles = [EnvironmentRoles.Admin] }))
+                : Results.NotFound());
         app.MapPost("/admin/functions/{name}", async (string name, HttpContext context) =>
         {
             var access = await context.RequestServices.GetRequiredService<RequestAccess>().ForAdminAsync(context.Request);

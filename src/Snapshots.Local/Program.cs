@@ -53,6 +53,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
 {
     logger.LogInformation("Snapshot service running at {Urls} (try {Health}). Press Ctrl-C to stop.",
         string.Join(", ", app.Urls), app.Urls.First() + "/api/health");
+    logger.LogInformation("Snapshots page: {Page}", app.Urls.First() + "/api/ui");
     logger.LogInformation("Every API call needs a bearer token. The CLI uses a local admin token by itself; for curl: " +
         "TOKEN=$(dotnet run --project src/Snapshots.Cli -- token --admin) and -H \"Authorization: Bearer $TOKEN\".");
     if (loadDemo)

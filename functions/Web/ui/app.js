@@ -1,0 +1,357 @@
+// The Snapshots page (DATA > Snapshots): plain JavaScript over the HTTP API, no build step, no CDN.
+"use strict";
+
+const TOKEN_KEY = "snapshots.token";
+const view = document.getElementById("view");
+let environment = null;
+let pollTimer = null;
+
+class ApiError extends Error {
+  constructor(status, detail) {
+    super(detail);
+    this.status = status;
+  }
+}
+
+async function api(method, path, body) {
+  const headers = { Accept: "application/json" };
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token) headers.Authorization = "Bearer " + token;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch("/api" + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (response.status === 204) return null;
+  const json = (response.headers.get("content-type") || "").includes("json") ? await response.json() : null;
+  if (!response.ok) throw new ApiError(response.status, (json && (json.detail || json.title)) || response.statusText);
+  return json;
+}
+
+// Builds an element; strings become text nodes, so nothing from the API is ever parsed as HTML.
+function h(tag, attributes, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes || {})) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name.startsWith("on")) element.addEventListener(name.slice(2), value);
+    else if (name === "dataset") Object.assign(element.dataset, value);
+    else element.setAttribute(name, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return element;
+}
+
+// Replaces the main view; null and false children (conditional parts) are left out.
+function render(...children) {
+  view.replaceChildren(...children.flat().filter(child => child !== null && child !== undefined && child !== false));
+}
+
+function show(message, kind) {
+  const box = document.getElementById("message");
+  box.textContent = message;
+  box.className = kind || "";
+  box.hidden = !message;
+}
+
+function explain(error) {
+  if (!(error instanceof ApiError)) return "The service cannot be reached: " + error.message;
+  if (error.status === 401) return "Please sign in: " + error.message;
+  if (error.status === 403) return "You are not allowed to do this: " + error.message;
+  return error.message;
+}
+
+// Runs an action and turns any refusal into a readable message instead of a broken page.
+async function attempt(action) {
+  try {
+    show("");
+    return await action();
+  } catch (error) {
+    show(explain(error));
+    if (error instanceof ApiError && error.status === 401) renderSignIn();
+    return undefined;
+  }
+}
+
+const formatDate = value => value ? new Date(value).toISOString().replace("T", " ").slice(0, 19) + " UTC" : "";
+const formatBytes = bytes => bytes == null ? "" : bytes < 1024 * 1024 ? (bytes / 1024).toFixed(1) + " KB" : (bytes / 1024 / 1024).toFixed(1) + " MB";
+const can = (project, permission) => project.access && project.access.permissions.includes(permission);
+
+function confirmDialog(text) {
+  const dialog = document.getElementById("confirm");
+  document.getElementById("confirm-text").textContent = text;
+  dialog.returnValue = "";
+  dialog.showModal();
+  return new Promise(resolve => dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok"), { once: true }));
+}
+
+function pollWhile(condition, refresh) {
+  clearTimeout(pollTimer);
+  if (condition) pollTimer = setTimeout(refresh, 1000);
+}
+
+// --- Sign-in -------------------------------------------------------------------------------------------------
+
+async function signIn() {
+  if (sessionStorage.getItem(TOKEN_KEY)) return true;
+  // The local runtime hands out its development token to pages on loopback; in Azure this answers 404.
+  try {
+    const response = await fetch("/local/development-token");
+    if (response.ok) {
+      sessionStorage.setItem(TOKEN_KEY, (await response.text()).trim());
+      return true;
+    }
+  } catch {
+    // not the local runtime
+  }
+  return false;
+}
+
+function renderSignIn() {
+  clearTimeout(pollTimer);
+  const input = h("textarea", { id: "token", rows: 4, cols: 70, placeholder: "Paste a bearer token" });
+  render(
+    h("h1", {}, "Sign in"),
+    h("form", { class: "card", onsubmit: async event => {
+      event.preventDefault();
+      sessionStorage.setItem(TOKEN_KEY, input.value.trim());
+      await start();
+    } }, input, h("p", {}, h("button", { class: "primary", type: "submit" }, "Sign in"))));
+}
+
+async function renderWho() {
+  environment = await api("GET", "/environment");
+  document.getElementById("who").replaceChildren(
+    (environment.caller.name || environment.caller.userId) + (environment.caller.isAdmin ? " (admin)" : ""),
+    h("button", { id: "sign-out", onclick: () => { sessionStorage.removeItem(TOKEN_KEY); renderSignIn(); } }, "Sign out"));
+  document.getElementById("restores-link").hidden = !environment.restoreAcrossEnvironments;
+}
+
+// --- Projects ------------------------------------------------------------------------------------------------
+
+async function listProjects() {
+  const page = await api("GET", "/projects?pageSize=1000");
+  return page.items;
+}
+
+async function renderProjects() {
+  const projects = await Promise.all((await listProjects()).map(p => api("GET", "/projects/" + encodeURIComponent(p.id))));
+  render(
+    h("h1", {}, "Projects"),
+    h("table", { id: "projects" },
+      h("tr", {}, h("th", {}, "Project"), h("th", {}, "Documents"), h("th", {}, "Annotations"), h("th", {}, "Labels"), h("th", {}, "AIs"), h("th", {}, "Your role")),
+      projects.map(p => h("tr", { dataset: { projectId: p.id } },
+        h("td", {}, h("a", { href: "#/projects/" + p.id }, p.name)),
+        h("td", {}, p.counts.documents), h("td", {}, p.counts.annotations), h("td", {}, p.counts.labels), h("td", {}, p.counts.ais),
+        h("td", {}, p.access ? p.access.role : "")))));
+}
+
+// --- A project's snapshots -----------------------------------------------------------------------------------
+
+async function renderProject(projectId) {
+  const [project, page, projects] = await Promise.all([
+    api("GET", "/projects/" + encodeURIComponent(projectId)),
+    api("GET", "/projects/" + encodeURIComponent(projectId) + "/snapshots?pageSize=100"),
+    listProjects(),
+  ]);
+  const others = projects.filter(p => p.id !== projectId);
+  render(
+    h("h1", {}, project.name, " ", h("span", { class: "muted" }, "Snapshots")),
+    can(project, "add snapshot") ? addSnapshotForm(projectId) : null,
+    h("table", { id: "snapshots" },
+      h("tr", {}, ["Status", "Modes", "Created at", "Size", "Identifier", "Description", ""].map(title => h("th", {}, title))),
+      page.items.map(snapshot => snapshotRow(project, snapshot, others))),
+    page.items.length === 0 ? h("p", { class: "muted" }, "No snapshots yet.") : null);
+  pollWhile(page.items.some(s => s.status === "creating") && location.hash === "#/projects/" + projectId, () => route());
+}
+
+function addSnapshotForm(projectId) {
+  const dataset = h("input", { type: "checkbox", id: "mode-dataset", checked: true });
+  const ai = h("input", { type: "checkbox", id: "mode-ai" });
+  const description = h("input", { type: "text", id: "description", size: 50, maxlength: 2000, placeholder: "Description (optional)" });
+  const submit = h("button", { class: "primary", type: "submit", id: "add-snapshot" }, "Add snapshot");
+  const sync = () => { submit.disabled = !dataset.checked && !ai.checked; };
+  dataset.addEventListener("change", sync);
+  ai.addEventListener("change", sync);
+  return h("form", { class: "card", onsubmit: event => {
+    event.preventDefault();
+    const modes = [dataset.checked && "dataset", ai.checked && "ai"].filter(Boolean);
+    attempt(async () => {
+      await api("POST", "/projects/" + encodeURIComponent(projectId) + "/snapshots", { modes, description: description.value || null });
+      await route();
+    });
+  } }, h("label", {}, dataset, " Dataset"), " ", h("label", {}, ai, " AI"), " ", description, " ", submit);
+}
+
+function snapshotRow(project, snapshot, others) {
+  const created = snapshot.status === "created";
+  const target = h("select", { class: "merge-target" }, h("option", { value: "" }, "Merge into…"), others.map(p => h("option", { value: p.id }, p.name)));
+  const actions = [];
+  if (created && can(project, "add snapshotrestore")) {
+    actions.push(h("button", { class: "restore", onclick: () => restore(snapshot, {}) }, "Restore into new project"));
+    actions.push(target, h("button", { class: "merge", onclick: () => target.value
+      ? restore(snapshot, { targetProjectId: target.value })
+      : show("Pick the project to merge into.") }, "Merge"));
+  }
+  if (created) actions.push(h("button", { class: "download", onclick: () => download(snapshot) }, "Download .zip"));
+  if (can(project, "change snapshot")) actions.push(h("button", { class: "edit", onclick: () => editDescription(snapshot) }, "Edit description"));
+  if (can(project, "delete snapshot")) actions.push(h("button", { class: "delete danger", onclick: () => remove(snapshot) }, "Delete"));
+  return h("tr", { dataset: { snapshotId: snapshot.id } },
+    h("td", { class: "status status-" + snapshot.status }, snapshot.statusText, snapshot.failureReason ? h("div", { class: "muted" }, snapshot.failureReason) : null),
+    h("td", {}, snapshot.modes.join(", ")),
+    h("td", {}, formatDate(snapshot.createdAt)),
+    h("td", {}, formatBytes(snapshot.bytes)),
+    h("td", {}, h("a", { href: "#/snapshots/" + snapshot.id }, h("code", { class: "identifier" }, snapshot.identifier)), " ",
+      h("button", { class: "copy", title: "Copy identifier", onclick: () => copy(snapshot.identifier) }, "Copy")),
+    h("td", { class: "description" }, snapshot.description || ""),
+    h("td", {}, actions));
+}
+
+async function copy(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    show("Identifier copied.", "info");
+  } catch {
+    window.prompt("Copy the identifier:", text);
+  }
+}
+
+function restore(snapshot, body) {
+  return attempt(async () => {
+    await api("POST", "/snapshots/" + encodeURIComponent(snapshot.id) + "/restores", body);
+    location.hash = "#/snapshots/" + snapshot.id;
+  });
+}
+
+function editDescription(snapshot) {
+  const text = window.prompt("Description", snapshot.description || "");
+  if (text === null) return undefined;
+  return attempt(async () => {
+    await api("PATCH", "/snapshots/" + encodeURIComponent(snapshot.id), { description: text || null });
+    await route();
+  });
+}
+
+async function remove(snapshot) {
+  const confirmed = await confirmDialog(
+    `Delete snapshot ${snapshot.identifier}? This is irrevocable: the archive is gone for good. Projects restored from it are unaffected.`);
+  if (!confirmed) return;
+  await attempt(async () => {
+    await api("DELETE", "/snapshots/" + encodeURIComponent(snapshot.id));
+    await route();
+    show("Snapshot deleted.", "info");
+  });
+}
+
+// Downloads with the bearer token (a plain link could not carry it), streaming into a file the browser saves.
+function download(snapshot) {
+  return attempt(async () => {
+    const response = await fetch("/api/snapshots/" + encodeURIComponent(snapshot.id) + "/download",
+      { headers: { Authorization: "Bearer " + sessionStorage.getItem(TOKEN_KEY) } });
+    if (!response.ok) throw new ApiError(response.status, (await response.json()).detail);
+    const name = /filename="?([^";]+)"?/.exec(response.headers.get("content-disposition") || "");
+    const url = URL.createObjectURL(await response.blob());
+    h("a", { href: url, download: name ? name[1] : snapshot.identifier + ".zip" }).click();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  });
+}
+
+// --- A snapshot and its restores -----------------------------------------------------------------------------
+
+async function renderSnapshot(snapshotId) {
+  const [snapshot, restores] = await Promise.all([
+    api("GET", "/snapshots/" + encodeURIComponent(snapshotId)),
+    api("GET", "/snapshots/" + encodeURIComponent(snapshotId) + "/restores"),
+  ]);
+  const counts = snapshot.counts || {};
+  render(
+    h("h1", {}, "Snapshot ", h("code", { class: "identifier" }, snapshot.identifier)),
+    h("p", {}, h("a", { href: "#/projects/" + snapshot.projectId }, "← " + snapshot.projectName)),
+    h("div", { class: "card" },
+      h("div", { class: "status status-" + snapshot.status }, snapshot.statusText),
+      h("div", { class: "muted" }, `${snapshot.modes.join(", ")} · ${formatDate(snapshot.createdAt)} · ${formatBytes(snapshot.bytes)} · ` +
+        `${counts.documents ?? 0} documents, ${counts.annotations ?? 0} annotations, ${counts.ais ?? 0} AIs`),
+      snapshot.description ? h("p", {}, snapshot.description) : null,
+      snapshot.warnings.map(w => h("p", { class: "muted" }, "⚠ " + w))),
+    h("h2", {}, "Restores"),
+    restores.items.length === 0 ? h("p", { class: "muted" }, "Not restored yet.") : h("div", { id: "restores" }, restores.items.map(restoreCard)));
+  pollWhile(restores.items.some(unfinished) && location.hash === "#/snapshots/" + snapshotId, () => route());
+}
+
+const unfinished = restore => restore.status === "queuing" || restore.status === "inProgress";
+
+function restoreCard(restore) {
+  const progress = restore.progress;
+  const documents = progress ? progress.documents : { done: 0, total: 0 };
+  const report = restore.report;
+  return h("div", { class: "card restore", dataset: { restoreId: restore.id } },
+    h("div", { class: "status status-" + restore.status }, restore.statusText),
+    h("div", {}, restore.merge ? "Merged into " : "New project ", h("a", { class: "project-link", href: "#/projects/" + restore.projectId }, restore.projectName)),
+    unfinished(restore) ? h("div", { class: "progress" },
+      h("progress", { max: Math.max(documents.total, 1), value: documents.done }), " ",
+      progress ? h("span", { class: "muted counters" },
+        `${progress.stage}: documents ${progress.documents.done}/${progress.documents.total}, annotation sets ${progress.annotationSets.done}/${progress.annotationSets.total}, ` +
+        `annotations ${progress.annotations.done}/${progress.annotations.total}, AIs ${progress.ais.done}/${progress.ais.total}, files ${progress.files.done}/${progress.files.total}`) : null) : null,
+    report ? h("div", { class: "report" },
+      h("table", {},
+        h("tr", {}, h("th", {}, ""), h("th", {}, "created"), h("th", {}, "matched"), h("th", {}, "conflicts")),
+        [["Categories", report.categories], ["Label sets", report.labelSets], ["Labels", report.labels]].map(([name, kind]) =>
+          h("tr", {}, h("td", {}, name), h("td", {}, kind.created), h("td", {}, kind.matched), h("td", {}, kind.conflicts.length)))),
+      h("p", { class: "muted" }, `${report.documents} documents, ${report.annotationSets} annotation sets, ${report.annotations} annotations, ${report.ais} AIs, ${report.files} files restored.`),
+      report.labels.conflicts.concat(report.labelSets.conflicts, report.categories.conflicts).map(c => h("p", { class: "muted" }, `${c.kind} '${c.name}': ${c.reason}`)),
+      (report.notes || []).map(note => h("p", { class: "muted" }, note))) : null,
+    restore.error ? h("p", { class: "status-contactSupport" }, restore.error) : null);
+}
+
+// --- Restore by identifier (cross-environment) ---------------------------------------------------------------
+
+async function renderRestores() {
+  if (!environment.restoreAcrossEnvironments) {
+    render(h("p", {}, "Restore by identifier is not enabled in this environment."));
+    return;
+  }
+  const projects = await listProjects();
+  const identifier = h("input", { type: "text", id: "restore-identifier", size: 40, placeholder: "Snapshot identifier" });
+  const target = h("select", { id: "restore-target" }, h("option", { value: "" }, "into a new project"), projects.map(p => h("option", { value: p.id }, "merged into " + p.name)));
+  const result = h("div", { id: "restore-result" });
+  render(
+    h("h1", {}, "Restores"),
+    h("form", { class: "card", onsubmit: event => {
+      event.preventDefault();
+      attempt(async () => {
+        const started = await api("POST", "/restores", { identifier: identifier.value.trim(), targetProjectId: target.value || null });
+        await followRestore(started.id, result);
+      });
+    } }, identifier, " ", target, " ", h("button", { class: "primary", type: "submit" }, "Restore")),
+    result);
+}
+
+async function followRestore(restoreId, container) {
+  const restore = await api("GET", "/restores/" + encodeURIComponent(restoreId));
+  container.replaceChildren(restoreCard(restore));
+  pollWhile(unfinished(restore) && location.hash === "#/restores", () => attempt(() => followRestore(restoreId, container)));
+}
+
+// --- Routing -------------------------------------------------------------------------------------------------
+
+async function route() {
+  clearTimeout(pollTimer);
+  const [, section, id] = location.hash.split("/");
+  await attempt(async () => {
+    if (section === "projects" && id) await renderProject(decodeURIComponent(id));
+    else if (section === "snapshots" && id) await renderSnapshot(decodeURIComponent(id));
+    else if (section === "restores") await renderRestores();
+    else await renderProjects();
+  });
+}
+
+async function start() {
+  if (!(await signIn())) {
+    renderSignIn();
+    return;
+  }
+  if ((await attempt(async () => { await renderWho(); return true; })) !== true) return;
+  await route();
+}
+
+window.addEventListener("hashchange", route);
+start();

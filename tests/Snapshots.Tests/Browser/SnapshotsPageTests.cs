@@ -1,0 +1,150 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+using Snapshots.Access;
+using Snapshots.Tests.Support;
+
+namespace Snapshots.Tests.Browser;
+
+/// <summary>The Snapshots page in headless Chromium against the real service, on the imported fixture.</summary>
+[Collection(ServiceTestGroup.Name)]
+public sealed class SnapshotsPageTests(ServiceFixture service) : IAsyncLifetime
+{
+    /// <summary>Set to a folder (the repository's docs/) to write the screenshots the README shows.</summary>
+    private static readonly string? ScreenshotFolder = Environment.GetEnvironmentVariable("SNAPSHOTS_SCREENSHOTS");
+
+    private static readonly LocatorAssertionsToContainTextOptions Slow = new() { Timeout = 90_000 };
+
+    private IPlaywright? playwright;
+    private IBrowser? browser;
+
+    public async Task InitializeAsync() => (playwright, browser) = await ChromiumBrowser.LaunchAsync();
+
+    public async Task DisposeAsync()
+    {
+        if (browser is not null)
+        {
+            await browser.DisposeAsync();
+        }
+
+        playwright?.Dispose();
+    }
+
+    [Fact]
+    public async Task A_user_adds_restores_merges_downloads_and_deletes_a_snapshot()
+    {
+        var projectId = await service.ImportAsync(ExportArchives.SmallFixture(), "Invoices (browser)");
+        var mergeTarget = await service.ImportAsync(ExportArchives.SmallFixture(), "Merge target (browser)");
+        var page = await OpenAsync(token: null); // the local runtime's development token, picked up by the page
+
+        await page.GotoAsync($"{service.Address}api/ui#/");
+        await Assertions.Expect(page.Locator($"#projects tr[data-project-id='{projectId}']")).ToContainTextAsync("Invoices (browser)");
+        await ScreenshotAsync(page, "projects");
+
+        await page.GotoAsync($"{service.Address}api/ui#/projects/{projectId}");
+        await page.Locator("#description").FillAsync("before retraining");
+        await page.Locator("#add-snapshot").ClickAsync();
+        var row = page.Locator("#snapshots tr[data-snapshot-id]").First;
+        await Assertions.Expect(row.Locator("td.status")).ToContainTextAsync("Snapshot created", Slow);
+        var snapshotId = await row.GetAttributeAsync("data-snapshot-id");
+        await ScreenshotAsync(page, "snapshots");
+
+        await row.Locator("button.restore").ClickAsync();
+        var restore = page.Locator("#restores .restore").First;
+        await Assertions.Expect(restore.Locator(".status")).ToContainTextAsync("Snapshot restored.", Slow);
+        var link = restore.Locator("a.project-link");
+        Assert.StartsWith("Restored Project from Snapshot", await link.TextContentAsync());
+        await ScreenshotAsync(page, "restores");
+
+        await page.GotoAsync($"{service.Address}api/ui#/projects/{projectId}");
+        row = page.Locator($"#snapshots tr[data-snapshot-id='{snapshotId}']");
+        await row.Locator("select.merge-target").SelectOptionAsync(mergeTarget);
+        await row.Locator("button.merge").ClickAsync();
+        var merged = page.Locator("#restores .restore", new() { HasText = "Merged into" });
+        await Assertions.Expect(merged.Locator(".status")).ToContainTextAsync("Snapshot restored.", Slow);
+        await Assertions.Expect(merged.Locator(".report")).ToContainTextAsync("matched");
+        await Assertions.Expect(merged.Locator("a.project-link")).ToHaveTextAsync("Merge target (browser)");
+
+        await page.GotoAsync($"{service.Address}api/ui#/projects/{projectId}");
+        row = page.Locator($"#snapshots tr[data-snapshot-id='{snapshotId}']");
+        var download = await page.RunAndWaitForDownloadAsync(() => row.Locator("button.download").ClickAsync());
+        var zipPath = Path.Combine(service.DataDirectory, "browser-download.zip");
+        await download.SaveAsAsync(zipPath);
+        using (var zip = ZipFile.OpenRead(zipPath))
+        {
+            using var manifest = JsonDocument.Parse(zip.GetEntry("manifest.json")!.Open());
+            Assert.Equal(projectId, manifest.RootElement.GetProperty("source").GetProperty("projectId").GetString());
+        }
+
+        await row.Locator("button.delete").ClickAsync();
+        await Assertions.Expect(page.Locator("#confirm-text")).ToContainTextAsync("irrevocable");
+        await Assertions.Expect(page.Locator("#confirm-text")).ToContainTextAsync("Projects restored from it are unaffected");
+        await page.Locator("#confirm-ok").ClickAsync();
+        await Assertions.Expect(page.Locator("#message")).ToContainTextAsync("Snapshot deleted.");
+        await Assertions.Expect(page.Locator($"#snapshots tr[data-snapshot-id='{snapshotId}']")).ToHaveCountAsync(0);
+        Assert.Equal(HttpStatusCode.NotFound, (await service.Http.GetAsync($"/api/snapshots/{snapshotId}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_reader_sees_no_delete_or_add_controls_and_a_refusal_reads_as_a_message()
+    {
+        var projectId = await service.ImportAsync(ExportArchives.SmallFixture(), "Read only (browser)");
+        var snapshotId = (await service.Http.CreateSnapshotAsync(projectId, "dataset")).GetProperty("id").GetString()!;
+        var reader = service.Token(new DevelopmentTokenRequest("rita-reader")
+        {
+            ProjectRoles = new Dictionary<string, string> { [projectId] = ProjectRoles.Reader },
+        });
+        var page = await OpenAsync(reader);
+
+        await page.GotoAsync($"{service.Address}api/ui#/projects/{projectId}");
+
+        var row = page.Locator($"#snapshots tr[data-snapshot-id='{snapshotId}']");
+        await Assertions.Expect(row.Locator("td.status")).ToContainTextAsync("Snapshot created");
+        await Assertions.Expect(row.Locator("button.download")).ToBeVisibleAsync();
+        await Assertions.Expect(row.Locator("button.delete")).ToHaveCountAsync(0);
+        await Assertions.Expect(row.Locator("button.restore")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("#add-snapshot")).ToHaveCountAsync(0);
+
+        await page.EvaluateAsync("id => attempt(() => api('DELETE', '/snapshots/' + id))", snapshotId);
+
+        await Assertions.Expect(page.Locator("#message")).ToContainTextAsync("You are not allowed to do this");
+        await Assertions.Expect(page.Locator("#message")).ToContainTextAsync("delete snapshot");
+        Assert.Equal(HttpStatusCode.OK, (await service.Http.GetAsync($"/api/snapshots/{snapshotId}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Without_a_token_outside_the_local_runtime_the_page_asks_to_sign_in()
+    {
+        var page = await OpenAsync(token: null);
+        await page.RouteAsync("**/local/development-token", route => route.FulfillAsync(new() { Status = 404 }));
+
+        await page.GotoAsync($"{service.Address}api/ui");
+
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Sign in");
+        await page.Locator("#token").FillAsync(service.AdminToken);
+        await page.Locator("button[type=submit]").ClickAsync();
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Projects");
+    }
+
+    private async Task<IPage> OpenAsync(string? token)
+    {
+        var context = await browser!.NewContextAsync(new BrowserNewContextOptions { AcceptDownloads = true, ViewportSize = new() { Width = 1280, Height = 800 } });
+        var page = await context.NewPageAsync();
+        if (token is not null)
+        {
+            await page.AddInitScriptAsync($"sessionStorage.setItem('snapshots.token', {JsonSerializer.Serialize(token)});");
+        }
+
+        return page;
+    }
+
+    private static async Task ScreenshotAsync(IPage page, string name)
+    {
+        if (ScreenshotFolder is not null)
+        {
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, $"ui-{name}.png"), FullPage = true });
+        }
+    }
+}
