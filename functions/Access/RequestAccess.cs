@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Snapshots.Access;
 using Snapshots.Functions.Http;
+using Snapshots.Projects;
 
 namespace Snapshots.Functions.Access;
 
@@ -24,7 +25,7 @@ public sealed record Guarded<T>(T? Resource, AccessResult Access)
 /// Every HTTP function's gate: 401 without a valid token, 404 for a project the caller cannot see (no existence
 /// leak), 403 for a member without the permission.
 /// </summary>
-public sealed class RequestAccess(CallerAuthenticator authenticator, ProjectAccess projects)
+public sealed class RequestAccess(CallerAuthenticator authenticator, ProjectAccess projects, ProjectStore store)
 {
     public const string ClientPrincipalHeader = "X-MS-CLIENT-PRINCIPAL";
 
@@ -58,6 +59,11 @@ public sealed class RequestAccess(CallerAuthenticator authenticator, ProjectAcce
             ? access with { Denied = await CheckAsync(access.User, projectId, request.HttpContext.RequestAborted, null, permissions) }
             : access;
     }
+
+    /// <summary>Authenticates, finds the project (404 when missing or hidden) and checks <paramref name="permissions"/> on it.</summary>
+    public Task<Guarded<Project>> ForExistingProjectAsync(HttpRequest request, string projectId, params Permission[] permissions) =>
+        ForResourceAsync(request, cancellationToken => store.GetAsync<Project>(projectId, projectId, cancellationToken), p => p.Id,
+            $"No project with id '{projectId}'.", permissions);
 
     /// <summary>Null when the caller holds every permission, else the 404 (<paramref name="notFound"/>) or 403 to answer with.</summary>
     public async Task<IActionResult?> CheckAsync(

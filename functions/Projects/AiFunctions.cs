@@ -23,14 +23,9 @@ public sealed class AiFunctions(ProjectStore store, ProjectFiles files, RequestA
         string projectId)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
-        if ((await access.ForProjectAsync(request, projectId, Permission.WriteProject)).Denied is { } denied)
+        if ((await access.ForExistingProjectAsync(request, projectId, Permission.WriteProject)).Denied is { } denied)
         {
             return denied;
-        }
-
-        if (await store.GetAsync<Project>(projectId, projectId, cancellationToken) is null)
-        {
-            return Problems.NotFound($"No project with id '{projectId}'.");
         }
 
         if (!request.HasFormContentType)
@@ -84,14 +79,9 @@ public sealed class AiFunctions(ProjectStore store, ProjectFiles files, RequestA
         string projectId)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
-        if ((await access.ForProjectAsync(request, projectId, Permission.ReadProject)).Denied is { } denied)
+        if ((await access.ForExistingProjectAsync(request, projectId, Permission.ReadProject)).Denied is { } denied)
         {
             return denied;
-        }
-
-        if (await store.GetAsync<Project>(projectId, projectId, cancellationToken) is null)
-        {
-            return Problems.NotFound($"No project with id '{projectId}'.");
         }
 
         var ais = new List<AiModel>();

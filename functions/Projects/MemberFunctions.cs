@@ -26,14 +26,9 @@ public sealed class MemberFunctions(ProjectStore store, MembershipStore members,
         string projectId)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
-        if ((await access.ForProjectAsync(request, projectId, Permission.ReadProject)).Denied is { } denied)
+        if ((await access.ForExistingProjectAsync(request, projectId, Permission.ReadProject)).Denied is { } denied)
         {
             return denied;
-        }
-
-        if (await store.GetAsync<Project>(projectId, projectId, cancellationToken) is null)
-        {
-            return Problems.NotFound($"No project with id '{projectId}'.");
         }
 
         var list = await members.ListAsync(projectId, cancellationToken);
@@ -47,7 +42,8 @@ public sealed class MemberFunctions(ProjectStore store, MembershipStore members,
         string projectId)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
-        if ((await access.ForProjectAsync(request, projectId, Permission.ManageMembers)).Denied is { } denied)
+        var found = await access.ForExistingProjectAsync(request, projectId, Permission.ManageMembers);
+        if (found.Denied is { } denied)
         {
             return denied;
         }
@@ -63,12 +59,7 @@ public sealed class MemberFunctions(ProjectStore store, MembershipStore members,
             return Problems.BadRequest(invalid);
         }
 
-        var project = await store.GetAsync<Project>(projectId, projectId, cancellationToken);
-        if (project is null)
-        {
-            return Problems.NotFound($"No project with id '{projectId}'.");
-        }
-
+        var project = found.Value;
         var wanted = body.Members.Select(m => new Member { Id = m!.UserId.Trim(), Name = m.Name, Role = m.Role.ToLowerInvariant() }).ToList();
         foreach (var member in wanted)
         {

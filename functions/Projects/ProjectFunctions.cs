@@ -68,20 +68,14 @@ public sealed class ProjectFunctions(ProjectStore store, MembershipStore members
         string projectId)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
-        var caller = await access.ForProjectAsync(request, projectId, Permission.ReadProject);
-        if (caller.Denied is { } denied)
+        var found = await access.ForExistingProjectAsync(request, projectId, Permission.ReadProject);
+        if (found.Denied is { } denied)
         {
             return denied;
         }
 
-        var project = await store.GetAsync<Project>(projectId, projectId, cancellationToken);
-        if (project is null)
-        {
-            return Problems.NotFound($"No project with id '{projectId}'.");
-        }
-
-        var role = await projectAccess.RoleOfAsync(caller.User, projectId, cancellationToken);
-        return new OkObjectResult(ProjectView.From(project, await store.CountAsync(projectId, cancellationToken), ProjectAccessView.For(role!)));
+        var role = await projectAccess.RoleOfAsync(found.Access.User, projectId, cancellationToken);
+        return new OkObjectResult(ProjectView.From(found.Value, await store.CountAsync(projectId, cancellationToken), ProjectAccessView.For(role!)));
     }
 
     [Function(nameof(ListDocuments))]
@@ -90,7 +84,7 @@ public sealed class ProjectFunctions(ProjectStore store, MembershipStore members
         string projectId)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
-        if ((await access.ForProjectAsync(request, projectId, Permission.ReadProject)).Denied is { } denied)
+        if ((await access.ForExistingProjectAsync(request, projectId, Permission.ReadProject)).Denied is { } denied)
         {
             return denied;
         }
@@ -98,11 +92,6 @@ public sealed class ProjectFunctions(ProjectStore store, MembershipStore members
         if (!RequestBodies.TryReadPageSize(request, out var pageSize))
         {
             return Problems.BadRequest("'pageSize' must be a whole number from 1 to 1000.");
-        }
-
-        if (await store.GetAsync<Project>(projectId, projectId, cancellationToken) is null)
-        {
-            return Problems.NotFound($"No project with id '{projectId}'.");
         }
 
         var page = await store.PageAsync<Document>(projectId, pageSize, request.Query["continuationToken"], cancellationToken);

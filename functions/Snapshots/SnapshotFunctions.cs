@@ -17,7 +17,7 @@ using Snapshots.Records;
 namespace Snapshots.Functions.Snapshots;
 
 /// <summary>Create, list, describe, download and delete snapshots.</summary>
-public sealed class SnapshotFunctions(SnapshotService service, SnapshotStore store, SnapshotBlobs blobs, ProjectStore projects, RequestAccess access)
+public sealed class SnapshotFunctions(SnapshotService service, SnapshotStore store, SnapshotBlobs blobs, RequestAccess access)
 {
     public const int MaxDescriptionLength = 2000;
 
@@ -63,7 +63,7 @@ public sealed class SnapshotFunctions(SnapshotService service, SnapshotStore sto
         string projectId)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
-        if ((await access.ForProjectAsync(request, projectId, Permission.ViewSnapshot)).Denied is { } denied)
+        if ((await access.ForExistingProjectAsync(request, projectId, Permission.ViewSnapshot)).Denied is { } denied)
         {
             return denied;
         }
@@ -71,11 +71,6 @@ public sealed class SnapshotFunctions(SnapshotService service, SnapshotStore sto
         if (!RequestBodies.TryReadPageSize(request, out var pageSize))
         {
             return Problems.BadRequest("'pageSize' must be a whole number from 1 to 1000.");
-        }
-
-        if (await projects.GetAsync<Project>(projectId, projectId, cancellationToken) is null)
-        {
-            return Problems.NotFound($"No project with id '{projectId}'.");
         }
 
         var page = await store.ListAsync(projectId, pageSize, request.Query["continuationToken"], cancellationToken);
