@@ -16,7 +16,7 @@ public sealed record MemberView(string UserId, string? Name, string Role)
 public sealed record MembersBody(IReadOnlyList<MemberView?>? Members);
 
 /// <summary>Who may do what on a project: its members and their roles (owner, maintainer, reader).</summary>
-public sealed class MemberFunctions(ProjectStore store, MembershipStore members, RequestAccess access)
+public sealed class MemberFunctions(MembershipStore members, RequestAccess access)
 {
     public const int MaxMembers = 1000;
 

@@ -11,16 +11,8 @@ public sealed class MembershipStore(ProjectStore store)
     public Task<Member?> GetAsync(string projectId, string userId, CancellationToken cancellationToken) =>
         store.GetAsync<Member>(projectId, userId, cancellationToken);
 
-    public async Task<IReadOnlyList<Member>> ListAsync(string projectId, CancellationToken cancellationToken)
-    {
-        var members = new List<Member>();
-        await foreach (var member in store.ListAsync<Member>(projectId, cancellationToken))
-        {
-            members.Add(member);
-        }
-
-        return members;
-    }
+    public async Task<IReadOnlyList<Member>> ListAsync(string projectId, CancellationToken cancellationToken) =>
+        await store.ListAsync<Member>(projectId, cancellationToken).ToListAsync(cancellationToken);
 
     /// <summary>Makes the user a member with <paramref name="role"/>, replacing any role they had.</summary>
     public async Task GrantAsync(Project project, Member member, CancellationToken cancellationToken)

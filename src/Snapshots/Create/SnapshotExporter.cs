@@ -118,7 +118,7 @@ public sealed class SnapshotExporter(ProjectStore store, ProjectFiles files, Sna
     {
         var request = batch.Snapshot;
         var name = $"{batch.BatchIndex:D6}.ndjson";
-        var ids = await NdjsonPart.ReadAsync<string>(blobs.Part(request.Identifier, BatchesFolder + name), cancellationToken).CollectAsync(cancellationToken);
+        var ids = await NdjsonPart.ReadAsync<string>(blobs.Part(request.Identifier, BatchesFolder + name), cancellationToken).ToListAsync(cancellationToken);
         await using var documents = await NdjsonPart.CreateAsync(blobs.Part(request.Identifier, DocumentsFolder + name), cancellationToken);
         await using var sets = await NdjsonPart.CreateAsync(blobs.Part(request.Identifier, AnnotationSetsFolder + name), cancellationToken);
         await using var annotations = await NdjsonPart.CreateAsync(blobs.Part(request.Identifier, AnnotationsFolder + name), cancellationToken);
@@ -173,17 +173,3 @@ public sealed class SnapshotExporter(ProjectStore store, ProjectFiles files, Sna
 /// <summary>Dataset mode on a project without Training or Test documents: a 409, never an empty archive.</summary>
 public sealed class NoDatasetDocumentsException()
     : Exception("The project has no documents with dataset status Training or Test, so a dataset snapshot would be empty.");
-
-internal static class AsyncEnumerableExtensions
-{
-    public static async Task<List<T>> CollectAsync<T>(this IAsyncEnumerable<T> source, CancellationToken cancellationToken)
-    {
-        var items = new List<T>();
-        await foreach (var item in source.WithCancellation(cancellationToken))
-        {
-            items.Add(item);
-        }
-
-        return items;
-    }
-}

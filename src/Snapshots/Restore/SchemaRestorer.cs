@@ -169,17 +169,3 @@ public sealed class SchemaRestorer(ProjectStore store, ProjectFiles files, Resto
         return System.Text.Json.Nodes.JsonNode.DeepEquals(a, b);
     }
 }
-
-internal static class AsyncLists
-{
-    public static async Task<List<T>> ToListAsync<T>(this IAsyncEnumerable<T> source, CancellationToken cancellationToken)
-    {
-        var items = new List<T>();
-        await foreach (var item in source.WithCancellation(cancellationToken))
-        {
-            items.Add(item);
-        }
-
-        return items;
-    }
-}
