@@ -3,9 +3,11 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Snapshots.Cli;
-using static Snapshots.Tests.Cli.StubApiHandler;
 
 namespace Snapshots.Tests.Cli;
+
+// Inside the namespace: JsonSchema.Net brings a root namespace `Json` that would hide StubApiHandler.Json.
+using static Snapshots.Tests.Cli.StubApiHandler;
 
 /// <summary>The <c>snapshots</c> command line run in-process against a stub of the HTTP API: no service, no emulators.</summary>
 public sealed class CliAgainstStubApiTests : IDisposable
