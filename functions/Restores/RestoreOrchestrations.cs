@@ -31,6 +31,7 @@ public sealed class RestoreOrchestrations(DocumentRestorer documents, SchemaRest
 
             progress.Report(RestoreStages.Schema);
             var schemaResult = await context.CallActivityAsync<SchemaResult>(nameof(RestoreSchema), request, Retry);
+            progress.Schema(schemaResult);
             var plan = await context.CallActivityAsync<RestorePlan>(nameof(PlanRestoreDocuments), request, Retry);
 
             progress.Report(RestoreStages.Documents);
@@ -102,6 +103,7 @@ public sealed class RestoreOrchestrations(DocumentRestorer documents, SchemaRest
         private VerifiedArchive totals = new(0, 0, 0, 0, 0, 0);
         private RestoredBatch documents = RestoredBatch.Empty;
         private AisResult ais = new(0, 0, 0, []);
+        private SchemaResult? schema;
 
         public void Report(string newStage)
         {
@@ -112,6 +114,12 @@ public sealed class RestoreOrchestrations(DocumentRestorer documents, SchemaRest
         public void Totals(VerifiedArchive archive)
         {
             totals = archive;
+            Publish();
+        }
+
+        public void Schema(SchemaResult restored)
+        {
+            schema = restored;
             Publish();
         }
 
@@ -133,7 +141,7 @@ public sealed class RestoreOrchestrations(DocumentRestorer documents, SchemaRest
             new Counter(documents.AnnotationSets, totals.AnnotationSets),
             new Counter(documents.Annotations, totals.Annotations),
             new Counter(ais.Ais, totals.Ais),
-            new Counter(documents.Files + ais.Files, totals.Files),
+            new Counter((schema?.ProjectFiles ?? 0) + documents.Files + ais.Files, totals.Files - (schema?.ProjectFilesLeftOut ?? 0)),
             new Counter(documents.Bytes + ais.Bytes, totals.Bytes)));
     }
 }

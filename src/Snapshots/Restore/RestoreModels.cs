@@ -89,7 +89,9 @@ public sealed record RestoredBatch(int Documents, int AnnotationSets, int Annota
         Documents + other.Documents, AnnotationSets + other.AnnotationSets, Annotations + other.Annotations, Files + other.Files, Bytes + other.Bytes);
 }
 
-public sealed record SchemaResult(KindReport Categories, KindReport LabelSets, KindReport Labels);
+/// <param name="ProjectFiles">Project files restored (a new project takes the source's; a merge keeps the target's).</param>
+/// <param name="ProjectFilesLeftOut">Project files in the archive that a merge does not restore.</param>
+public sealed record SchemaResult(KindReport Categories, KindReport LabelSets, KindReport Labels, int ProjectFiles = 0, int ProjectFilesLeftOut = 0);
 
 public sealed record AisResult(int Ais, int Files, long Bytes, List<string> Notes);
 

@@ -94,7 +94,7 @@ public sealed class RestoreService(ProjectStore projects, MembershipStore member
             CompletedAt = complete.CompletedAt,
             Error = null,
             Report = new RestoreReport(complete.Schema.Categories, complete.Schema.LabelSets, complete.Schema.Labels,
-                documents.Documents, documents.AnnotationSets, documents.Annotations, complete.Ais.Ais, documents.Files + complete.Ais.Files)
+                documents.Documents, documents.AnnotationSets, documents.Annotations, complete.Ais.Ais, complete.Schema.ProjectFiles + documents.Files + complete.Ais.Files)
             {
                 Notes = complete.Ais.Notes,
             },

@@ -85,27 +85,31 @@ public sealed class SchemaRestorer(ProjectStore store, ProjectFiles files, Resto
             }
         }
 
-        if (request.NewProject)
+        var sourceProject = (await archive.ReadNdjsonAsync<Project>(ArchiveEntries.Project, cancellationToken).ToListAsync(cancellationToken)).SingleOrDefault();
+        var projectFiles = sourceProject?.Files.Where(f => archive.Has(ArchiveEntries.ProjectFile(f.Name))).ToList() ?? [];
+        if (request.NewProject && sourceProject is not null)
         {
-            await RestoreProjectPropertiesAsync(archive, projectId, cancellationToken);
+            await RestoreProjectPropertiesAsync(archive, sourceProject, projectFiles, projectId, cancellationToken);
         }
 
         await staging.WriteJsonAsync(request.RestoreId, SchemaMap.BlobName, map, cancellationToken);
-        return new SchemaResult(categories.Report, sets.Report, labelsReport);
+        return request.NewProject
+            ? new SchemaResult(categories.Report, sets.Report, labelsReport, ProjectFiles: projectFiles.Count)
+            : new SchemaResult(categories.Report, sets.Report, labelsReport, ProjectFilesLeftOut: projectFiles.Count);
     }
 
     /// <summary>A new project takes the source project's description, custom fields and project files; not its name or id.</summary>
-    private async Task RestoreProjectPropertiesAsync(SnapshotArchiveReader archive, string projectId, CancellationToken cancellationToken)
+    private async Task RestoreProjectPropertiesAsync(
+        SnapshotArchiveReader archive, Project source, List<StoredFile> projectFiles, string projectId, CancellationToken cancellationToken)
     {
-        var source = (await archive.ReadNdjsonAsync<Project>(ArchiveEntries.Project, cancellationToken).ToListAsync(cancellationToken)).SingleOrDefault();
         var target = await store.GetAsync<Project>(projectId, projectId, cancellationToken);
-        if (source is null || target is null)
+        if (target is null)
         {
             return;
         }
 
         var restoredFiles = new List<StoredFile>();
-        foreach (var file in source.Files.Where(f => archive.Has(ArchiveEntries.ProjectFile(f.Name))))
+        foreach (var file in projectFiles)
         {
             await using var content = archive.OpenEntry(ArchiveEntries.ProjectFile(file.Name));
             restoredFiles.Add(await files.UploadProjectFileAsync(projectId, file.Name, content, cancellationToken));

@@ -51,6 +51,26 @@ public sealed class RestoreTests(ServiceFixture service)
     }
 
     [Fact]
+    public async Task Progress_ends_complete_with_project_files_counted_for_a_new_project_and_left_out_of_a_merge()
+    {
+        var sourceId = await service.ImportAsync(ExportArchives.SmallFixture(), "with project files");
+        var targetId = await service.ImportAsync(ExportArchives.SmallFixture(), "merge target with project files");
+        var snapshot = await service.Http.CreateSnapshotAsync(sourceId, "dataset");
+        var snapshotId = snapshot.GetProperty("id").GetString()!;
+
+        var created = await service.Http.RestoreAsync(snapshotId);
+        var merged = await service.Http.RestoreAsync(snapshotId, new { targetProjectId = targetId });
+
+        var projectFiles = (await service.Http.GetFromJsonAsync<JsonElement>($"/api/projects/{sourceId}")).GetProperty("files").GetArrayLength();
+        Assert.True(projectFiles > 0, "the fixture has project files (regex files)");
+        var total = snapshot.Get("counts.files").GetInt32();
+        Assert.Equal((total, total), (created.Get("progress.files.done").GetInt32(), created.Get("progress.files.total").GetInt32()));
+        Assert.Equal(total, created.Get("report.files").GetInt32());
+        Assert.Equal((total - projectFiles, total - projectFiles), (merged.Get("progress.files.done").GetInt32(), merged.Get("progress.files.total").GetInt32()));
+        Assert.Equal(total - projectFiles, merged.Get("report.files").GetInt32());
+    }
+
+    [Fact]
     public async Task Restored_ais_carry_their_model_files_and_name_based_ones_are_not_restored()
     {
         var sourceId = await service.Services.GetRequiredService<SyntheticProjectSeeder>().SeedAsync(Spec);
