@@ -4,11 +4,14 @@ using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Snapshots.Functions;
+using Snapshots.Access;
 using Snapshots.Configuration;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.Services.AddSnapshotFunctions(builder.Configuration);
+// Development tokens belong to the local runtime; the deployed app never trusts them, whatever its settings say.
+builder.Services.PostConfigure<AuthOptions>(auth => auth.DevelopmentSigningKey = null);
 builder.Services.Configure<WorkerOptions>(worker => worker.Serializer = new JsonObjectSerializer(SnapshotsJson.Options));
 builder.Build().Run();
 

@@ -43,12 +43,12 @@ public sealed class CrossEnvironmentRestoreFunctions(RestoreStarter starter, Sna
             return Problems.BadRequest(error + " Send {\"identifier\": \"...\", \"targetProjectId\"?: \"...\", \"projectName\"?: \"...\"}.");
         }
 
-        // Into a new project this is an environment-level right (the caller has no project here yet); a merge is
-        // checked against the target project by the starter.
-        if (body.TargetProjectId is null && !caller.User.CanRestoreFromOutside)
+        // An identifier reaches any archive in the shared storage, whichever project made it: an environment-level
+        // right. A merge also needs write access to its target (checked by the starter).
+        if (!caller.User.CanRestoreFromOutside)
         {
             return Problems.For(StatusCodes.Status403Forbidden,
-                $"Restoring by identifier into a new project needs the 'add snapshotrestore' permission on this environment (app role {EnvironmentRoles.Restorer}).");
+                $"Restoring by identifier needs the 'add snapshotrestore' permission on this environment (app role {EnvironmentRoles.Restorer}).");
         }
 
         if (!SnapshotIdentifiers.IsWellFormed(body.Identifier))
@@ -61,10 +61,18 @@ public sealed class CrossEnvironmentRestoreFunctions(RestoreStarter starter, Sna
             return Problems.BadRequest(nameError);
         }
 
+        var notFound = $"No snapshot with identifier '{body.Identifier}' in the snapshot storage.";
         var manifest = await blobs.ReadManifestAsync(body.Identifier!, cancellationToken);
         if (manifest is null)
         {
-            return Problems.NotFound($"No snapshot with identifier '{body.Identifier}' in the snapshot storage.");
+            return Problems.NotFound(notFound);
+        }
+
+        // A snapshot of this environment stays behind its project's permissions.
+        if (manifest.Source.Environment == options.Value.EnvironmentName
+            && await access.CheckAsync(caller.User, manifest.Source.ProjectId, cancellationToken, notFound, Permission.ViewSnapshot) is { } hidden)
+        {
+            return hidden;
         }
 
         return await starter.StartAsync(client, caller.User, body.Identifier!, null, manifest.Source.Environment,

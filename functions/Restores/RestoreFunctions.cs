@@ -68,12 +68,22 @@ public sealed class RestoreFunctions(RestoreService restores, RestoreStarter sta
         [DurableClient] DurableTaskClient client)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
-        if ((await FindSnapshotAsync(request, snapshotId, Permission.ViewSnapshotRestore)).Denied is { } denied)
+        var found = await FindSnapshotAsync(request, snapshotId, Permission.ViewSnapshotRestore);
+        if (found.Denied is { } denied)
         {
             return denied;
         }
 
-        var records = await restores.ListAsync(r => r.SnapshotId == snapshotId, cancellationToken);
+        // Restores into projects the caller cannot see stay hidden, as GET /api/restores/{id} would hide them.
+        var records = new List<RestoreRecord>();
+        foreach (var record in await restores.ListAsync(r => r.SnapshotId == snapshotId, cancellationToken))
+        {
+            if (await access.CheckAsync(found.Access.User, record.ProjectId, cancellationToken, null, Permission.ViewSnapshotRestore) is null)
+            {
+                records.Add(record);
+            }
+        }
+
         return new OkObjectResult(new PageView<RestoreView>(await ViewsAsync(records, client, cancellationToken), null));
     }
 
@@ -110,13 +120,19 @@ public sealed class RestoreFunctions(RestoreService restores, RestoreStarter sta
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "restores")] HttpRequest request,
         [DurableClient] DurableTaskClient client)
     {
+        var caller = await access.AuthenticateAsync(request);
+        if (caller.Denied is { } unauthenticated)
+        {
+            return unauthenticated;
+        }
+
         string? projectId = request.Query["projectId"];
         if (string.IsNullOrWhiteSpace(projectId))
         {
             return Problems.BadRequest("Pass the project whose restores to list as ?projectId=...");
         }
 
-        if ((await access.ForProjectAsync(request, projectId, Permission.ViewSnapshotRestore)).Denied is { } denied)
+        if (await access.CheckAsync(caller.User, projectId, request.HttpContext.RequestAborted, null, Permission.ViewSnapshotRestore) is { } denied)
         {
             return denied;
         }

@@ -16,6 +16,7 @@ public sealed record SnapshotView(
     string? FailureReason,
     string? Description,
     bool Scheduled,
+    DateTimeOffset? ScheduledFor,
     DateTimeOffset CreatedAt,
     DateTimeOffset? CompletedAt,
     SnapshotCounts? Counts,
@@ -25,7 +26,7 @@ public sealed record SnapshotView(
     string? DownloadUri)
 {
     public static SnapshotView From(SnapshotRecord r) => new(
-        r.Id, r.Identifier, r.ProjectId, r.ProjectName, r.Modes, r.Status, r.StatusText, r.FailureReason, r.Description, r.Scheduled,
+        r.Id, r.Identifier, r.ProjectId, r.ProjectName, r.Modes, r.Status, r.StatusText, r.FailureReason, r.Description, r.Scheduled, r.ScheduledFor,
         r.CreatedAt, r.CompletedAt, r.Counts, r.Bytes, r.Warnings,
         $"/api/snapshots/{r.Id}",
         r.Status == SnapshotStatus.Created ? $"/api/snapshots/{r.Id}/download" : null);

@@ -67,9 +67,12 @@ public static class LocalRuntime
         var app = builder.Build();
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = _ => StatusCodes.Status500InternalServerError });
         app.MapHttpFunctions(Functions);
-        // The page signs itself in locally with this; it exists only in the local runtime and only for loopback callers.
+        // The page signs itself in locally with this; it exists only in the local runtime, for loopback callers that
+        // asked for a loopback host name (a DNS-rebinding page arrives from loopback too, but under its own host name).
         app.MapGet("/local/development-token", (HttpContext context, IOptions<AuthOptions> auth) =>
-            context.Connection.RemoteIpAddress is { } caller && System.Net.IPAddress.IsLoopback(caller) && auth.Value.DevelopmentSigningKey is { Length: > 0 } key
+            context.Connection.RemoteIpAddress is { } caller && System.Net.IPAddress.IsLoopback(caller)
+            && context.Request.Host.Host is "localhost" or "127.0.0.1" or "[::1]" or "::1"
+            && auth.Value.DevelopmentSigningKey is { Length: > 0 } key
                 ? Results.Text(DevelopmentTokens.Mint(key, new DevelopmentTokenRequest("local-admin") { Name = "Local admin", EnvironmentRoles = [EnvironmentRoles.Admin] }))
                 : Results.NotFound());
         app.MapPost("/admin/functions/{name}", async (string name, HttpContext context) =>

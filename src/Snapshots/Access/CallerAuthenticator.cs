@@ -60,14 +60,27 @@ public sealed class CallerAuthenticator
             return Authentication.Failed("The bearer token is not a JSON Web Token.");
         }
 
-        var parameters = await ParametersForAsync(handler.ReadJsonWebToken(token).Issuer, cancellationToken);
+        string issuer;
+        try
+        {
+            issuer = handler.ReadJsonWebToken(token).Issuer;
+        }
+        catch (SecurityTokenMalformedException)
+        {
+            return Authentication.Failed("The bearer token is not a JSON Web Token.");
+        }
+
+        var parameters = await ParametersForAsync(issuer, cancellationToken);
         if (parameters is null)
         {
             return Authentication.Failed("The token's issuer is not trusted by this environment.");
         }
 
         var result = await handler.ValidateTokenAsync(token, parameters);
-        return result.IsValid ? FromClaims(result.ClaimsIdentity.Claims) : Authentication.Failed(Describe(result.Exception));
+        // Project roles in a token are a local development convenience; in Azure they come from stored membership only.
+        return result.IsValid
+            ? FromClaims(result.ClaimsIdentity.Claims, trustProjectRoles: issuer == DevelopmentTokens.Issuer)
+            : Authentication.Failed(Describe(result.Exception));
     }
 
     private async Task<TokenValidationParameters?> ParametersForAsync(string issuer, CancellationToken cancellationToken)
@@ -97,7 +110,7 @@ public sealed class CallerAuthenticator
         };
     }
 
-    private static Authentication FromClaims(IEnumerable<Claim> claims)
+    private static Authentication FromClaims(IEnumerable<Claim> claims, bool trustProjectRoles)
     {
         var list = claims.ToList();
         string? First(params string[] types) => list.FirstOrDefault(c => types.Contains(c.Type))?.Value;
@@ -110,7 +123,7 @@ public sealed class CallerAuthenticator
 
         var environmentRoles = list.Where(c => c.Type is "roles" or ClaimTypes.Role).Select(c => c.Value).ToHashSet(StringComparer.Ordinal);
         var projectRoles = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var grant in list.Where(c => c.Type == DevelopmentTokens.ProjectRolesClaim).Select(c => c.Value.Split(':', 2)))
+        foreach (var grant in list.Where(c => trustProjectRoles && c.Type == DevelopmentTokens.ProjectRolesClaim).Select(c => c.Value.Split(':', 2)))
         {
             if (grant.Length == 2 && ProjectRoles.IsKnown(grant[1]))
             {
@@ -129,7 +142,7 @@ public sealed class CallerAuthenticator
             var roleType = principal.RootElement.TryGetProperty("role_typ", out var type) ? type.GetString() : "roles";
             var claims = principal.RootElement.GetProperty("claims").EnumerateArray()
                 .Select(c => new Claim(c.GetProperty("typ").GetString() == roleType ? "roles" : c.GetProperty("typ").GetString()!, c.GetProperty("val").GetString() ?? ""));
-            return FromClaims(claims);
+            return FromClaims(claims, trustProjectRoles: false);
         }
         catch (Exception ex) when (ex is FormatException or JsonException or KeyNotFoundException or InvalidOperationException)
         {

@@ -63,6 +63,8 @@ public sealed class ScheduledBackupTests(ServiceFixture service)
         Assert.Equal([SnapshotStatus.Failed, SnapshotStatus.Created], all.OrderBy(s => s.ScheduledFor).Select(s => s.Status));
         var listed = await service.Http.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}/snapshots");
         Assert.All(listed.GetProperty("items").EnumerateArray(), s => Assert.True(s.GetProperty("scheduled").GetBoolean()));
+        Assert.Equal(all.Select(s => s.ScheduledFor!.Value).OrderDescending(),
+            listed.GetProperty("items").EnumerateArray().Select(s => s.GetProperty("scheduledFor").GetDateTimeOffset()).OrderDescending());
     }
 
     [Fact]
