@@ -65,7 +65,7 @@ public sealed class CallerAuthenticator
         {
             issuer = handler.ReadJsonWebToken(token).Issuer;
         }
-        catch (SecurityTokenMalformedException)
+        catch (Exception ex) when (ex is SecurityTokenMalformedException or ArgumentException)
         {
             return Authentication.Failed("The bearer token is not a JSON Web Token.");
         }
