@@ -14,6 +14,9 @@ public sealed class SnapshotExporter(ProjectStore store, ProjectFiles files, Sna
 {
     public const int DocumentsPerBatch = 100;
 
+    /// <summary>Documents of a batch whose annotation sets, annotations and file versions are fetched at once.</summary>
+    public const int DocumentsInFlight = 8;
+
     public const string DocumentsFolder = "documents/";
     public const string AnnotationSetsFolder = "annotation_sets/";
     public const string AnnotationsFolder = "annotations/";
@@ -87,7 +90,7 @@ public sealed class SnapshotExporter(ProjectStore store, ProjectFiles files, Sna
         }
 
         int documents = 0, batches = 0;
-        var batch = new List<string>();
+        var batch = new List<Document>();
         await foreach (var document in store.ListAsync<Document>(request.ProjectId, cancellationToken))
         {
             if (!SnapshotRules.IncludesDocument(document.DatasetStatus))
@@ -95,7 +98,7 @@ public sealed class SnapshotExporter(ProjectStore store, ProjectFiles files, Sna
                 continue;
             }
 
-            batch.Add(document.Id);
+            batch.Add(document);
             documents++;
             if (batch.Count == DocumentsPerBatch)
             {
@@ -118,21 +121,23 @@ public sealed class SnapshotExporter(ProjectStore store, ProjectFiles files, Sna
     {
         var request = batch.Snapshot;
         var name = $"{batch.BatchIndex:D6}.ndjson";
-        var ids = await NdjsonPart.ReadAsync<string>(blobs.Part(request.Identifier, BatchesFolder + name), cancellationToken).ToListAsync(cancellationToken);
         await using var documents = await NdjsonPart.CreateAsync(blobs.Part(request.Identifier, DocumentsFolder + name), cancellationToken);
         await using var sets = await NdjsonPart.CreateAsync(blobs.Part(request.Identifier, AnnotationSetsFolder + name), cancellationToken);
         await using var annotations = await NdjsonPart.CreateAsync(blobs.Part(request.Identifier, AnnotationsFolder + name), cancellationToken);
         await using var fileRefs = await NdjsonPart.CreateAsync(blobs.Part(request.Identifier, DocumentFilesFolder + name), cancellationToken);
-        foreach (var id in ids)
+
+        // The plan holds the documents as read when it was made; their items are fetched a few documents at a
+        // time (bounded memory) and written in plan order.
+        var planned = NdjsonPart.ReadAsync<Document>(blobs.Part(request.Identifier, BatchesFolder + name), cancellationToken);
+        await foreach (var group in planned.Chunk(DocumentsInFlight).WithCancellation(cancellationToken))
         {
-            var document = await store.GetAsync<Document>(request.ProjectId, id, cancellationToken)
-                ?? throw new InvalidOperationException($"Document {id} was deleted while the snapshot was being made.");
-            await documents.WriteAsync(document, cancellationToken);
-            await sets.WriteAllAsync(store.ListDocumentItemsAsync<AnnotationSet>(request.ProjectId, id, cancellationToken), cancellationToken);
-            await annotations.WriteAllAsync(store.ListDocumentItemsAsync<Annotation>(request.ProjectId, id, cancellationToken), cancellationToken);
-            foreach (var file in document.Files)
+            var fetched = await Task.WhenAll(group.Select(document => FetchDocumentAsync(request, document, cancellationToken)));
+            foreach (var (document, documentSets, documentAnnotations, documentFiles) in fetched)
             {
-                await fileRefs.WriteAsync(await FileRefAsync(ArchiveEntries.DocumentFile(id, file.Name), file, cancellationToken), cancellationToken);
+                await documents.WriteAsync(document, cancellationToken);
+                await sets.WriteAllAsync(documentSets.ToAsyncEnumerable(), cancellationToken);
+                await annotations.WriteAllAsync(documentAnnotations.ToAsyncEnumerable(), cancellationToken);
+                await fileRefs.WriteAllAsync(documentFiles.ToAsyncEnumerable(), cancellationToken);
             }
         }
 
@@ -146,12 +151,21 @@ public sealed class SnapshotExporter(ProjectStore store, ProjectFiles files, Sna
         await part.WriteAllAsync(store.ListAsync<T>(request.ProjectId, cancellationToken), cancellationToken);
     }
 
-    private async Task WriteBatchAsync(CreateSnapshotRequest request, int index, List<string> ids, CancellationToken cancellationToken)
+    private async Task<(Document Document, List<AnnotationSet> Sets, List<Annotation> Annotations, FileRef[] Files)> FetchDocumentAsync(
+        CreateSnapshotRequest request, Document document, CancellationToken cancellationToken)
+    {
+        var sets = store.ListDocumentItemsAsync<AnnotationSet>(request.ProjectId, document.Id, cancellationToken).ToListAsync(cancellationToken).AsTask();
+        var annotations = store.ListDocumentItemsAsync<Annotation>(request.ProjectId, document.Id, cancellationToken).ToListAsync(cancellationToken).AsTask();
+        var files = Task.WhenAll(document.Files.Select(file => FileRefAsync(ArchiveEntries.DocumentFile(document.Id, file.Name), file, cancellationToken)));
+        return (document, await sets, await annotations, await files);
+    }
+
+    private async Task WriteBatchAsync(CreateSnapshotRequest request, int index, List<Document> documents, CancellationToken cancellationToken)
     {
         await using var part = await NdjsonPart.CreateAsync(blobs.Part(request.Identifier, $"{BatchesFolder}{index:D6}.ndjson"), cancellationToken);
-        foreach (var id in ids)
+        foreach (var document in documents)
         {
-            await part.WriteAsync(id, cancellationToken);
+            await part.WriteAsync(document, cancellationToken);
         }
     }
 
