@@ -89,11 +89,26 @@ return 0;
 static long Entities(JsonElement counts) =>
     new[] { "documents", "annotationSets", "annotations", "ais" }.Sum(kind => (long)counts.GetProperty(kind).GetInt32());
 
+// A status read can time out while the single-threaded Cosmos emulator is saturated by the run; a few such
+// failures in a row are tolerated, a persistent one ends the benchmark.
 static async Task<JsonElement> PollAsync(HttpClient http, string uri, Func<JsonElement, bool> done)
 {
+    var failures = 0;
     while (true)
     {
-        var state = await http.GetFromJsonAsync<JsonElement>(uri);
+        JsonElement state;
+        try
+        {
+            state = await http.GetFromJsonAsync<JsonElement>(uri);
+            failures = 0;
+        }
+        catch (HttpRequestException ex) when (ex.StatusCode is null or >= System.Net.HttpStatusCode.InternalServerError && ++failures < 10)
+        {
+            Console.Error.WriteLine($"  status read failed ({ex.Message}); retrying");
+            await Task.Delay(1000);
+            continue;
+        }
+
         if (done(state))
         {
             return state;

@@ -15,7 +15,7 @@ public sealed class SnapshotExporter(ProjectStore store, ProjectFiles files, Sna
     public const int DocumentsPerBatch = 100;
 
     /// <summary>Documents of a batch whose annotation sets, annotations and file versions are fetched at once.</summary>
-    public const int DocumentsInFlight = 8;
+    public const int DocumentsInFlight = 4;
 
     public const string DocumentsFolder = "documents/";
     public const string AnnotationSetsFolder = "annotation_sets/";
