@@ -7,7 +7,8 @@ using Snapshots.Projects;
 namespace Snapshots.Functions.Access;
 
 /// <summary>The outcome of an access check: the caller when let in, else the problem to answer with.</summary>
-public sealed record AccessResult(Caller? Caller, IActionResult? Denied)
+/// <param name="Role">The caller's role on the project that was checked, when one was.</param>
+public sealed record AccessResult(Caller? Caller, IActionResult? Denied, string? Role = null)
 {
     public Caller User => Caller ?? throw new InvalidOperationException("The caller was denied.");
 }
@@ -67,15 +68,19 @@ public sealed class RequestAccess(CallerAuthenticator authenticator, ProjectAcce
 
     /// <summary>Null when the caller holds every permission, else the 404 (<paramref name="notFound"/>) or 403 to answer with.</summary>
     public async Task<IActionResult?> CheckAsync(
-        Caller caller, string projectId, CancellationToken cancellationToken, string? notFound, params Permission[] permissions)
+        Caller caller, string projectId, CancellationToken cancellationToken, string? notFound, params Permission[] permissions) =>
+        (await DecideAsync(caller, projectId, cancellationToken, notFound, permissions)).Denied;
+
+    private async Task<(IActionResult? Denied, string? Role)> DecideAsync(
+        Caller caller, string projectId, CancellationToken cancellationToken, string? notFound, Permission[] permissions)
     {
-        var (decision, missing) = await projects.DecideAsync(caller, projectId, cancellationToken, permissions);
+        var (decision, missing, role) = await projects.DecideAsync(caller, projectId, cancellationToken, permissions);
         return decision switch
         {
-            AccessDecision.Allowed => null,
-            AccessDecision.Hidden => Problems.NotFound(notFound ?? $"No project with id '{projectId}'."),
-            _ => Problems.For(StatusCodes.Status403Forbidden,
-                $"You need the '{Permissions.NameOf(missing!.Value)}' permission on project '{projectId}' for this."),
+            AccessDecision.Allowed => (null, role),
+            AccessDecision.Hidden => (Problems.NotFound(notFound ?? $"No project with id '{projectId}'."), null),
+            _ => (Problems.For(StatusCodes.Status403Forbidden,
+                $"You need the '{Permissions.NameOf(missing!.Value)}' permission on project '{projectId}' for this."), role),
         };
     }
 
@@ -100,7 +105,7 @@ public sealed class RequestAccess(CallerAuthenticator authenticator, ProjectAcce
             return new Guarded<T>(null, access with { Denied = Problems.NotFound(notFound) });
         }
 
-        var denied = await CheckAsync(access.User, projectOf(resource), cancellationToken, notFound, permissions);
-        return new Guarded<T>(denied is null ? resource : null, access with { Denied = denied });
+        var (denied, role) = await DecideAsync(access.User, projectOf(resource), cancellationToken, notFound, permissions);
+        return new Guarded<T>(denied is null ? resource : null, access with { Denied = denied, Role = role });
     }
 }

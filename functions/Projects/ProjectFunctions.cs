@@ -8,7 +8,7 @@ using Snapshots.Projects;
 
 namespace Snapshots.Functions.Projects;
 
-public sealed class ProjectFunctions(ProjectStore store, MembershipStore members, RequestAccess access, ProjectAccess projectAccess, TimeProvider clock)
+public sealed class ProjectFunctions(ProjectStore store, MembershipStore members, RequestAccess access, TimeProvider clock)
 {
     public const int MaxNameLength = 200;
 
@@ -35,7 +35,7 @@ public sealed class ProjectFunctions(ProjectStore store, MembershipStore members
 
         var project = new Project { Id = Guid.NewGuid().ToString("N"), Name = body.Name!.Trim(), Description = body.Description, CreatedAt = clock.GetUtcNow() };
         await store.SaveProjectAsync(project, request.HttpContext.RequestAborted);
-        await members.GrantAsync(project, new Member { Id = caller.User.UserId, Name = caller.User.Name, Role = ProjectRoles.Owner }, request.HttpContext.RequestAborted);
+        await members.GrantOwnerAsync(project, caller.User, request.HttpContext.RequestAborted);
         return new CreatedResult($"/api/projects/{project.Id}", ProjectView.From(project, null));
     }
 
@@ -74,8 +74,7 @@ public sealed class ProjectFunctions(ProjectStore store, MembershipStore members
             return denied;
         }
 
-        var role = await projectAccess.RoleOfAsync(found.Access.User, projectId, cancellationToken);
-        return new OkObjectResult(ProjectView.From(found.Value, await store.CountAsync(projectId, cancellationToken), ProjectAccessView.For(role!)));
+        return new OkObjectResult(ProjectView.From(found.Value, await store.CountAsync(projectId, cancellationToken), ProjectAccessView.For(found.Access.Role!)));
     }
 
     [Function(nameof(ListDocuments))]

@@ -76,9 +76,16 @@ public sealed class RestoreFunctions(RestoreService restores, RestoreStarter sta
 
         // Restores into projects the caller cannot see stay hidden, as GET /api/restores/{id} would hide them.
         var records = new List<RestoreRecord>();
+        var visible = new Dictionary<string, bool>(StringComparer.Ordinal);
         foreach (var record in await restores.ListAsync(r => r.SnapshotId == snapshotId, cancellationToken))
         {
-            if (await access.CheckAsync(found.Access.User, record.ProjectId, cancellationToken, null, Permission.ViewSnapshotRestore) is null)
+            if (!visible.TryGetValue(record.ProjectId, out var seen))
+            {
+                seen = visible[record.ProjectId] =
+                    await access.CheckAsync(found.Access.User, record.ProjectId, cancellationToken, null, Permission.ViewSnapshotRestore) is null;
+            }
+
+            if (seen)
             {
                 records.Add(record);
             }

@@ -68,8 +68,7 @@ public static class TokenCommand
     }
 
     /// <summary>The local runtime's key, or null when it has never run on this machine.</summary>
-    public static string? ReadKey(CliEnvironment environment) =>
-        environment.DevelopmentKeyPath is { } path && File.Exists(path) ? File.ReadAllText(path).Trim() : null;
+    public static string? ReadKey(CliEnvironment environment) => DevelopmentTokens.TryReadKey(environment.DevelopmentKeyPath);
 
     /// <summary>Without --token, a local service gets an admin token minted with the local key, so no sign-in step is needed.</summary>
     public static string? DefaultLocalToken(CliEnvironment environment, Uri service) =>

@@ -21,12 +21,15 @@ public static class DevelopmentTokens
 
     public static string NewKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
+    /// <summary>The key at <paramref name="path"/>, or null when there is none.</summary>
+    public static string? TryReadKey(string? path) => path is not null && File.Exists(path) ? File.ReadAllText(path).Trim() : null;
+
     /// <summary>Reads the key at <paramref name="path"/>, creating it (readable by this user only) when missing.</summary>
     public static string LoadOrCreateKey(string path)
     {
-        if (File.Exists(path))
+        if (TryReadKey(path) is { } existing)
         {
-            return File.ReadAllText(path).Trim();
+            return existing;
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -43,9 +46,9 @@ public static class DevelopmentTokens
             writer.Write(key);
             return key;
         }
-        catch (IOException) when (File.Exists(path))
+        catch (IOException) when (TryReadKey(path) is { } created)
         {
-            return File.ReadAllText(path).Trim(); // another process created it first
+            return created; // another process created it first
         }
     }
 

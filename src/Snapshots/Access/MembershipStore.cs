@@ -23,6 +23,10 @@ public sealed class MembershipStore(ProjectStore store)
         await store.UpsertAsync(project.Id, member, cancellationToken);
     }
 
+    /// <summary>Makes whoever created <paramref name="project"/> its owner.</summary>
+    public Task GrantOwnerAsync(Project project, Caller creator, CancellationToken cancellationToken) =>
+        GrantAsync(project, new Member { Id = creator.UserId, Name = creator.Name, Role = ProjectRoles.Owner }, cancellationToken);
+
     public async Task RevokeAsync(string projectId, string userId, CancellationToken cancellationToken)
     {
         await store.DeleteAsync<Member>(projectId, userId, cancellationToken);

@@ -17,24 +17,24 @@ public enum AccessDecision
 public sealed class ProjectAccess(MembershipStore members)
 {
     /// <summary>Allowed only when the caller holds every one of <paramref name="permissions"/>; the first one missing is reported.</summary>
-    public async Task<(AccessDecision Decision, Permission? Missing)> DecideAsync(
+    public async Task<(AccessDecision Decision, Permission? Missing, string? Role)> DecideAsync(
         Caller caller, string projectId, CancellationToken cancellationToken, params Permission[] permissions)
     {
         var role = await RoleOfAsync(caller, projectId, cancellationToken);
         if (role is null)
         {
-            return (AccessDecision.Hidden, null);
+            return (AccessDecision.Hidden, null, null);
         }
 
         foreach (var permission in permissions)
         {
             if (!ProjectRoles.Grants(role, permission))
             {
-                return (AccessDecision.Forbidden, permission);
+                return (AccessDecision.Forbidden, permission, role);
             }
         }
 
-        return (AccessDecision.Allowed, null);
+        return (AccessDecision.Allowed, null, role);
     }
 
     /// <summary>The caller's role on the project: owner for admins, else granted by its token, else by stored membership; null when none.</summary>

@@ -73,7 +73,7 @@ public sealed class ImportService(
         await store.UpsertAsync(project.Id, project, cancellationToken);
         if (owner is not null)
         {
-            await members.GrantAsync(project, new Member { Id = owner.UserId, Name = owner.Name, Role = ProjectRoles.Owner }, cancellationToken);
+            await members.GrantOwnerAsync(project, owner, cancellationToken);
         }
         return (new ImportRequest(importId, project.Id, projectName, plan.Documents, plan.Batches), plan);
     }

@@ -39,7 +39,7 @@ public sealed class RestoreService(ProjectStore projects, MembershipStore member
                 CreatedAt = now,
             };
             await projects.SaveProjectAsync(target, cancellationToken);
-            await members.GrantAsync(target, new Member { Id = requestedBy.UserId, Name = requestedBy.Name, Role = ProjectRoles.Owner }, cancellationToken);
+            await members.GrantOwnerAsync(target, requestedBy, cancellationToken);
         }
 
         var record = new RestoreRecord
