@@ -56,8 +56,9 @@ public sealed class EmulatorSet : IAsyncDisposable
                 "--queueHost", "127.0.0.1", "--queuePort", ports[1].ToString(),
                 "--tableHost", "127.0.0.1", "--tablePort", ports[2].ToString(),
             ], logger));
-            started.Add(EmulatorProcess.Start("cosmos", directory, Path.Combine("node_modules", "@vercel", "cosmosdb-server", "lib", "cli.js"),
-                ["--host", "127.0.0.1", "-p", ports[3].ToString()], logger));
+            // Our launcher of @vercel/cosmosdb-server scopes single-partition queries to their partition (see the script).
+            started.Add(EmulatorProcess.Start("cosmos", directory, "cosmosdb-server.js",
+                ["--host", "127.0.0.1", "--port", ports[3].ToString()], logger));
 
             await WaitUntilListeningAsync(started, ports, options.StartTimeout, cancellationToken);
             logger.LogInformation(
