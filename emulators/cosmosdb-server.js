@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Starts @vercel/cosmosdb-server (the pinned Cosmos DB emulator) with two corrections that make its query cost
-// behave like real Cosmos DB's. Without them every query scans the whole container, and building that scan is
+// Starts @vercel/cosmosdb-server (the pinned Cosmos DB emulator) with keep-alive connections and two corrections
+// that make its query cost behave like real Cosmos DB's. Without them every query scans the whole container, and building that scan is
 // itself quadratic in the container's size (about 20 s for one query over 25 000 items), so a project of a few
 // hundred documents already makes the emulator the bottleneck of every test and benchmark.
 //
@@ -179,6 +179,8 @@ const option = (...names) => {
 };
 const host = option("--host") ?? "127.0.0.1";
 const port = Number.parseInt(option("--port", "-p") ?? "8081", 10);
-const server = createHttpsServer().listen(port, host, () => {
+// Keep-alive, as real Cosmos DB: by default the emulator closes every connection, so each request paid a new TLS
+// handshake on both sides (most of the CPU of a bulk load) and left thousands of sockets in TIME-WAIT.
+const server = createHttpsServer({ keepAlive: true }).listen(port, host, () => {
   console.log(`Ready to accept HTTPS connections at ${host}:${server.address().port}`);
 });

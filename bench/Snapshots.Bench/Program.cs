@@ -59,6 +59,7 @@ foreach (var size in sizes)
     using var http = new HttpClient { BaseAddress = service.Address, Timeout = TimeSpan.FromMinutes(30) };
     http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", adminToken);
     fanOut ??= await FanOutAsync(http, 500);
+    service.TakeActivityRuns();
 
     var createWatch = Stopwatch.StartNew();
     var created = await (await http.PostAsJsonAsync($"/api/projects/{projectId}/snapshots", new { modes = new[] { "dataset", "ai" } })).Content.ReadFromJsonAsync<JsonElement>();
@@ -68,6 +69,8 @@ foreach (var size in sizes)
     var archiveBytes = snapshot.GetProperty("bytes").GetInt64();
     var create = new Measured(createWatch.Elapsed, entities, archiveBytes);
     Console.WriteLine($"  create: {create.Elapsed.TotalSeconds:0.0} s ({snapshot.GetProperty("status").GetString()})");
+    var createRuns = service.TakeActivityRuns();
+    Console.Write(ActivityTable(createRuns));
 
     var restoreWatch = Stopwatch.StartNew();
     var started = await (await http.PostAsync($"/api/snapshots/{snapshot.GetProperty("id").GetString()}/restores", null)).Content.ReadFromJsonAsync<JsonElement>();
@@ -75,8 +78,10 @@ foreach (var size in sizes)
     restoreWatch.Stop();
     var restored = new Measured(restoreWatch.Elapsed, entities, archiveBytes);
     Console.WriteLine($"  restore: {restored.Elapsed.TotalSeconds:0.0} s ({restore.GetProperty("status").GetString()})");
+    var restoreRuns = service.TakeActivityRuns();
+    Console.Write(ActivityTable(restoreRuns));
 
-    rows.Add(new Row(size, baselineExport, create, baselineImport, restored, service.PeakWorkingSetMiB()));
+    rows.Add(new Row(size, baselineExport, create, baselineImport, restored, service.PeakWorkingSetMiB(), createRuns, restoreRuns));
 }
 
 var report = Report(rows, fanOut ?? 0);
@@ -162,8 +167,27 @@ static string Report(List<Row> rows, double fanOut)
             $"Memory at {rows[^1].Documents / (double)rows[0].Documents:0.#}x the size: {growth:0.00}x the peak working set (target <= 1.5x: {(growth <= 1.5 ? "met" : "missed")}).");
     }
 
+    var largest = rows[^1];
+    text.AppendLine();
+    text.AppendLine(CultureInfo.InvariantCulture, $"Where the service's time goes at {largest.Documents} documents (activities run in parallel, so totals can exceed the wall time):");
+    text.AppendLine();
+    text.Append(ActivityTable(largest.CreateRuns.Concat(largest.RestoreRuns).ToList()));
+
     text.AppendLine();
     text.AppendLine(CultureInfo.InvariantCulture, $"Local durable backend: fan-out of 500 no-op activities at {fanOut:0} activities/s (target >= 50: {(fanOut >= 50 ? "met" : "missed")}).");
+    return text.ToString();
+}
+
+static string ActivityTable(List<ActivityRun> runs)
+{
+    var text = new StringBuilder();
+    text.AppendLine("| activity | runs | total s | longest s |");
+    text.AppendLine("|---|---|---|---|");
+    foreach (var activity in runs.GroupBy(r => r.Activity))
+    {
+        text.AppendLine(CultureInfo.InvariantCulture, $"| {activity.Key} | {activity.Count()} | {activity.Sum(r => r.Seconds):0.0} | {activity.Max(r => r.Seconds):0.0} |");
+    }
+
     return text.ToString();
 }
 
@@ -186,4 +210,6 @@ static string RepositoryRoot()
     throw new DirectoryNotFoundException("SnapshotFunctions.sln not found.");
 }
 
-internal sealed record Row(int Documents, Measured BaselineExport, Measured Create, Measured BaselineImport, Measured Restore, double PeakMiB);
+internal sealed record Row(
+    int Documents, Measured BaselineExport, Measured Create, Measured BaselineImport, Measured Restore, double PeakMiB,
+    List<ActivityRun> CreateRuns, List<ActivityRun> RestoreRuns);

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Snapshots.Local.Emulators;
@@ -6,13 +8,15 @@ using Snapshots.Local.Emulators;
 namespace Snapshots.Bench;
 
 /// <summary>The snapshot service (the local runtime) in its own process, attached to the benchmark's emulators.</summary>
-internal sealed class ServiceProcess : IAsyncDisposable
+internal sealed partial class ServiceProcess : IAsyncDisposable
 {
     private readonly Process process;
+    private readonly ConcurrentQueue<ActivityRun> activityRuns;
 
-    private ServiceProcess(Process process, Uri address)
+    private ServiceProcess(Process process, Uri address, ConcurrentQueue<ActivityRun> activityRuns)
     {
         this.process = process;
+        this.activityRuns = activityRuns;
         Address = address;
     }
 
@@ -28,7 +32,10 @@ internal sealed class ServiceProcess : IAsyncDisposable
         {
             dll, "--no-demo", "--urls", $"http://127.0.0.1:{port}",
             "--emulators", $"{emulators.BlobPort},{emulators.QueuePort},{emulators.TablePort},{emulators.CosmosPort}",
-            "--Logging:LogLevel:Default=Warning", $"--LocalRuntime:DisableTimers=true",
+            "--Logging:LogLevel:Default=Warning", "--LocalRuntime:DisableTimers=true",
+            // One line per activity with its duration (FunctionActivity), read below.
+            "--Logging:LogLevel:Snapshots.Local.FunctionHosting.FunctionActivity=Debug",
+            "--Logging:Console:FormatterName=simple", "--Logging:Console:FormatterOptions:SingleLine=true",
         })
         {
             start.ArgumentList.Add(argument);
@@ -36,7 +43,14 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
         start.Environment["DOTNET_gcServer"] = "0";
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
+        var runs = new ConcurrentQueue<ActivityRun>();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null && ActivityLine().Match(e.Data) is { Success: true } match)
+            {
+                runs.Enqueue(new ActivityRun(match.Groups["name"].Value, double.Parse(match.Groups["ms"].Value, CultureInfo.InvariantCulture) / 1000));
+            }
+        };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine($"  [service] {e.Data}"); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -49,7 +63,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
             {
                 if ((await http.GetAsync("/api/health")).IsSuccessStatusCode)
                 {
-                    return new ServiceProcess(process, address);
+                    return new ServiceProcess(process, address, runs);
                 }
             }
             catch (HttpRequestException)
@@ -64,6 +78,21 @@ internal sealed class ServiceProcess : IAsyncDisposable
             await Task.Delay(200);
         }
     }
+
+    /// <summary>The activities that finished since the last call, with their durations.</summary>
+    public List<ActivityRun> TakeActivityRuns()
+    {
+        var taken = new List<ActivityRun>();
+        while (activityRuns.TryDequeue(out var run))
+        {
+            taken.Add(run);
+        }
+
+        return taken;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"Activity (?<name>\w+) ran (?<ms>\d+) ms")]
+    private static partial System.Text.RegularExpressions.Regex ActivityLine();
 
     /// <summary>Peak resident set size of the service process since it started (VmHWM), in MiB.</summary>
     public double PeakWorkingSetMiB()
@@ -105,3 +134,6 @@ internal sealed class ServiceProcess : IAsyncDisposable
         return port;
     }
 }
+
+/// <summary>One activity execution of the service, as it logged it.</summary>
+internal sealed record ActivityRun(string Activity, double Seconds);
