@@ -26,7 +26,8 @@ var root = RepositoryRoot();
 
 Console.WriteLine($"Snapshot benchmark: sizes {string.Join(", ", sizes)} documents, {annotations} annotations and one {fileKb} KB file each, 3 AIs with {modelMb} MB models; {Environment.ProcessorCount} cores.");
 var data = Directory.CreateTempSubdirectory("snapshots-bench-").FullName;
-await using var emulators = await EmulatorSet.StartAsync(new EmulatorOptions { DataDirectory = data }, NullLogger.Instance);
+// Stopped at the end, before its data folder is removed (a crash leaves none running: see EmulatorProcess).
+var emulators = await EmulatorSet.StartAsync(new EmulatorOptions { DataDirectory = data }, NullLogger.Instance);
 var configuration = new ConfigurationBuilder().AddInMemoryCollection(emulators.Endpoints.ToConfiguration()).Build();
 var services = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning)).AddSingleton<IConfiguration>(configuration)
     .AddSnapshotsEngine(configuration).BuildServiceProvider();
@@ -88,6 +89,7 @@ var report = Report(rows, fanOut ?? 0);
 Console.WriteLine();
 Console.WriteLine(report);
 await File.WriteAllTextAsync(Path.Combine(root, "bench", "results.md"), report);
+await emulators.DisposeAsync();
 Directory.Delete(data, recursive: true);
 return 0;
 

@@ -8,6 +8,7 @@ using Snapshots.Access;
 using Snapshots.Functions.Access;
 using Snapshots.Functions.Http;
 using Snapshots.Functions.Operations;
+using Snapshots.Functions.Orchestration;
 using Snapshots.Functions.Projects;
 using Snapshots.Functions.Restores;
 using Snapshots.Imports;
@@ -101,13 +102,13 @@ public sealed class ImportFunctions(ImportService imports, KonfuzioImporter impo
             await context.CallActivityAsync(nameof(ImportSchema), request, Retry);
 
             var written = ImportBatchResult.Empty;
-            foreach (var wave in Enumerable.Range(0, request.BatchCount).Chunk(ParallelBatches))
-            {
-                var results = await Task.WhenAll(wave.Select(index => context.CallActivityAsync<ImportBatchResult>(
-                    nameof(ImportDocumentBatch), new ImportBatch(request.ImportId, request.ProjectId, index), Retry)));
-                written = results.Aggregate(written, (total, result) => total.Add(result));
-                context.SetCustomStatus(new ImportProgress(ImportStages.Documents, written.Documents, request.DocumentCount));
-            }
+            await SlidingWindow.ForEachAsync(Enumerable.Range(0, request.BatchCount), ParallelBatches,
+                index => context.CallActivityAsync<ImportBatchResult>(nameof(ImportDocumentBatch), new ImportBatch(request.ImportId, request.ProjectId, index), Retry),
+                result =>
+                {
+                    written = written.Add(result);
+                    context.SetCustomStatus(new ImportProgress(ImportStages.Documents, written.Documents, request.DocumentCount));
+                });
 
             context.SetCustomStatus(new ImportProgress(ImportStages.Finishing, written.Documents, request.DocumentCount));
             var warnings = await context.CallActivityAsync<List<string>>(nameof(CompleteImport), request, Retry);

@@ -1,5 +1,6 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
+using Snapshots.Functions.Orchestration;
 using Snapshots.Restore;
 
 namespace Snapshots.Functions.Restores;
@@ -36,22 +37,21 @@ public sealed class RestoreOrchestrations(DocumentRestorer documents, SchemaRest
 
             progress.Report(RestoreStages.Documents);
             var restored = RestoredBatch.Empty;
-            foreach (var wave in Waves(request, plan.Batches))
-            {
-                var results = await Task.WhenAll(wave.Select(batch => context.CallActivityAsync<RestoredBatch>(nameof(RestoreDocumentBatch), batch, Retry)));
-                restored = results.Aggregate(restored, (sum, result) => sum.Add(result));
-                progress.Documents(restored);
-            }
+            await SlidingWindow.ForEachAsync(Batches(request, plan.Batches), ParallelBatches,
+                batch => context.CallActivityAsync<RestoredBatch>(nameof(RestoreDocumentBatch), batch, Retry),
+                result =>
+                {
+                    restored = restored.Add(result);
+                    progress.Documents(restored);
+                });
 
             progress.Report(RestoreStages.Ais);
             var ais = await context.CallActivityAsync<AisResult>(nameof(RestoreAis), request, Retry);
             progress.Ais(ais);
 
             progress.Report(RestoreStages.Publishing);
-            foreach (var wave in Waves(request, plan.Batches))
-            {
-                await Task.WhenAll(wave.Select(batch => context.CallActivityAsync(nameof(PublishRestoredBatch), batch, Retry)));
-            }
+            await SlidingWindow.ForEachAsync(Batches(request, plan.Batches), ParallelBatches,
+                batch => context.CallActivityAsync(nameof(PublishRestoredBatch), batch, Retry));
 
             await context.CallActivityAsync(nameof(PublishRestoredAis), request, Retry);
             await context.CallActivityAsync(nameof(CompleteRestore),
@@ -66,8 +66,8 @@ public sealed class RestoreOrchestrations(DocumentRestorer documents, SchemaRest
         }
     }
 
-    private static IEnumerable<RestoreBatch[]> Waves(RestoreRequest request, int batches) =>
-        Enumerable.Range(0, batches).Select(index => new RestoreBatch(request, index)).Chunk(ParallelBatches);
+    private static IEnumerable<RestoreBatch> Batches(RestoreRequest request, int batches) =>
+        Enumerable.Range(0, batches).Select(index => new RestoreBatch(request, index));
 
     [Function(nameof(VerifyRestoreArchive))]
     public Task<VerifiedArchive> VerifyRestoreArchive([ActivityTrigger] RestoreRequest request) => documents.VerifyAsync(request, CancellationToken.None);

@@ -2,6 +2,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Snapshots.Archive;
 using Snapshots.Create;
+using Snapshots.Functions.Orchestration;
 
 namespace Snapshots.Functions.Snapshots;
 
@@ -28,13 +29,14 @@ public sealed class CreateSnapshotFunctions(SnapshotExporter exporter, ArchiveAs
             var plan = await context.CallActivityAsync<DocumentPlan>(nameof(PlanSnapshotDocuments), request, Retry);
 
             var done = 0;
-            foreach (var wave in Enumerable.Range(0, plan.Batches).Chunk(ParallelBatches))
-            {
-                context.SetCustomStatus(new CreateSnapshotProgress(CreateStages.Documents, done, plan.Documents));
-                var results = await Task.WhenAll(wave.Select(index =>
-                    context.CallActivityAsync<DocumentBatchResult>(nameof(ExportSnapshotDocumentBatch), new DocumentBatchRef(request, index), Retry)));
-                done += results.Sum(r => r.Documents);
-            }
+            context.SetCustomStatus(new CreateSnapshotProgress(CreateStages.Documents, done, plan.Documents));
+            await SlidingWindow.ForEachAsync(Enumerable.Range(0, plan.Batches), ParallelBatches,
+                index => context.CallActivityAsync<DocumentBatchResult>(nameof(ExportSnapshotDocumentBatch), new DocumentBatchRef(request, index), Retry),
+                result =>
+                {
+                    done += result.Documents;
+                    context.SetCustomStatus(new CreateSnapshotProgress(CreateStages.Documents, done, plan.Documents));
+                });
 
             context.SetCustomStatus(new CreateSnapshotProgress(CreateStages.Assembling, done, plan.Documents));
             var archive = await context.CallActivityAsync<AssembledArchive>(nameof(AssembleSnapshotArchive), new AssembleRequest(request, warnings), Retry);

@@ -57,13 +57,15 @@ public sealed class ArchiveAssembler(SnapshotBlobs blobs, IAzureClientFactory<Bl
             }
 
             var files = 0;
-            foreach (var fileRefs in await FileRefPartsAsync(identifier, cancellationToken))
+            var readAhead = new FileReadAhead(file => clients.CreateClient(BlobClientNames.Data).GetBlobContainerClient(file.Container).GetBlobClient(file.Blob));
+            await foreach (var (file, content) in readAhead.OpenInOrderAsync(FileRefsAsync(identifier, cancellationToken), cancellationToken))
             {
-                await foreach (var file in NdjsonPart.ReadAsync<FileRef>(fileRefs, cancellationToken))
+                await using (content)
                 {
-                    parts.Add(await AddFileAsync(zip, file, cancellationToken));
-                    files++;
+                    parts.Add(await AddFileAsync(zip, file, content, cancellationToken));
                 }
+
+                files++;
             }
 
             var counts = new SnapshotCounts(
@@ -90,16 +92,22 @@ public sealed class ArchiveAssembler(SnapshotBlobs blobs, IAzureClientFactory<Bl
 
     private static int Items(List<ManifestPart> parts, string entry) => parts.Single(p => p.Path == entry).Items;
 
-    private async Task<List<BlobClient>> FileRefPartsAsync(string identifier, CancellationToken cancellationToken)
+    private async IAsyncEnumerable<FileRef> FileRefsAsync(string identifier, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var result = new List<BlobClient> { blobs.Part(identifier, SnapshotExporter.ProjectFilesPart) };
+        var parts = new List<BlobClient> { blobs.Part(identifier, SnapshotExporter.ProjectFilesPart) };
         await foreach (var blob in blobs.ListPartsAsync(identifier, SnapshotExporter.DocumentFilesFolder, cancellationToken))
         {
-            result.Add(blobs.Container.GetBlobClient(blob.Name));
+            parts.Add(blobs.Container.GetBlobClient(blob.Name));
         }
 
-        result.Add(blobs.Part(identifier, SnapshotExporter.AiFilesPart));
-        return result;
+        parts.Add(blobs.Part(identifier, SnapshotExporter.AiFilesPart));
+        foreach (var part in parts)
+        {
+            await foreach (var file in NdjsonPart.ReadAsync<FileRef>(part, cancellationToken))
+            {
+                yield return file;
+            }
+        }
     }
 
     private static async Task<ManifestPart> AddEntryAsync(ZipArchive zip, string entryName, IReadOnlyList<BlobClient> sources, CancellationToken cancellationToken)
@@ -118,24 +126,19 @@ public sealed class ArchiveAssembler(SnapshotBlobs blobs, IAzureClientFactory<Bl
         return new ManifestPart(entryName, copy.Sha256Hex(), copy.Bytes, copy.Lines);
     }
 
-    /// <summary>Copies a project file in at the version the export recorded; a file changed since then fails the snapshot.</summary>
-    private async Task<ManifestPart> AddFileAsync(ZipArchive zip, FileRef file, CancellationToken cancellationToken)
+    private static async Task<ManifestPart> AddFileAsync(ZipArchive zip, FileRef file, Stream content, CancellationToken cancellationToken)
     {
-        var source = clients.CreateClient(BlobClientNames.Data).GetBlobContainerClient(file.Container).GetBlobClient(file.Blob);
         var entry = zip.CreateEntry(file.ArchivePath, CompressionLevel.NoCompression);
         using var copy = new HashingCopy();
         try
         {
-            await using var content = await source.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false)
-            {
-                Conditions = new BlobRequestConditions { IfMatch = new ETag(file.ETag) },
-            }, cancellationToken);
             await using var target = await entry.OpenAsync(cancellationToken);
             await copy.CopyAsync(content, target, cancellationToken);
         }
-        catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+        catch (RequestFailedException ex) when (FileReadAhead.IsChanged(ex))
         {
-            throw new InvalidOperationException($"{file.ArchivePath} changed or disappeared while the snapshot was being made; create the snapshot again.");
+            // A large file is streamed, so a change can also show up halfway through it.
+            throw FileReadAhead.Changed(file);
         }
 
         return new ManifestPart(file.ArchivePath, copy.Sha256Hex(), copy.Bytes, 0);

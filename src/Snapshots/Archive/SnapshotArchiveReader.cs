@@ -61,6 +61,10 @@ public sealed class SnapshotArchiveReader : IDisposable
 
     public bool Has(string path) => entries.ContainsKey(path);
 
+    /// <summary>The uncompressed size of an entry.</summary>
+    public long Length(string path) =>
+        entries.TryGetValue(path, out var entry) ? entry.Length : throw new ArchiveValidationException($"The archive has no entry '{path}'.");
+
     public Stream OpenEntry(string path) =>
         entries.TryGetValue(path, out var entry) ? entry.Open() : throw new ArchiveValidationException($"The archive has no entry '{path}'.");
 

@@ -58,11 +58,6 @@ public sealed class SnapshotBlobs(IAzureClientFactory<BlobServiceClient> clients
         await DeletePrefixAsync(identifier + "/", cancellationToken);
     }
 
-    private async Task DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
-    {
-        await foreach (var blob in Container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken))
-        {
-            await Container.DeleteBlobIfExistsAsync(blob.Name, cancellationToken: cancellationToken);
-        }
-    }
+    private Task DeletePrefixAsync(string prefix, CancellationToken cancellationToken) =>
+        Container.DeleteByPrefixAsync(prefix, cancellationToken);
 }

@@ -75,13 +75,8 @@ public sealed class ImportStaging(IAzureClientFactory<BlobServiceClient> clients
             : [];
     }
 
-    public async Task DeleteAsync(string importId, CancellationToken cancellationToken)
-    {
-        await foreach (var blob in Container.GetBlobsAsync(new GetBlobsOptions { Prefix = importId + "/" }, cancellationToken))
-        {
-            await Container.DeleteBlobIfExistsAsync(blob.Name, cancellationToken: cancellationToken);
-        }
-    }
+    public Task DeleteAsync(string importId, CancellationToken cancellationToken) =>
+        Container.DeleteByPrefixAsync(importId + "/", cancellationToken);
 
     private static string UploadBlob(string importId) => $"{importId}/upload.zip";
 

@@ -86,23 +86,30 @@ public sealed class DocumentRestorer(ProjectStore store, ProjectFiles files, Res
                 Interlocked.Increment(ref annotations);
             });
 
-        var result = new RestoredBatch(0, sets.Count, annotations, 0, 0);
-        await foreach (var document in staging.ReadBatchAsync<Document>(request.RestoreId, RestoreStaging.Documents, batch.BatchIndex, cancellationToken))
-        {
-            var newId = NewDocumentId(request, document.Id);
-            var (restoredFiles, bytes) = await CopyFilesAsync(archive, document.Files, name => ArchiveEntries.DocumentFile(document.Id, name),
-                (name, content) => files.UploadDocumentFileAsync(request.ProjectId, newId, name, content, cancellationToken));
-            await store.UpsertAsync(request.ProjectId, document with
+        int documents = 0, fileCount = 0;
+        long bytes = 0;
+        using var entries = new SharedArchiveEntries(archive);
+        await Parallel.ForEachAsync(
+            staging.ReadBatchAsync<Document>(request.RestoreId, RestoreStaging.Documents, batch.BatchIndex, cancellationToken),
+            Parallelism(cancellationToken),
+            async (document, ct) =>
             {
-                Id = newId,
-                CategoryId = SchemaMap.Map(map.Categories, document.CategoryId),
-                Files = restoredFiles,
-                StagedBy = request.RestoreId,
-            }, cancellationToken);
-            result = result.Add(new RestoredBatch(1, 0, 0, restoredFiles.Count, bytes));
-        }
+                var newId = NewDocumentId(request, document.Id);
+                var (restoredFiles, copied) = await CopyFilesAsync(entries, document.Files, name => ArchiveEntries.DocumentFile(document.Id, name),
+                    (name, content) => files.UploadDocumentFileAsync(request.ProjectId, newId, name, content, ct), ct);
+                await store.UpsertAsync(request.ProjectId, document with
+                {
+                    Id = newId,
+                    CategoryId = SchemaMap.Map(map.Categories, document.CategoryId),
+                    Files = restoredFiles,
+                    StagedBy = request.RestoreId,
+                }, ct);
+                Interlocked.Increment(ref documents);
+                Interlocked.Add(ref fileCount, restoredFiles.Count);
+                Interlocked.Add(ref bytes, copied);
+            });
 
-        return result;
+        return new RestoredBatch(documents, sets.Count, annotations, fileCount, bytes);
     }
 
     /// <summary>AIs with their model files; name-based categorization AIs are never restored.</summary>
@@ -110,6 +117,7 @@ public sealed class DocumentRestorer(ProjectStore store, ProjectFiles files, Res
     {
         var map = await staging.ReadJsonAsync<SchemaMap>(request.RestoreId, SchemaMap.BlobName, cancellationToken);
         using var archive = await staging.OpenArchiveAsync(request.Identifier, cancellationToken);
+        using var entries = new SharedArchiveEntries(archive);
         var notes = new List<string>();
         int ais = 0, fileCount = 0;
         long bytes = 0;
@@ -122,8 +130,8 @@ public sealed class DocumentRestorer(ProjectStore store, ProjectFiles files, Res
             }
 
             var newId = DeterministicIds.For(request.RestoreId, "ai", ai.Id);
-            var (restoredFiles, copied) = await CopyFilesAsync(archive, ai.Files, name => ArchiveEntries.AiFile(ai.Id, name),
-                (name, content) => files.UploadModelFileAsync(request.ProjectId, newId, name, content, cancellationToken));
+            var (restoredFiles, copied) = await CopyFilesAsync(entries, ai.Files, name => ArchiveEntries.AiFile(ai.Id, name),
+                (name, content) => files.UploadModelFileAsync(request.ProjectId, newId, name, content, cancellationToken), cancellationToken);
             await store.UpsertAsync(request.ProjectId, ai with
             {
                 Id = newId,
@@ -174,7 +182,8 @@ public sealed class DocumentRestorer(ProjectStore store, ProjectFiles files, Res
         new() { MaxDegreeOfParallelism = WriteConcurrency, CancellationToken = cancellationToken };
 
     private static async Task<(List<StoredFile> Files, long Bytes)> CopyFilesAsync(
-        SnapshotArchiveReader archive, IEnumerable<StoredFile> sources, Func<string, string> entryOf, Func<string, Stream, Task<StoredFile>> upload)
+        SharedArchiveEntries archive, IEnumerable<StoredFile> sources, Func<string, string> entryOf, Func<string, Stream, Task<StoredFile>> upload,
+        CancellationToken cancellationToken)
     {
         var restored = new List<StoredFile>();
         long bytes = 0;
@@ -186,8 +195,7 @@ public sealed class DocumentRestorer(ProjectStore store, ProjectFiles files, Res
                 continue;
             }
 
-            await using var content = archive.OpenEntry(entry);
-            var stored = await upload(file.Name, content);
+            var stored = await archive.UseAsync(entry, content => upload(file.Name, content), cancellationToken);
             restored.Add(stored);
             bytes += stored.Bytes;
         }

@@ -63,13 +63,8 @@ public sealed class RestoreStaging(IAzureClientFactory<BlobServiceClient> client
         }
     }
 
-    public async Task DeleteAsync(string restoreId, CancellationToken cancellationToken)
-    {
-        await foreach (var blob in Container.GetBlobsAsync(new GetBlobsOptions { Prefix = $"restore-{restoreId}/" }, cancellationToken))
-        {
-            await Container.DeleteBlobIfExistsAsync(blob.Name, cancellationToken: cancellationToken);
-        }
-    }
+    public Task DeleteAsync(string restoreId, CancellationToken cancellationToken) =>
+        Container.DeleteByPrefixAsync($"restore-{restoreId}/", cancellationToken);
 
     private static string Path(string restoreId, string name) => $"restore-{restoreId}/{name}";
 }
