@@ -44,6 +44,7 @@ public static class ServiceCollectionExtensions
         services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(json => SnapshotsJson.Apply(json.JsonSerializerOptions));
         services.Configure<Microsoft.AspNetCore.Http.Json.JsonOptions>(json => SnapshotsJson.Apply(json.SerializerOptions));
 
+        services.AddSingleton<BlobAccounts>();
         services.AddHostedService<StorageInitializer>();
         services.AddSingleton<HealthProbe>();
         services.TryAddSingleton(TimeProvider.System);

@@ -3,9 +3,9 @@ using System.Text.Json;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
-using Microsoft.Extensions.Azure;
 using Snapshots.Configuration;
 using Snapshots.Create;
+using Snapshots.Projects;
 using Snapshots.Records;
 using Snapshots.Storage;
 
@@ -16,7 +16,7 @@ namespace Snapshots.Archive;
 /// memory, hashing every entry on the way; the manifest is the last entry, and then the separate manifest blob
 /// commits the snapshot.
 /// </summary>
-public sealed class ArchiveAssembler(SnapshotBlobs blobs, IAzureClientFactory<BlobServiceClient> clients)
+public sealed class ArchiveAssembler(SnapshotBlobs blobs, ProjectFiles projectFiles)
 {
     private static readonly string[] SchemaEntries =
         [ArchiveEntries.Project, ArchiveEntries.Categories, ArchiveEntries.Labels, ArchiveEntries.LabelSets, ArchiveEntries.Ais];
@@ -57,7 +57,7 @@ public sealed class ArchiveAssembler(SnapshotBlobs blobs, IAzureClientFactory<Bl
             }
 
             var files = 0;
-            var readAhead = new FileReadAhead(file => clients.CreateClient(BlobClientNames.Data).GetBlobContainerClient(file.Container).GetBlobClient(file.Blob));
+            var readAhead = new FileReadAhead(file => projectFiles.Blob(file.Container, file.Blob));
             await foreach (var (file, content) in readAhead.OpenInOrderAsync(FileRefsAsync(identifier, cancellationToken), cancellationToken))
             {
                 await using (content)

@@ -1,7 +1,6 @@
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
-using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Options;
 using Snapshots.Configuration;
 using Snapshots.Storage;
@@ -12,10 +11,10 @@ namespace Snapshots.Archive;
 /// A snapshot's blobs in the snapshot storage, all under its identifier: <c>parts/</c> while it is being made,
 /// then <c>snapshot.zip</c> and, written last, <c>manifest.json</c>, the commit marker readers look for.
 /// </summary>
-public sealed class SnapshotBlobs(IAzureClientFactory<BlobServiceClient> clients, IOptions<SnapshotStorageOptions> options)
+public sealed class SnapshotBlobs(BlobAccounts accounts, IOptions<SnapshotStorageOptions> options)
 {
     public BlobContainerClient Container =>
-        clients.CreateClient(BlobClientNames.Snapshots).GetBlobContainerClient(options.Value.ContainerName);
+        accounts.Snapshots.GetBlobContainerClient(options.Value.ContainerName);
 
     public BlockBlobClient Archive(string identifier) => Container.GetBlockBlobClient($"{identifier}/snapshot.zip");
 

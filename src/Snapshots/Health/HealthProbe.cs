@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Azure.Storage.Blobs;
 using Microsoft.Azure.Cosmos;
-using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Options;
 using Snapshots.Configuration;
 using Snapshots.Storage;
@@ -10,7 +9,7 @@ namespace Snapshots.Health;
 
 /// <summary>Checks that the data storage, the snapshot storage and Cosmos DB answer.</summary>
 public sealed class HealthProbe(
-    IAzureClientFactory<BlobServiceClient> blobClients,
+    BlobAccounts accounts,
     CosmosClient cosmos,
     IOptions<SnapshotsOptions> options,
     IOptions<SnapshotStorageOptions> snapshotStorage)
@@ -20,9 +19,9 @@ public sealed class HealthProbe(
     public async Task<HealthReport> CheckAsync(CancellationToken cancellationToken)
     {
         var checks = await Task.WhenAll(
-            ProbeAsync("dataStorage", ct => blobClients.CreateClient(BlobClientNames.Data)
+            ProbeAsync("dataStorage", ct => accounts.Data
                 .GetBlobContainerClient(BlobContainerNames.Documents).GetPropertiesAsync(cancellationToken: ct), cancellationToken),
-            ProbeAsync("snapshotStorage", ct => blobClients.CreateClient(BlobClientNames.Snapshots)
+            ProbeAsync("snapshotStorage", ct => accounts.Snapshots
                 .GetBlobContainerClient(snapshotStorage.Value.ContainerName).GetPropertiesAsync(cancellationToken: ct), cancellationToken),
             ProbeAsync("cosmos", ct => cosmos.ReadAccountAsync(), cancellationToken));
         var healthy = checks.All(c => c.Reachable);

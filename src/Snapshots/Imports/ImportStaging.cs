@@ -4,7 +4,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
-using Microsoft.Extensions.Azure;
 using Snapshots.Storage;
 
 namespace Snapshots.Imports;
@@ -13,9 +12,9 @@ namespace Snapshots.Imports;
 /// The blobs of an import in progress, in the data account's <c>imports</c> container: the uploaded zip,
 /// the batch plan, and the warnings. Deleted when the import ends either way.
 /// </summary>
-public sealed class ImportStaging(IAzureClientFactory<BlobServiceClient> clients)
+public sealed class ImportStaging(BlobAccounts accounts)
 {
-    private BlobContainerClient Container => clients.CreateClient(BlobClientNames.Data).GetBlobContainerClient(BlobContainerNames.Imports);
+    private BlobContainerClient Container => accounts.Data.GetBlobContainerClient(BlobContainerNames.Imports);
 
     /// <summary>Streams an upload into staging, stopping with <see cref="ImportTooLargeException"/> past the limit.</summary>
     public async Task<long> UploadAsync(string importId, Stream body, long maxBytes, CancellationToken cancellationToken)

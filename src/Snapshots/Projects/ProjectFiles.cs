@@ -1,6 +1,5 @@
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
-using Microsoft.Extensions.Azure;
 using Snapshots.Storage;
 
 namespace Snapshots.Projects;
@@ -9,11 +8,11 @@ namespace Snapshots.Projects;
 /// Document, project and AI model files in the environment's data storage. Blob names are deterministic
 /// (<c>{projectId}/{ownerId}/{name}</c>) so a retried write overwrites instead of duplicating.
 /// </summary>
-public sealed class ProjectFiles(IAzureClientFactory<BlobServiceClient> clients)
+public sealed class ProjectFiles(BlobAccounts accounts)
 {
     public const string ProjectFilesOwner = "_project";
 
-    private BlobServiceClient Data => clients.CreateClient(BlobClientNames.Data);
+    private BlobServiceClient Data => accounts.Data;
 
     public BlobContainerClient Documents => Data.GetBlobContainerClient(BlobContainerNames.Documents);
 
@@ -36,6 +35,9 @@ public sealed class ProjectFiles(IAzureClientFactory<BlobServiceClient> clients)
         var separator = file.Blob.IndexOf('/');
         return Data.GetBlobContainerClient(file.Blob[..separator]).GetBlobClient(file.Blob[(separator + 1)..]);
     }
+
+    /// <summary>A blob of the data storage by container and name.</summary>
+    public BlobClient Blob(string container, string name) => Data.GetBlobContainerClient(container).GetBlobClient(name);
 
     /// <summary>Deletes every file of a project in both containers.</summary>
     public async Task DeleteProjectFilesAsync(string projectId, CancellationToken cancellationToken)

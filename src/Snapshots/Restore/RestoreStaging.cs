@@ -3,7 +3,6 @@ using System.Text.Json;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
-using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Options;
 using Snapshots.Archive;
 using Snapshots.Configuration;
@@ -16,13 +15,13 @@ namespace Snapshots.Restore;
 /// Working blobs of a restore in the data account (<c>imports/restore-{id}/</c>): the schema id map and the
 /// archive's documents split into batches. Also opens the archive itself.
 /// </summary>
-public sealed class RestoreStaging(IAzureClientFactory<BlobServiceClient> clients, SnapshotBlobs snapshots, IOptions<ImportOptions> limits)
+public sealed class RestoreStaging(BlobAccounts accounts, SnapshotBlobs snapshots, IOptions<ImportOptions> limits)
 {
     public const string Documents = "documents";
     public const string AnnotationSets = "annotation_sets";
     public const string Annotations = "annotations";
 
-    private BlobContainerClient Container => clients.CreateClient(BlobClientNames.Data).GetBlobContainerClient(BlobContainerNames.Imports);
+    private BlobContainerClient Container => accounts.Data.GetBlobContainerClient(BlobContainerNames.Imports);
 
     /// <summary>Opens a snapshot's archive over a seekable blob stream; entry names and manifest are checked on open.</summary>
     public async Task<SnapshotArchiveReader> OpenArchiveAsync(string identifier, CancellationToken cancellationToken)

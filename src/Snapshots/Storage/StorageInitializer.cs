@@ -1,6 +1,5 @@
 using Azure.Storage.Blobs;
 using Microsoft.Azure.Cosmos;
-using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Snapshots.Configuration;
@@ -12,20 +11,20 @@ namespace Snapshots.Storage;
 /// In Azure the Bicep creates the Cosmos resources: data-plane RBAC cannot, by design.
 /// </summary>
 internal sealed class StorageInitializer(
-    IAzureClientFactory<BlobServiceClient> blobClients,
+    BlobAccounts accounts,
     CosmosClient cosmos,
     IOptions<CosmosOptions> cosmosOptions,
     IOptions<SnapshotStorageOptions> snapshotStorage) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var data = blobClients.CreateClient(BlobClientNames.Data);
+        var data = accounts.Data;
         foreach (var container in new[] { BlobContainerNames.Documents, BlobContainerNames.Models, BlobContainerNames.Imports })
         {
             await data.GetBlobContainerClient(container).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         }
 
-        await blobClients.CreateClient(BlobClientNames.Snapshots)
+        await accounts.Snapshots
             .GetBlobContainerClient(snapshotStorage.Value.ContainerName)
             .CreateIfNotExistsAsync(cancellationToken: cancellationToken);
 
