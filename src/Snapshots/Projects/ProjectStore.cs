@@ -38,10 +38,6 @@ public sealed class ProjectStore(CosmosClient cosmos, IOptions<CosmosOptions> op
         return Projects.UpsertItemAsync(item, new PartitionKey(projectId), NoContentResponse, cancellationToken);
     }
 
-    /// <summary>
-    /// Reads one entity. A query, not a point read: the local emulator answers a point read of a missing item
-    /// with a 500 instead of a 404, and the query costs only a few RU more.
-    /// </summary>
     /// <summary>Writes an entity only if it does not exist yet; false when another writer got there first.</summary>
     public async Task<bool> TryCreateAsync<T>(string projectId, T entity, CancellationToken cancellationToken)
         where T : IProjectEntity
@@ -58,13 +54,20 @@ public sealed class ProjectStore(CosmosClient cosmos, IOptions<CosmosOptions> op
         }
     }
 
+    /// <summary>Reads one entity with a point read (staged or not); null when it does not exist.</summary>
     public async Task<T?> GetAsync<T>(string projectId, string id, CancellationToken cancellationToken)
         where T : class, IProjectEntity
     {
-        var query = PartitionQuery("*", ProjectKey, projectId, "c.id = @id")
-            .WithParameter("@id", ProjectItem<T>.CosmosId(EntityKindOf<T>.Name, id));
-        var page = await ReadPageAsync<ProjectItem<T>, T>(Projects, query, projectId, 1, null, item => item.Data, cancellationToken);
-        return page.Items.FirstOrDefault();
+        try
+        {
+            var response = await Projects.ReadItemAsync<ProjectItem<T>>(
+                ProjectItem<T>.CosmosId(EntityKindOf<T>.Name, id), new PartitionKey(projectId), cancellationToken: cancellationToken);
+            return response.Resource.Data;
+        }
+        catch (CosmosException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
     }
 
     public async Task<bool> DeleteAsync<T>(string projectId, string id, CancellationToken cancellationToken)

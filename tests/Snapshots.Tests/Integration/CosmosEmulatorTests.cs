@@ -9,7 +9,8 @@ namespace Snapshots.Tests.Integration;
 
 /// <summary>
 /// The emulator launcher (emulators/cosmosdb-server.js) scopes a single-partition query to its partition and
-/// builds query results in linear time; these tests pin the query results it must keep returning.
+/// builds query results in linear time, and answers a missing item's point read with 404; these tests pin the
+/// behaviour it must keep.
 /// </summary>
 [Collection(ServiceTestGroup.Name)]
 public sealed class CosmosEmulatorTests(ServiceFixture service)
@@ -57,6 +58,21 @@ public sealed class CosmosEmulatorTests(ServiceFixture service)
 
         Assert.Equal(ids.Order(), found.Select(i => i.Id).Order());
         Assert.Equal(ids.Count, found.Select(i => i.Id).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_point_read_finds_an_item_in_its_partition_and_answers_404_for_a_missing_one()
+    {
+        var partition = Partition();
+        await Annotations.UpsertItemAsync(new Item("present", partition, 3), new PartitionKey(partition));
+
+        var found = await Annotations.ReadItemAsync<Item>("present", new PartitionKey(partition));
+        var missing = await Assert.ThrowsAsync<CosmosException>(() => Annotations.ReadItemAsync<Item>("absent", new PartitionKey(partition)));
+        var otherPartition = await Assert.ThrowsAsync<CosmosException>(() => Annotations.ReadItemAsync<Item>("present", new PartitionKey(Partition())));
+
+        Assert.Equal(new Item("present", partition, 3), found.Resource);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, otherPartition.StatusCode);
     }
 
     private static string Partition() => $"emulator-test:{Guid.NewGuid():N}";
