@@ -102,6 +102,8 @@ public sealed class LocalDurableBackend : IAsyncDisposable
             WorkerId = $"{Environment.MachineName}-{options.TaskHubName}",
             MaxConcurrentTaskActivityWorkItems = HighConcurrencyOrchestrationService.MaxConcurrentWorkItems,
             MaxConcurrentTaskOrchestrationWorkItems = HighConcurrencyOrchestrationService.MaxConcurrentWorkItems,
+            ExtendedSessionsEnabled = true,
+            ExtendedSessionIdleTimeout = TimeSpan.FromSeconds(30),
             LoggerFactory = loggerFactory,
         };
         var service = new AzureStorageOrchestrationService(settings);
