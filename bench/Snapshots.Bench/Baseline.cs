@@ -10,6 +10,9 @@ namespace Snapshots.Bench;
 /// <summary>What one measured run moved.</summary>
 internal sealed record Measured(TimeSpan Elapsed, long Entities, long Bytes)
 {
+    /// <summary>CPU seconds per process during the step: the worker (benchmark or service), cosmos, azurite.</summary>
+    public Dictionary<string, double> Cpu { get; init; } = [];
+
     public double EntitiesPerSecond => Entities / Elapsed.TotalSeconds;
 
     public double MegabytesPerSecond => Bytes / 1024.0 / 1024.0 / Elapsed.TotalSeconds;
@@ -20,7 +23,7 @@ internal sealed record Measured(TimeSpan Elapsed, long Entities, long Bytes)
 /// through every entity a dataset+AI snapshot holds and write the same bytes to blobs; then read them back and
 /// upsert the same number of items with the same concurrency, and copy the files back.
 /// </summary>
-internal sealed class Baseline(ProjectStore store, ProjectFiles files, BlobContainerClient scratch)
+internal sealed class Baseline(ProjectStore store, ProjectFiles files, BlobContainerClient scratch, CpuMeter cpu)
 {
     private const int Concurrency = 16;
     private static readonly byte[] NewLine = "\n"u8.ToArray();
@@ -37,8 +40,10 @@ internal sealed class Baseline(ProjectStore store, ProjectFiles files, BlobConta
         }
 
         var ais = await Collect(store.ListAsync<AiModel>(projectId, default));
-        var export = await ExportAsync(projectId, documents, ais);
-        var import = await ImportAsync(ais);
+        var before = cpu.Read();
+        var export = await ExportAsync(projectId, documents, ais) with { Cpu = CpuMeter.Between(before, cpu.Read()) };
+        before = cpu.Read();
+        var import = await ImportAsync(ais) with { Cpu = CpuMeter.Between(before, cpu.Read()) };
         return (export, import);
     }
 

@@ -22,6 +22,8 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
+    public int ProcessId => process.Id;
+
     public static async Task<ServiceProcess> StartAsync(string repositoryRoot, EmulatorEndpoints emulators, string taskHub)
     {
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
@@ -79,9 +81,25 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>The activities that finished since the last call, with their durations.</summary>
-    public List<ActivityRun> TakeActivityRuns()
+    /// <summary>
+    /// The activities that finished since the last call, with their durations, once the line of
+    /// <paramref name="last"/> has arrived: the service's console output reaches us a little after the fact.
+    /// </summary>
+    public async Task<List<ActivityRun>> TakeActivityRunsAsync(string last)
     {
+        var deadline = Stopwatch.StartNew();
+        while (!activityRuns.Any(run => run.Activity == last) && deadline.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(50);
+        }
+
+        // Lines of activities that finished together with the last one may still be on their way.
+        for (var seen = -1; seen != activityRuns.Count && deadline.Elapsed < TimeSpan.FromSeconds(15);)
+        {
+            seen = activityRuns.Count;
+            await Task.Delay(250);
+        }
+
         var taken = new List<ActivityRun>();
         while (activityRuns.TryDequeue(out var run))
         {
