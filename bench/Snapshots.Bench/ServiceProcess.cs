@@ -81,6 +81,16 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until the service has logged a run of <paramref name="activity"/> (at most two minutes).</summary>
+    public async Task WaitForActivityAsync(string activity)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!activityRuns.Any(run => run.Activity == activity) && deadline.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>
     /// The activities that finished since the last call, with their durations, once the line of
     /// <paramref name="last"/> has arrived: the service's console output reaches us a little after the fact.
@@ -88,13 +98,13 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
     public async Task<List<ActivityRun>> TakeActivityRunsAsync(string last)
     {
         var deadline = Stopwatch.StartNew();
-        while (!activityRuns.Any(run => run.Activity == last) && deadline.Elapsed < TimeSpan.FromSeconds(10))
+        while (!activityRuns.Any(run => run.Activity == last) && deadline.Elapsed < TimeSpan.FromMinutes(2))
         {
             await Task.Delay(50);
         }
 
         // Lines of activities that finished together with the last one may still be on their way.
-        for (var seen = -1; seen != activityRuns.Count && deadline.Elapsed < TimeSpan.FromSeconds(15);)
+        for (var seen = -1; seen != activityRuns.Count && deadline.Elapsed < TimeSpan.FromMinutes(3);)
         {
             seen = activityRuns.Count;
             await Task.Delay(250);
