@@ -35,9 +35,11 @@ queryDocuments.default = (account, req, res, params) => {
   return requestPartition.run(partition, () => handleQuery(account, req, res, params));
 };
 
+// A value the index cannot stand for (the SDK's "[{}]" for no partition key) leaves the query unscoped.
 function partitionKeyOfHeader(header) {
-  const value = JSON.parse(header);
-  return indexKey(Array.isArray(value) ? value[0] : value);
+  const parsed = JSON.parse(header);
+  const value = Array.isArray(parsed) ? parsed[0] : parsed;
+  return value !== null && typeof value === "object" ? undefined : indexKey(value);
 }
 
 function indexKey(value) {
