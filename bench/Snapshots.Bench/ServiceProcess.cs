@@ -98,10 +98,7 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
     public async Task<List<ActivityRun>> TakeActivityRunsAsync(string last)
     {
         var deadline = Stopwatch.StartNew();
-        while (!activityRuns.Any(run => run.Activity == last) && deadline.Elapsed < TimeSpan.FromMinutes(2))
-        {
-            await Task.Delay(50);
-        }
+        await WaitForActivityAsync(last);
 
         // Lines of activities that finished together with the last one may still be on their way.
         for (var seen = -1; seen != activityRuns.Count && deadline.Elapsed < TimeSpan.FromMinutes(3);)

@@ -56,7 +56,7 @@ public sealed class EmulatorSet : IAsyncDisposable
                 "--queueHost", "127.0.0.1", "--queuePort", ports[1].ToString(),
                 "--tableHost", "127.0.0.1", "--tablePort", ports[2].ToString(),
             ], logger));
-            // Our launcher of @vercel/cosmosdb-server scopes single-partition queries to their partition (see the script).
+            // Our launcher of @vercel/cosmosdb-server: keep-alive, partition-scoped queries, 404 point reads (see the script).
             started.Add(EmulatorProcess.Start("cosmos", directory, "cosmosdb-server.js",
                 ["--host", "127.0.0.1", "--port", ports[3].ToString()], logger));
 

@@ -62,11 +62,12 @@ public sealed class SnapshotArchiveReader : IDisposable
     public bool Has(string path) => entries.ContainsKey(path);
 
     /// <summary>The uncompressed size of an entry.</summary>
-    public long Length(string path) =>
-        entries.TryGetValue(path, out var entry) ? entry.Length : throw new ArchiveValidationException($"The archive has no entry '{path}'.");
+    public long Length(string path) => Entry(path).Length;
 
-    public Stream OpenEntry(string path) =>
-        entries.TryGetValue(path, out var entry) ? entry.Open() : throw new ArchiveValidationException($"The archive has no entry '{path}'.");
+    public Stream OpenEntry(string path) => Entry(path).Open();
+
+    private ZipArchiveEntry Entry(string path) =>
+        entries.TryGetValue(path, out var entry) ? entry : throw new ArchiveValidationException($"The archive has no entry '{path}'.");
 
     /// <summary>Reads the items of an NDJSON entry one line at a time; a missing entry reads as empty.</summary>
     public async IAsyncEnumerable<T> ReadNdjsonAsync<T>(string path, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)

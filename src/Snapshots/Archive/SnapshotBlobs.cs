@@ -47,16 +47,13 @@ public sealed class SnapshotBlobs(BlobAccounts accounts, IOptions<SnapshotStorag
         }
     }
 
-    public async Task DeletePartsAsync(string identifier, CancellationToken cancellationToken) =>
-        await DeletePrefixAsync(PartsPrefix(identifier), cancellationToken);
+    public Task DeletePartsAsync(string identifier, CancellationToken cancellationToken) =>
+        Container.DeleteByPrefixAsync(PartsPrefix(identifier), cancellationToken);
 
     /// <summary>Removes everything of a snapshot: manifest first, so readers stop seeing it before the archive goes.</summary>
     public async Task DeleteAllAsync(string identifier, CancellationToken cancellationToken)
     {
         await Manifest(identifier).DeleteIfExistsAsync(cancellationToken: cancellationToken);
-        await DeletePrefixAsync(identifier + "/", cancellationToken);
+        await Container.DeleteByPrefixAsync(identifier + "/", cancellationToken);
     }
-
-    private Task DeletePrefixAsync(string prefix, CancellationToken cancellationToken) =>
-        Container.DeleteByPrefixAsync(prefix, cancellationToken);
 }

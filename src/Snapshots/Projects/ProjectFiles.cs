@@ -33,7 +33,7 @@ public sealed class ProjectFiles(BlobAccounts accounts)
     public BlobClient Resolve(StoredFile file)
     {
         var separator = file.Blob.IndexOf('/');
-        return Data.GetBlobContainerClient(file.Blob[..separator]).GetBlobClient(file.Blob[(separator + 1)..]);
+        return Blob(file.Blob[..separator], file.Blob[(separator + 1)..]);
     }
 
     /// <summary>A blob of the data storage by container and name.</summary>
@@ -44,10 +44,7 @@ public sealed class ProjectFiles(BlobAccounts accounts)
     {
         foreach (var container in new[] { Documents, Models })
         {
-            await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Prefix = projectId + "/" }, cancellationToken))
-            {
-                await container.DeleteBlobIfExistsAsync(blob.Name, cancellationToken: cancellationToken);
-            }
+            await container.DeleteByPrefixAsync(projectId + "/", cancellationToken);
         }
     }
 
