@@ -23,8 +23,7 @@ public sealed class ImportFunctions(ImportService imports, KonfuzioImporter impo
     /// <summary>Batches in flight at once: bounds the fan-out and the load on Cosmos.</summary>
     public const int ParallelBatches = 8;
 
-    private static readonly TaskOptions Retry = TaskOptions.FromRetryPolicy(new RetryPolicy(
-        maxNumberOfAttempts: 3, firstRetryInterval: TimeSpan.FromSeconds(2), backoffCoefficient: 2));
+    private static TaskOptions Retry => ActivityRetry.Options;
 
     [Function(nameof(StartImport))]
     public async Task<IActionResult> StartImport(

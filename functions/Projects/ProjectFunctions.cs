@@ -74,7 +74,7 @@ public sealed class ProjectFunctions(ProjectStore store, MembershipStore members
             return denied;
         }
 
-        return new OkObjectResult(ProjectView.From(found.Value, await store.CountAsync(projectId, cancellationToken), ProjectAccessView.For(found.Access.Role!)));
+        return new OkObjectResult(ProjectView.From(found.Value, await store.CountAsync(projectId, Visibility.Of(found.Value), cancellationToken), ProjectAccessView.For(found.Access.Role!)));
     }
 
     [Function(nameof(ListDocuments))]
@@ -83,7 +83,8 @@ public sealed class ProjectFunctions(ProjectStore store, MembershipStore members
         string projectId)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
-        if ((await access.ForExistingProjectAsync(request, projectId, Permission.ReadProject)).Denied is { } denied)
+        var found = await access.ForExistingProjectAsync(request, projectId, Permission.ReadProject);
+        if (found.Denied is { } denied)
         {
             return denied;
         }
@@ -93,7 +94,7 @@ public sealed class ProjectFunctions(ProjectStore store, MembershipStore members
             return Problems.BadRequest("'pageSize' must be a whole number from 1 to 1000.");
         }
 
-        var page = await store.PageAsync<Document>(projectId, pageSize, request.Query["continuationToken"], cancellationToken);
+        var page = await store.PageAsync<Document>(projectId, Visibility.Of(found.Value), pageSize, request.Query["continuationToken"], cancellationToken);
         return new OkObjectResult(new PageView<Document>(page.Items, page.ContinuationToken));
     }
 }

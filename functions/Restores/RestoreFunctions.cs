@@ -110,16 +110,78 @@ public sealed class RestoreFunctions(RestoreService restores, RestoreStarter sta
         var record = found.Value;
 
         var orchestration = await client.GetInstanceAsync(restoreId, getInputsAndOutputs: true, cancellationToken);
-        if (RestoreView.StatusOf(orchestration) != RestoreStatus.ContactSupport || orchestration is null)
+        if (RestoreView.StatusOf(record, orchestration) != RestoreStatus.ContactSupport || orchestration is null)
         {
             return Problems.Conflict("Only a restore that ended in 'Contact support.' can be retried.");
+        }
+
+        // A new run starts once the failed one has removed what it staged (moments after the status says so).
+        orchestration = await WaitUntilEndedAsync(client, orchestration, cancellationToken);
+        if (!orchestration.IsCompleted)
+        {
+            request.HttpContext.Response.Headers.RetryAfter = "5";
+            return Problems.Conflict("The failed restore is still removing what it staged; retry in a few seconds.");
+        }
+
+        try
+        {
+            await restores.PrepareRetryAsync(record, cancellationToken);
+        }
+        catch (SnapshotRequestException ex)
+        {
+            return Problems.For(ex.Status, ex.Message);
         }
 
         // Same instance id and input: every step uses deterministic ids and blob names, so nothing is duplicated.
         var input = orchestration.ReadInputAs<RestoreRequest>()!;
         await client.ScheduleNewOrchestrationInstanceAsync(
             nameof(RestoreOrchestrations.RestoreSnapshotOrchestrator), input, new StartOrchestrationOptions(restoreId), cancellationToken);
-        return new AcceptedResult($"/api/restores/{restoreId}", RestoreView.From(record with { Error = null }, null));
+        return new AcceptedResult($"/api/restores/{restoreId}", RestoreView.From(record with { Error = null, CompletedAt = null }, null));
+    }
+
+    private static async Task<OrchestrationMetadata> WaitUntilEndedAsync(DurableTaskClient client, OrchestrationMetadata orchestration, CancellationToken cancellationToken)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
+        while (!orchestration.IsCompleted && DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+            orchestration = await client.GetInstanceAsync(orchestration.InstanceId, getInputsAndOutputs: true, cancellationToken) ?? orchestration;
+        }
+
+        return orchestration;
+    }
+
+    [Function(nameof(CancelRestore))]
+    public async Task<IActionResult> CancelRestore(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "restores/{restoreId}/cancel")] HttpRequest request,
+        string restoreId,
+        [DurableClient] DurableTaskClient client)
+    {
+        var cancellationToken = request.HttpContext.RequestAborted;
+        var found = await FindRestoreAsync(request, restoreId, Permission.ChangeSnapshotRestore);
+        if (found.Denied is { } denied)
+        {
+            return denied;
+        }
+
+        var orchestration = await client.GetInstanceAsync(restoreId, getInputsAndOutputs: false, cancellationToken);
+        if (RestoreView.StatusOf(found.Value, orchestration) is not (RestoreStatus.Queuing or RestoreStatus.InProgress))
+        {
+            return Problems.Conflict("Only a queuing or running restore can be cancelled; this one has ended.");
+        }
+
+        try
+        {
+            var record = await restores.RequestCancelAsync(found.Value, cancellationToken);
+            // The orchestration stops before its next step (after the batches in flight) and discards what it staged.
+            await client.RaiseEventAsync(restoreId, RestoreEvents.Cancel, record.CancelRequestedAt, cancellationToken);
+            var view = RestoreView.From(record, orchestration);
+            return new AcceptedResult(view.StatusUri, view);
+        }
+        catch (SnapshotRequestException ex)
+        {
+            return Problems.For(ex.Status, ex.Message);
+        }
     }
 
     [Function(nameof(ListRestores))]

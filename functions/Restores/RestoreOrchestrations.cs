@@ -1,68 +1,114 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
 using Snapshots.Functions.Orchestration;
 using Snapshots.Restore;
 
 namespace Snapshots.Functions.Restores;
 
 /// <summary>
-/// The restore orchestration: verify the archive, restore the schema, then the documents in waves of bounded
-/// fan-out, then the AIs, then publish. Its runtime and custom status are the restore's status.
+/// The restore orchestration: verify the whole archive, stage the schema, the documents (a sliding window of
+/// batches) and the AIs, then publish everything with one write. Afterwards, off the critical path, the staged items
+/// are folded in and the working blobs removed. A failure or a cancel before the publish discards what was staged,
+/// so the target is as it was. Its runtime and custom status, with the record, are the restore's status.
 /// Not sub-orchestrations: under the local runtime's gRPC sidecar, the Azure Storage backend cannot read back the
-/// history event the sidecar writes for a sub-orchestration (see the issue notes), so the waves run here.
+/// history event the sidecar writes for a sub-orchestration (see the issue notes), so the batches run here.
 /// </summary>
-public sealed class RestoreOrchestrations(DocumentRestorer documents, SchemaRestorer schema, RestoreService restores)
+public sealed partial class RestoreOrchestrations(DocumentRestorer documents, SchemaRestorer schema, RestoreService restores, RestorePublisher publisher, RestoreStaging staging)
 {
     /// <summary>Batches in flight at once.</summary>
     public const int ParallelBatches = 8;
 
-    private static readonly TaskOptions Retry = TaskOptions.FromRetryPolicy(new RetryPolicy(
-        maxNumberOfAttempts: 3, firstRetryInterval: TimeSpan.FromSeconds(2), backoffCoefficient: 2));
+    private static TaskOptions Retry => ActivityRetry.Options;
 
     [Function(nameof(RestoreSnapshotOrchestrator))]
-    public static async Task<RestoredBatch> RestoreSnapshotOrchestrator([OrchestrationTrigger] TaskOrchestrationContext context)
+    public static async Task<RestoreOutcome> RestoreSnapshotOrchestrator([OrchestrationTrigger] TaskOrchestrationContext context)
     {
         var request = context.GetInput<RestoreRequest>() ?? throw new InvalidOperationException("The restore has no input.");
+        var cancel = context.WaitForExternalEvent<string>(RestoreEvents.Cancel);
         var progress = new ProgressTracker(context);
+        void StopIfCancelled()
+        {
+            if (cancel.IsCompleted)
+            {
+                throw new RestoreCancelledException();
+            }
+        }
+
+        RestoredBatch restored;
         try
         {
             progress.Report(RestoreStages.Verifying);
             var archive = await context.CallActivityAsync<VerifiedArchive>(nameof(VerifyRestoreArchive), request, Retry);
             progress.Totals(archive);
+            StopIfCancelled();
 
             progress.Report(RestoreStages.Schema);
             var schemaResult = await context.CallActivityAsync<SchemaResult>(nameof(RestoreSchema), request, Retry);
             progress.Schema(schemaResult);
+            StopIfCancelled();
             var plan = await context.CallActivityAsync<RestorePlan>(nameof(PlanRestoreDocuments), request, Retry);
+            StopIfCancelled();
 
             progress.Report(RestoreStages.Documents);
-            var restored = RestoredBatch.Empty;
+            var sum = RestoredBatch.Empty;
             await SlidingWindow.ForEachAsync(Batches(request, plan.Batches), ParallelBatches,
-                batch => context.CallActivityAsync<RestoredBatch>(nameof(RestoreDocumentBatch), batch, Retry),
+                batch =>
+                {
+                    StopIfCancelled();
+                    return context.CallActivityAsync<RestoredBatch>(nameof(RestoreDocumentBatch), batch, Retry);
+                },
                 result =>
                 {
-                    restored = restored.Add(result);
-                    progress.Documents(restored);
+                    sum = sum.Add(result);
+                    progress.Documents(sum);
                 });
+            restored = sum;
+            StopIfCancelled();
 
             progress.Report(RestoreStages.Ais);
             var ais = await context.CallActivityAsync<AisResult>(nameof(RestoreAis), request, Retry);
             progress.Ais(ais);
+            StopIfCancelled();
 
             progress.Report(RestoreStages.Publishing);
-            await SlidingWindow.ForEachAsync(Batches(request, plan.Batches), ParallelBatches,
-                batch => context.CallActivityAsync(nameof(PublishRestoredBatch), batch, Retry));
-
-            await context.CallActivityAsync(nameof(PublishRestoredAis), request, Retry);
+            var generation = await context.CallActivityAsync<long>(nameof(PublishRestore), request, Retry);
             await context.CallActivityAsync(nameof(CompleteRestore),
                 new CompleteRestoreRequest(request, schemaResult, restored, ais, plan.Batches, context.CurrentUtcDateTime), Retry);
-            return restored;
+            progress.Report(RestoreStages.Restored);
+
+            await CleanUpAsync(context, new PublishedRestoreRef(request, generation));
+            return new RestoreOutcome(Cancelled: false, restored);
+        }
+        catch (RestoreCancelledException)
+        {
+            progress.Report(RestoreStages.Discarding);
+            await context.CallActivityAsync(nameof(RecordRestoreCancelled), new CancelledRestoreRequest(request, context.CurrentUtcDateTime), Retry);
+            await context.CallActivityAsync(nameof(DiscardRestore), request, Retry);
+            return new RestoreOutcome(Cancelled: true, RestoredBatch.Empty);
         }
         catch (TaskFailedException failure)
         {
-            var reason = failure.FailureDetails.ErrorMessage.Split('\n', 2)[0].Trim();
-            await context.CallActivityAsync(nameof(FailRestore), new FailRestoreRequest(request, reason, context.CurrentUtcDateTime), Retry);
+            var detail = failure.FailureDetails.ErrorMessage.Trim();
+            var reason = detail.Split('\n', 2)[0].Trim();
+            progress.Report(RestoreStages.Discarding);
+            await context.CallActivityAsync(nameof(FailRestore), new FailRestoreRequest(request, reason, detail, context.CurrentUtcDateTime), Retry);
+            await context.CallActivityAsync(nameof(DiscardRestore), request, Retry);
             throw new RestoreFailedException(reason);
+        }
+    }
+
+    /// <summary>After the publish the restore is done for its users; a fold-in that fails leaves items visible through the publication list.</summary>
+    private static async Task CleanUpAsync(TaskOrchestrationContext context, PublishedRestoreRef published)
+    {
+        try
+        {
+            await context.CallActivityAsync(nameof(FoldInRestore), published, Retry);
+            await context.CallActivityAsync(nameof(DeleteRestoreWorkingBlobs), published.Restore, Retry);
+        }
+        catch (TaskFailedException failure)
+        {
+            LogCleanupFailed(context.CreateReplaySafeLogger<RestoreOrchestrations>(), published.Restore.RestoreId, failure.FailureDetails.ErrorMessage);
         }
     }
 
@@ -84,17 +130,29 @@ public sealed class RestoreOrchestrations(DocumentRestorer documents, SchemaRest
     [Function(nameof(RestoreAis))]
     public Task<AisResult> RestoreAis([ActivityTrigger] RestoreRequest request) => documents.RestoreAisAsync(request, CancellationToken.None);
 
-    [Function(nameof(PublishRestoredBatch))]
-    public Task PublishRestoredBatch([ActivityTrigger] RestoreBatch batch) => documents.PublishBatchAsync(batch, CancellationToken.None);
-
-    [Function(nameof(PublishRestoredAis))]
-    public Task PublishRestoredAis([ActivityTrigger] RestoreRequest request) => documents.PublishAisAsync(request, CancellationToken.None);
+    [Function(nameof(PublishRestore))]
+    public Task<long> PublishRestore([ActivityTrigger] RestoreRequest request) => publisher.PublishAsync(request, CancellationToken.None);
 
     [Function(nameof(CompleteRestore))]
     public Task CompleteRestore([ActivityTrigger] CompleteRestoreRequest request) => restores.CompleteAsync(request, CancellationToken.None);
 
+    [Function(nameof(FoldInRestore))]
+    public Task FoldInRestore([ActivityTrigger] PublishedRestoreRef published) => publisher.FoldInAsync(published, CancellationToken.None);
+
+    [Function(nameof(DeleteRestoreWorkingBlobs))]
+    public Task DeleteRestoreWorkingBlobs([ActivityTrigger] RestoreRequest request) => staging.DeleteAsync(request.RestoreId, CancellationToken.None);
+
     [Function(nameof(FailRestore))]
     public Task FailRestore([ActivityTrigger] FailRestoreRequest request) => restores.FailAsync(request, CancellationToken.None);
+
+    [Function(nameof(RecordRestoreCancelled))]
+    public Task RecordRestoreCancelled([ActivityTrigger] CancelledRestoreRequest request) => restores.CancelledAsync(request, CancellationToken.None);
+
+    [Function(nameof(DiscardRestore))]
+    public Task DiscardRestore([ActivityTrigger] RestoreRequest request) => publisher.DiscardAsync(request, CancellationToken.None);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Restore {RestoreId} is published, but its clean-up failed: {Reason}")]
+    private static partial void LogCleanupFailed(ILogger logger, string restoreId, string reason);
 
     /// <summary>Keeps the counters of the custom status between steps.</summary>
     private sealed class ProgressTracker(TaskOrchestrationContext context)
@@ -135,6 +193,7 @@ public sealed class RestoreOrchestrations(DocumentRestorer documents, SchemaRest
             Publish();
         }
 
+        // A merge leaves the archive's project files out: they leave its totals too, in files and in bytes.
         private void Publish() => context.SetCustomStatus(new RestoreProgress(
             stage,
             new Counter(documents.Documents, totals.Documents),
@@ -142,8 +201,11 @@ public sealed class RestoreOrchestrations(DocumentRestorer documents, SchemaRest
             new Counter(documents.Annotations, totals.Annotations),
             new Counter(ais.Ais, totals.Ais),
             new Counter((schema?.ProjectFiles ?? 0) + documents.Files + ais.Files, totals.Files - (schema?.ProjectFilesLeftOut ?? 0)),
-            new Counter(documents.Bytes + ais.Bytes, totals.Bytes)));
+            new Counter((schema?.ProjectFileBytes ?? 0) + documents.Bytes + ais.Bytes, totals.Bytes - (schema?.ProjectFileBytesLeftOut ?? 0))));
     }
 }
 
 public sealed class RestoreFailedException(string message) : Exception(message);
+
+/// <summary>Thrown inside the orchestration when a cancel has arrived: it stops before its next step.</summary>
+public sealed class RestoreCancelledException() : Exception("The restore was cancelled.");

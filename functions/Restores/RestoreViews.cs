@@ -27,24 +27,30 @@ public sealed record RestoreView(
 {
     public static RestoreView From(RestoreRecord record, OrchestrationMetadata? orchestration)
     {
-        var status = StatusOf(orchestration);
+        var status = StatusOf(record, orchestration);
         return new RestoreView(
             record.Id, record.SnapshotId, record.Identifier, record.ProjectId, record.ProjectName, $"/api/projects/{record.ProjectId}", record.Merge,
             status, RestoreStatusTexts.For(status), ProgressOf(orchestration), record.CreatedAt,
-            status is RestoreStatus.Restored or RestoreStatus.ContactSupport ? record.CompletedAt : null,
+            status is RestoreStatus.Restored or RestoreStatus.ContactSupport or RestoreStatus.Cancelled ? record.CompletedAt : null,
             status == RestoreStatus.ContactSupport ? record.Error ?? orchestration?.FailureDetails?.ErrorMessage : null,
             status == RestoreStatus.Restored ? record.Report : null,
             $"/api/restores/{record.Id}");
     }
 
-    /// <summary>The orchestration state is the restore status.</summary>
-    public static RestoreStatus StatusOf(OrchestrationMetadata? orchestration) => orchestration?.RuntimeStatus switch
-    {
-        null or OrchestrationRuntimeStatus.Pending => RestoreStatus.Queuing,
-        OrchestrationRuntimeStatus.Completed => RestoreStatus.Restored,
-        OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated => RestoreStatus.ContactSupport,
-        _ => RestoreStatus.InProgress,
-    };
+    /// <summary>
+    /// The record says what is settled (published: restored, even while the clean-up runs; cancelled), the
+    /// orchestration state the rest.
+    /// </summary>
+    public static RestoreStatus StatusOf(RestoreRecord record, OrchestrationMetadata? orchestration) =>
+        record.PublishedAt is not null ? RestoreStatus.Restored
+        : record.CancelledAt is not null ? RestoreStatus.Cancelled
+        : orchestration?.RuntimeStatus switch
+        {
+            null or OrchestrationRuntimeStatus.Pending => RestoreStatus.Queuing,
+            OrchestrationRuntimeStatus.Completed => RestoreStatus.Restored,
+            OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated => RestoreStatus.ContactSupport,
+            _ => record.Error is not null && record.CompletedAt is not null ? RestoreStatus.ContactSupport : RestoreStatus.InProgress,
+        };
 
     private static RestoreProgress? ProgressOf(OrchestrationMetadata? orchestration) =>
         string.IsNullOrEmpty(orchestration?.SerializedCustomStatus)

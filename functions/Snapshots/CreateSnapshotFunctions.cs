@@ -14,8 +14,7 @@ public sealed class CreateSnapshotFunctions(SnapshotExporter exporter, ArchiveAs
 {
     public const int ParallelBatches = 8;
 
-    private static readonly TaskOptions Retry = TaskOptions.FromRetryPolicy(new RetryPolicy(
-        maxNumberOfAttempts: 3, firstRetryInterval: TimeSpan.FromSeconds(2), backoffCoefficient: 2));
+    private static TaskOptions Retry => ActivityRetry.Options;
 
     [Function(nameof(CreateSnapshotOrchestrator))]
     public static async Task<AssembledArchive> CreateSnapshotOrchestrator([OrchestrationTrigger] TaskOrchestrationContext context)

@@ -25,6 +25,9 @@ public sealed record LocalRuntimeOptions
 
     /// <summary>Extra settings applied last (tests use it for limits and feature flags).</summary>
     public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>Extra services registered last (tests add an <see cref="FunctionHosting.IActivityFilter"/>).</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
 }
 
 /// <summary>
@@ -53,6 +56,7 @@ public static class LocalRuntime
         }
 
         builder.Services.AddProblemDetails();
+        options.ConfigureServices?.Invoke(builder.Services);
         builder.Services.AddDurableTaskWorker(worker =>
         {
             worker.UseGrpc(options.Durable.Channel);

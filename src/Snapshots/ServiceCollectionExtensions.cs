@@ -75,6 +75,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Restore.SchemaRestorer>();
         services.AddSingleton<Restore.DocumentRestorer>();
         services.AddSingleton<Restore.RestoreService>();
+        services.AddSingleton<Restore.RestorePublisher>();
 
         services.AddSingleton<Backups.BackupPolicyService>();
         services.AddSingleton<Backups.BackupScheduler>();

@@ -20,6 +20,11 @@ internal sealed partial class FunctionActivity(FunctionDescriptor function, ISer
                 : parameter.ParameterType == typeof(TaskActivityContext) ? context
                 : scope.ServiceProvider.GetRequiredService(parameter.ParameterType))
             .ToArray();
+        foreach (var filter in scope.ServiceProvider.GetServices<IActivityFilter>())
+        {
+            await filter.BeforeAsync(function.Name, input, CancellationToken.None);
+        }
+
         var started = Stopwatch.GetTimestamp();
         var result = await FunctionInvoker.InvokeAsync(function.Method, scope.ServiceProvider, arguments);
         LogRan(services.GetRequiredService<ILogger<FunctionActivity>>(), function.Name, Stopwatch.GetElapsedTime(started).TotalMilliseconds);

@@ -12,7 +12,7 @@ public sealed class MembershipStore(ProjectStore store)
         store.GetAsync<Member>(projectId, userId, cancellationToken);
 
     public async Task<IReadOnlyList<Member>> ListAsync(string projectId, CancellationToken cancellationToken) =>
-        await store.ListAsync<Member>(projectId, cancellationToken).ToListAsync(cancellationToken);
+        await store.ListPartitionAsync<Member>(projectId, cancellationToken).ToListAsync(cancellationToken);
 
     /// <summary>Makes the user a member with <paramref name="role"/>, replacing any role they had.</summary>
     public async Task GrantAsync(Project project, Member member, CancellationToken cancellationToken)
@@ -34,5 +34,5 @@ public sealed class MembershipStore(ProjectStore store)
     }
 
     public Task<Page<ProjectIndexEntry>> ListProjectsOfAsync(string userId, int pageSize, string? continuationToken, CancellationToken cancellationToken) =>
-        store.PageAsync<ProjectIndexEntry>(ProjectIndexEntry.MembershipPartition(userId), pageSize, continuationToken, cancellationToken);
+        store.PagePartitionAsync<ProjectIndexEntry>(ProjectIndexEntry.MembershipPartition(userId), pageSize, continuationToken, cancellationToken);
 }

@@ -87,7 +87,11 @@ public sealed class SnapshotArchiveReader : IDisposable
         }
     }
 
-    /// <summary>Checks every entry against the manifest: listed, same size, same SHA-256, exact counts.</summary>
+    /// <summary>
+    /// Checks the whole archive in one pass before anything is written: every entry is listed with the right size and
+    /// SHA-256, the counts are exact, and the content holds together (<see cref="ArchiveContentValidator"/>: every line
+    /// parses, ids are well-formed and unique, every reference resolves). A failure names the entry and the line.
+    /// </summary>
     public async Task VerifyAsync(CancellationToken cancellationToken)
     {
         var parts = Manifest.Parts.ToDictionary(p => p.Path, StringComparer.Ordinal);
@@ -99,7 +103,8 @@ public sealed class SnapshotArchiveReader : IDisposable
             }
         }
 
-        foreach (var part in Manifest.Parts)
+        var content = new ArchiveContentValidator();
+        foreach (var part in Manifest.Parts.OrderBy(p => ArchiveContentValidator.Order(p.Path)))
         {
             CheckName(part.Path);
             if (!entries.TryGetValue(part.Path, out var entry))
@@ -107,24 +112,60 @@ public sealed class SnapshotArchiveReader : IDisposable
                 throw new ArchiveValidationException($"The manifest lists '{part.Path}', which is not in the archive.");
             }
 
-            using var copy = new HashingCopy();
-            await using (var content = entry.Open())
-            {
-                await copy.CopyAsync(content, Stream.Null, cancellationToken);
-            }
+            await VerifyPartAsync(part, entry, content, cancellationToken);
+        }
 
-            if (copy.Bytes != part.Bytes || !string.Equals(copy.Sha256Hex(), part.Sha256, StringComparison.OrdinalIgnoreCase))
-            {
-                throw new ArchiveValidationException($"Checksum mismatch for '{part.Path}': the archive is damaged or was changed.");
-            }
+        content.Complete();
+        CheckCounts(parts);
+    }
 
-            if (part.Path.EndsWith(".ndjson", StringComparison.Ordinal) && copy.Lines != part.Items)
+    /// <summary>Reads one entry once: its lines go to the content checks while its bytes are hashed.</summary>
+    private static async Task VerifyPartAsync(ManifestPart part, ZipArchiveEntry entry, ArchiveContentValidator content, CancellationToken cancellationToken)
+    {
+        using var stream = new HashingReadStream(entry.Open());
+        ArchiveValidationException? contentError = null;
+        if (ArchiveContentValidator.ReadsLines(part.Path))
+        {
+            using var reader = new StreamReader(stream, leaveOpen: true);
+            var number = 0;
+            try
             {
-                throw new ArchiveValidationException($"'{part.Path}' has {copy.Lines} items; the manifest says {part.Items}.");
+                while (await reader.ReadLineAsync(cancellationToken) is { } line)
+                {
+                    number++;
+                    if (line.Length > 0)
+                    {
+                        content.Line(part.Path, number, line);
+                    }
+                }
+            }
+            catch (ArchiveValidationException ex)
+            {
+                // A damaged entry is reported as damaged, not by the first line that the damage broke.
+                contentError = ex;
             }
         }
 
-        CheckCounts(parts);
+        await stream.DrainAsync(cancellationToken);
+        if (stream.Bytes != part.Bytes || !string.Equals(stream.Sha256Hex(), part.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArchiveValidationException($"Checksum mismatch for '{part.Path}': the archive is damaged or was changed.");
+        }
+
+        if (contentError is not null)
+        {
+            throw contentError;
+        }
+
+        if (part.Path.EndsWith(".ndjson", StringComparison.Ordinal) && stream.Lines != part.Items)
+        {
+            throw new ArchiveValidationException($"'{part.Path}' has {stream.Lines} items; the manifest says {part.Items}.");
+        }
+
+        if (!ArchiveContentValidator.ReadsLines(part.Path))
+        {
+            content.File(part.Path);
+        }
     }
 
     public void Dispose() => zip.Dispose();

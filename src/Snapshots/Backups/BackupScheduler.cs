@@ -24,7 +24,7 @@ public sealed class BackupScheduler(
     public async Task<TickResult> TickAsync(DateTimeOffset now, Func<CreateSnapshotRequest, Task> startOrchestration, CancellationToken cancellationToken)
     {
         int started = 0, pruned = 0;
-        await foreach (var entry in store.ListAsync<BackupPolicyIndexEntry>(BackupPolicyIndexEntry.Partition, cancellationToken))
+        await foreach (var entry in store.ListPartitionAsync<BackupPolicyIndexEntry>(BackupPolicyIndexEntry.Partition, cancellationToken))
         {
             var policy = await store.GetAsync<BackupPolicy>(entry.Id, BackupPolicy.PolicyId, cancellationToken);
             if (policy is not { Enabled: true })

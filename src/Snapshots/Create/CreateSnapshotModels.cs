@@ -3,7 +3,11 @@ using Snapshots.Records;
 namespace Snapshots.Create;
 
 /// <summary>The input of the create orchestration and its activities: references only.</summary>
-public sealed record CreateSnapshotRequest(string SnapshotId, string Identifier, string ProjectId, IReadOnlyList<SnapshotMode> Modes);
+/// <param name="Generation">
+/// The project's publication generation when the snapshot was asked for: every export step reads the project as it
+/// was then, so a restore published while the snapshot runs is in none of it (see <see cref="Projects.Visibility"/>).
+/// </param>
+public sealed record CreateSnapshotRequest(string SnapshotId, string Identifier, string ProjectId, IReadOnlyList<SnapshotMode> Modes, long Generation = 0);
 
 public sealed record DocumentBatchRef(CreateSnapshotRequest Snapshot, int BatchIndex);
 

@@ -27,11 +27,12 @@ public sealed class SnapshotExporter(ProjectStore store, ProjectFiles files, Sna
 
     public async Task ExportSchemaAsync(CreateSnapshotRequest request, CancellationToken cancellationToken)
     {
-        var project = await store.GetAsync<Project>(request.ProjectId, request.ProjectId, cancellationToken)
-            ?? throw new InvalidOperationException($"Project {request.ProjectId} no longer exists.");
+        var project = await ProjectAsync(request, cancellationToken);
+        var visibility = Visibility.AsOf(project, request.Generation);
         await using (var part = await NdjsonPart.CreateAsync(blobs.Part(request.Identifier, ArchiveEntries.Project), cancellationToken))
         {
-            await part.WriteAsync(project, cancellationToken);
+            // The publication state belongs to this project's storage, not to what it holds.
+            await part.WriteAsync(project with { Publication = null }, cancellationToken);
         }
 
         await using (var fileRefs = await NdjsonPart.CreateAsync(blobs.Part(request.Identifier, ProjectFilesPart), cancellationToken))
@@ -42,10 +43,18 @@ public sealed class SnapshotExporter(ProjectStore store, ProjectFiles files, Sna
             }
         }
 
-        await WritePartAsync<Category>(request, ArchiveEntries.Categories, cancellationToken);
-        await WritePartAsync<Label>(request, ArchiveEntries.Labels, cancellationToken);
-        await WritePartAsync<LabelSet>(request, ArchiveEntries.LabelSets, cancellationToken);
+        await WritePartAsync(request, ArchiveEntries.Categories, store.ListAsync<Category>(request.ProjectId, visibility, cancellationToken), cancellationToken);
+        await WritePartAsync(request, ArchiveEntries.Labels, store.ListAsync<Label>(request.ProjectId, visibility, cancellationToken), cancellationToken);
+        await WritePartAsync(request, ArchiveEntries.LabelSets, store.ListLabelSetsAsync(request.ProjectId, visibility, cancellationToken), cancellationToken);
     }
+
+    /// <summary>The project as it was when the snapshot was asked for (<see cref="CreateSnapshotRequest.Generation"/>).</summary>
+    private async Task<Project> ProjectAsync(CreateSnapshotRequest request, CancellationToken cancellationToken) =>
+        await store.GetAsync<Project>(request.ProjectId, request.ProjectId, cancellationToken)
+            ?? throw new InvalidOperationException($"Project {request.ProjectId} no longer exists.");
+
+    private async Task<Visibility> VisibilityAsync(CreateSnapshotRequest request, CancellationToken cancellationToken) =>
+        Visibility.AsOf(await ProjectAsync(request, cancellationToken), request.Generation);
 
     /// <summary>Writes the AIs the mode rules keep and returns the warnings about those it leaves out.</summary>
     public async Task<List<string>> ExportAisAsync(CreateSnapshotRequest request, CancellationToken cancellationToken)
@@ -58,7 +67,7 @@ public sealed class SnapshotExporter(ProjectStore store, ProjectFiles files, Sna
             return warnings;
         }
 
-        await foreach (var ai in store.ListAsync<AiModel>(request.ProjectId, cancellationToken))
+        await foreach (var ai in store.ListAsync<AiModel>(request.ProjectId, await VisibilityAsync(request, cancellationToken), cancellationToken))
         {
             var decision = SnapshotRules.Decide(ai, options.Value.CategorizationAiMinVersion);
             if (decision.Warning is not null)
@@ -91,7 +100,7 @@ public sealed class SnapshotExporter(ProjectStore store, ProjectFiles files, Sna
 
         int documents = 0, batches = 0;
         var batch = new List<Document>();
-        await foreach (var document in store.ListAsync<Document>(request.ProjectId, cancellationToken))
+        await foreach (var document in store.ListAsync<Document>(request.ProjectId, await VisibilityAsync(request, cancellationToken), cancellationToken))
         {
             if (!SnapshotRules.IncludesDocument(document.DatasetStatus))
             {
@@ -144,11 +153,10 @@ public sealed class SnapshotExporter(ProjectStore store, ProjectFiles files, Sna
         return new DocumentBatchResult(documents.Items, sets.Items, annotations.Items, fileRefs.Items);
     }
 
-    private async Task WritePartAsync<T>(CreateSnapshotRequest request, string entry, CancellationToken cancellationToken)
-        where T : IProjectEntity
+    private async Task WritePartAsync<T>(CreateSnapshotRequest request, string entry, IAsyncEnumerable<T> items, CancellationToken cancellationToken)
     {
         await using var part = await NdjsonPart.CreateAsync(blobs.Part(request.Identifier, entry), cancellationToken);
-        await part.WriteAllAsync(store.ListAsync<T>(request.ProjectId, cancellationToken), cancellationToken);
+        await part.WriteAllAsync(items, cancellationToken);
     }
 
     private async Task<(Document Document, List<AnnotationSet> Sets, List<Annotation> Annotations, FileRef[] Files)> FetchDocumentAsync(

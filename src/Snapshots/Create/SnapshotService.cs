@@ -84,7 +84,7 @@ public sealed class SnapshotService(
 
         if (SnapshotRules.IncludesDocuments(distinctModes))
         {
-            var byStatus = (await projects.CountAsync(projectId, cancellationToken)).DocumentsByDatasetStatus;
+            var byStatus = (await projects.CountAsync(projectId, Visibility.Of(project), cancellationToken)).DocumentsByDatasetStatus;
             if (byStatus.GetValueOrDefault("training") + byStatus.GetValueOrDefault("test") == 0)
             {
                 throw new SnapshotRequestException(409, new NoDatasetDocumentsException().Message);
@@ -102,7 +102,7 @@ public sealed class SnapshotService(
             Description = description,
             CreatedAt = clock.GetUtcNow(),
         };
-        return (record, new CreateSnapshotRequest(record.Id, record.Identifier, projectId, distinctModes));
+        return (record, new CreateSnapshotRequest(record.Id, record.Identifier, projectId, distinctModes, project.Publication?.Generation ?? 0));
     }
 
     /// <summary>The header of the manifest: what the assembler completes with counts and parts.</summary>

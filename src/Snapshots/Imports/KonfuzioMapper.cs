@@ -19,16 +19,26 @@ internal static class KonfuzioMapper
         Extra = source.Rest(),
     };
 
-    public static LabelSet ToLabelSet(JsonObject source, string file) => new()
+    /// <remarks>
+    /// <c>default_section_labels</c> means two things: on a label set, the categories (default label sets) that use
+    /// it; on a category's default label set, the label sets that category uses. A default label set belongs to its
+    /// own category only, and keeps that list as it came (an extra field), so nothing is lost.
+    /// </remarks>
+    public static LabelSet ToLabelSet(JsonObject source, string file)
     {
-        Id = source.TakeId("id", file)!,
-        Name = source.TakeString("name") ?? throw new ImportValidationException(file, "a label set has no 'name'."),
-        IsDefault = source.TakeBool("is_default") ?? false,
-        HasMultipleSections = source.TakeBool("has_multiple_sections") ?? false,
-        LabelIds = source.TakeIdList("labels"),
-        CategoryIds = source.TakeIdList("default_section_labels"),
-        Extra = source.Rest(),
-    };
+        var id = source.TakeId("id", file)!;
+        var isDefault = source.TakeBool("is_default") ?? false;
+        return new LabelSet
+        {
+            Id = id,
+            Name = source.TakeString("name") ?? throw new ImportValidationException(file, "a label set has no 'name'."),
+            IsDefault = isDefault,
+            HasMultipleSections = source.TakeBool("has_multiple_sections") ?? false,
+            LabelIds = source.TakeIdList("labels"),
+            CategoryIds = isDefault ? [id] : source.TakeIdList("default_section_labels"),
+            Extra = source.Rest(),
+        };
+    }
 
     /// <summary>In a Konfuzio export the categories are the label sets marked <c>is_default</c>.</summary>
     public static Category ToCategory(LabelSet defaultLabelSet) => new()

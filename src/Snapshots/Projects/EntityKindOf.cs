@@ -13,6 +13,7 @@ public static class EntityKindOf<T>
         nameof(Document) => EntityKinds.Document,
         nameof(AiModel) => EntityKinds.Ai,
         nameof(Member) => EntityKinds.Member,
+        nameof(LabelSetExtension) => EntityKinds.LabelSetExtension,
         nameof(AnnotationSet) => EntityKinds.AnnotationSet,
         nameof(Annotation) => EntityKinds.Annotation,
         nameof(ProjectIndexEntry) => EntityKinds.ProjectIndexEntry,

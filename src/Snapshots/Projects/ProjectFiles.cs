@@ -39,6 +39,10 @@ public sealed class ProjectFiles(BlobAccounts accounts)
     /// <summary>A blob of the data storage by container and name.</summary>
     public BlobClient Blob(string container, string name) => Data.GetBlobContainerClient(container).GetBlobClient(name);
 
+    /// <summary>Deletes the files of one owner (a document, an AI, the project's own files).</summary>
+    public Task DeleteOwnerFilesAsync(BlobContainerClient container, string projectId, string ownerId, CancellationToken cancellationToken) =>
+        container.DeleteByPrefixAsync($"{projectId}/{ownerId}/", cancellationToken);
+
     /// <summary>Deletes every file of a project in both containers.</summary>
     public async Task DeleteProjectFilesAsync(string projectId, CancellationToken cancellationToken)
     {

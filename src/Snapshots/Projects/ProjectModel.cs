@@ -30,6 +30,7 @@ public static class EntityKinds
     public const string Snapshot = "snapshot";
     public const string SnapshotIndexEntry = "snapshotIndexEntry";
     public const string Restore = "restore";
+    public const string LabelSetExtension = "labelSetExtension";
 }
 
 public enum ProjectStatus
@@ -86,6 +87,9 @@ public sealed record Project : IProjectEntity
 
     /// <summary>Project-level files, e.g. the regex files of a Konfuzio export.</summary>
     public List<StoredFile> Files { get; init; } = [];
+
+    /// <summary>Which restores' items are visible, and the restore that holds the project (storage state, never exported).</summary>
+    public ProjectPublication? Publication { get; init; }
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; init; }
@@ -160,9 +164,6 @@ public sealed record Document : IProjectEntity
 
     public int AnnotationCount { get; init; }
 
-    /// <summary>Set while a restore writes the document: it stays invisible until the restore completes.</summary>
-    public string? StagedBy { get; init; }
-
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; init; }
 }
@@ -189,8 +190,23 @@ public sealed record AiModel : IProjectEntity
 
     public List<StoredFile> Files { get; init; } = [];
 
-    /// <summary>Set while a restore writes the AI: it stays invisible until the restore completes.</summary>
-    public string? StagedBy { get; init; }
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; init; }
+}
+
+/// <summary>
+/// Labels and categories a merge adds to a label set the target already had. The label set itself is never
+/// rewritten: reads add the visible extensions to it, so a merge changes no existing entity in place.
+/// </summary>
+public sealed record LabelSetExtension : IProjectEntity
+{
+    public required string Id { get; init; }
+
+    public required string LabelSetId { get; init; }
+
+    public List<string> LabelIds { get; init; } = [];
+
+    public List<string> CategoryIds { get; init; } = [];
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; init; }

@@ -28,14 +28,76 @@ public sealed class ProjectStore(CosmosClient cosmos, IOptions<CosmosOptions> op
     }
 
     public Task<Page<ProjectIndexEntry>> ListProjectsAsync(int pageSize, string? continuationToken, CancellationToken cancellationToken) =>
-        PageAsync<ProjectIndexEntry>(ProjectIndexEntry.Partition, pageSize, continuationToken, cancellationToken);
+        PagePartitionAsync<ProjectIndexEntry>(ProjectIndexEntry.Partition, pageSize, continuationToken, cancellationToken);
 
-    public Task UpsertAsync<T>(string projectId, T entity, CancellationToken cancellationToken)
+    /// <summary>Writes an entity; with <paramref name="stagedBy"/> it stays invisible until that restore is published.</summary>
+    public Task UpsertAsync<T>(string projectId, T entity, CancellationToken cancellationToken, string? stagedBy = null)
         where T : IProjectEntity
     {
         var kind = EntityKindOf<T>.Name;
-        var item = new ProjectItem<T>(ProjectItem<T>.CosmosId(kind, entity.Id), projectId, kind, entity);
+        var item = new ProjectItem<T>(ProjectItem<T>.CosmosId(kind, entity.Id), projectId, kind, entity, stagedBy);
         return Projects.UpsertItemAsync(item, new PartitionKey(projectId), NoContentResponse, cancellationToken);
+    }
+
+    /// <summary>Reads a project's record with its ETag, for a conditional write.</summary>
+    public async Task<(Project Project, string ETag)?> ReadProjectAsync(string projectId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await Projects.ReadItemAsync<ProjectItem<Project>>(
+                ProjectItem<Project>.CosmosId(EntityKinds.Project, projectId), new PartitionKey(projectId), cancellationToken: cancellationToken);
+            return (response.Resource.Data, response.ETag);
+        }
+        catch (CosmosException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Replaces a project's record if it is still at <paramref name="etag"/>; false when another writer changed it.</summary>
+    public async Task<bool> TryReplaceProjectAsync(Project project, string etag, CancellationToken cancellationToken)
+    {
+        var item = new ProjectItem<Project>(ProjectItem<Project>.CosmosId(EntityKinds.Project, project.Id), project.Id, EntityKinds.Project, project);
+        try
+        {
+            await Projects.ReplaceItemAsync(item, item.Id, new PartitionKey(project.Id),
+                new ItemRequestOptions { IfMatchEtag = etag, EnableContentResponseOnWrite = false }, cancellationToken);
+            return true;
+        }
+        catch (CosmosException ex) when (ex.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Changes a project's record with optimistic concurrency: reads it, applies <paramref name="change"/> (null: no
+    /// write) and replaces it at the ETag it read, again from a fresh read when another writer came first.
+    /// </summary>
+    public async Task<Project?> UpdateProjectAsync(string projectId, Func<Project, Project?> change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            if (await ReadProjectAsync(projectId, cancellationToken) is not var (project, etag))
+            {
+                return null;
+            }
+
+            if (change(project) is not { } changed)
+            {
+                return project;
+            }
+
+            if (await TryReplaceProjectAsync(changed, etag, cancellationToken))
+            {
+                return changed;
+            }
+
+            if (attempt == 20)
+            {
+                throw new InvalidOperationException($"Project {projectId} kept changing while it was being updated.");
+            }
+        }
     }
 
     /// <summary>Writes an entity only if it does not exist yet; false when another writer got there first.</summary>
@@ -84,13 +146,88 @@ public sealed class ProjectStore(CosmosClient cosmos, IOptions<CosmosOptions> op
         }
     }
 
-    public Task<Page<T>> PageAsync<T>(string projectId, int pageSize, string? continuationToken, CancellationToken cancellationToken)
+    public Task<Page<T>> PageAsync<T>(string projectId, Visibility visibility, int pageSize, string? continuationToken, CancellationToken cancellationToken)
         where T : IProjectEntity =>
-        ReadPageAsync<ProjectItem<T>, T>(Projects, KindQuery<T>(ProjectKey, projectId), projectId, pageSize, continuationToken, item => item.Data, cancellationToken);
+        ReadPageAsync<ProjectItem<T>, T>(Projects, KindQuery<T>(projectId, visibility), projectId, pageSize, continuationToken, item => item.Data, cancellationToken);
 
-    public IAsyncEnumerable<T> ListAsync<T>(string projectId, CancellationToken cancellationToken, bool includeStaged = false)
+    /// <summary>What the project shows now (an empty view when the project does not exist).</summary>
+    public async Task<Visibility> VisibilityAsync(string projectId, CancellationToken cancellationToken) =>
+        await GetAsync<Project>(projectId, projectId, cancellationToken) is { } project ? Visibility.Of(project) : new Visibility(0, []);
+
+    /// <summary>A project's entities of one kind as the project shows them now.</summary>
+    public async IAsyncEnumerable<T> ListAsync<T>(string projectId, [EnumeratorCancellation] CancellationToken cancellationToken)
+        where T : IProjectEntity
+    {
+        var visibility = await VisibilityAsync(projectId, cancellationToken);
+        await foreach (var item in ListAsync<T>(projectId, visibility, cancellationToken))
+        {
+            yield return item;
+        }
+    }
+
+    /// <summary>A project's entities of one kind as <paramref name="visibility"/> sees them.</summary>
+    public IAsyncEnumerable<T> ListAsync<T>(string projectId, Visibility visibility, CancellationToken cancellationToken)
         where T : IProjectEntity =>
-        StreamAsync<ProjectItem<T>, T>(Projects, KindQuery<T>(ProjectKey, projectId, includeStaged), projectId, item => item.Data, cancellationToken);
+        StreamAsync<ProjectItem<T>, T>(Projects, KindQuery<T>(projectId, visibility), projectId, item => item.Data, cancellationToken);
+
+    /// <summary>Items of a partition no restore writes into (indexes, records).</summary>
+    public IAsyncEnumerable<T> ListPartitionAsync<T>(string partition, CancellationToken cancellationToken)
+        where T : IProjectEntity =>
+        StreamAsync<ProjectItem<T>, T>(Projects, KindQuery<T>(partition, null), partition, item => item.Data, cancellationToken);
+
+    /// <summary>A page of a partition no restore writes into (indexes, records).</summary>
+    public Task<Page<T>> PagePartitionAsync<T>(string partition, int pageSize, string? continuationToken, CancellationToken cancellationToken)
+        where T : IProjectEntity =>
+        ReadPageAsync<ProjectItem<T>, T>(Projects, KindQuery<T>(partition, null), partition, pageSize, continuationToken, item => item.Data, cancellationToken);
+
+    /// <summary>Label sets with the labels and categories that visible merges added to them (schema-sized).</summary>
+    public async IAsyncEnumerable<LabelSet> ListLabelSetsAsync(string projectId, Visibility visibility, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var extensions = new Dictionary<string, List<LabelSetExtension>>(StringComparer.Ordinal);
+        await foreach (var extension in ListAsync<LabelSetExtension>(projectId, visibility, cancellationToken))
+        {
+            if (!extensions.TryGetValue(extension.LabelSetId, out var list))
+            {
+                extensions[extension.LabelSetId] = list = [];
+            }
+
+            list.Add(extension);
+        }
+
+        await foreach (var set in ListAsync<LabelSet>(projectId, visibility, cancellationToken))
+        {
+            yield return extensions.TryGetValue(set.Id, out var added)
+                ? set with
+                {
+                    LabelIds = set.LabelIds.Concat(added.SelectMany(e => e.LabelIds)).Distinct(StringComparer.Ordinal).ToList(),
+                    CategoryIds = set.CategoryIds.Concat(added.SelectMany(e => e.CategoryIds)).Distinct(StringComparer.Ordinal).ToList(),
+                }
+                : set;
+        }
+    }
+
+    /// <summary>The items a restore staged in a project (any kind): what a discard removes and a fold-in publishes.</summary>
+    public IAsyncEnumerable<StagedItem> ListStagedAsync(string projectId, string restoreId, CancellationToken cancellationToken) =>
+        StreamAsync<StagedItem, StagedItem>(Projects,
+            PartitionQuery("c.id, c.kind, c.data.id AS entityId", ProjectKey, projectId, "c.stagedBy = @restore").WithParameter("@restore", restoreId),
+            projectId, row => row, cancellationToken);
+
+    /// <summary>Makes a published restore's item an ordinary one, seen from <paramref name="generation"/> on (one patch).</summary>
+    public Task FoldInAsync(string projectId, StagedItem item, long generation, CancellationToken cancellationToken) =>
+        Projects.PatchItemAsync<object>(item.Id, new PartitionKey(projectId),
+            [PatchOperation.Set("/visibleFrom", generation), PatchOperation.Remove("/stagedBy")],
+            new PatchItemRequestOptions { EnableContentResponseOnWrite = false }, cancellationToken);
+
+    /// <summary>Deletes one item of a project by its Cosmos id; a missing one is fine.</summary>
+    public Task DeleteItemAsync(string projectId, string cosmosId, CancellationToken cancellationToken) =>
+        DeleteIgnoringMissingAsync(Projects, cosmosId, projectId, cancellationToken);
+
+    /// <summary>Deletes a document's annotation sets and annotations.</summary>
+    public Task DeleteDocumentItemsAsync(string projectId, string documentId, CancellationToken cancellationToken)
+    {
+        var documentKey = DocumentItem<object>.Key(projectId, documentId);
+        return DrainPartitionAsync(Annotations, documentKey, PartitionQuery("c.id", DocumentKey, documentKey), _ => Task.CompletedTask, cancellationToken);
+    }
 
     public Task UpsertDocumentItemAsync<T>(string projectId, string documentId, T entity, CancellationToken cancellationToken)
         where T : IProjectEntity
@@ -103,15 +240,15 @@ public sealed class ProjectStore(CosmosClient cosmos, IOptions<CosmosOptions> op
 
     public IAsyncEnumerable<T> ListDocumentItemsAsync<T>(string projectId, string documentId, CancellationToken cancellationToken)
         where T : IProjectEntity =>
-        StreamAsync<DocumentItem<T>, T>(Annotations, KindQuery<T>(DocumentKey, DocumentItem<T>.Key(projectId, documentId)), DocumentItem<T>.Key(projectId, documentId), item => item.Data, cancellationToken);
+        StreamAsync<DocumentItem<T>, T>(Annotations, DocumentItemsQuery<T>(DocumentItem<T>.Key(projectId, documentId)), DocumentItem<T>.Key(projectId, documentId), item => item.Data, cancellationToken);
 
     /// <summary>Counts everything in one pass over the project's partition (documents carry their annotation counts).</summary>
-    public async Task<ProjectCounts> CountAsync(string projectId, CancellationToken cancellationToken)
+    public async Task<ProjectCounts> CountAsync(string projectId, Visibility visibility, CancellationToken cancellationToken)
     {
         var byKind = new Dictionary<string, int>();
         var byStatus = Enum.GetValues<DatasetStatus>().ToDictionary(s => JsonNamingPolicy.CamelCase.ConvertName(s.ToString()), _ => 0);
         int annotationSets = 0, annotations = 0;
-        var query = PartitionQuery("c.kind, c.data.datasetStatus, c.data.annotationSetCount, c.data.annotationCount", ProjectKey, projectId, NotStaged);
+        var query = VisibleTo(PartitionQuery("c.kind, c.data.datasetStatus, c.data.annotationSetCount, c.data.annotationCount", ProjectKey, projectId, VisibleFilter), visibility);
         await foreach (var row in StreamAsync<CountRow, CountRow>(Projects, query, projectId, row => row, cancellationToken))
         {
             byKind[row.Kind] = byKind.GetValueOrDefault(row.Kind) + 1;
@@ -166,13 +303,27 @@ public sealed class ProjectStore(CosmosClient cosmos, IOptions<CosmosOptions> op
         new QueryDefinition($"SELECT {select} FROM c WHERE c.{partitionKeyProperty} = @partition{(filter is null ? "" : " AND " + filter)}")
             .WithParameter("@partition", partition);
 
-    /// <summary>Items written by a restore that has not completed yet stay invisible to listings and counts.</summary>
-    private const string NotStaged = "NOT IS_DEFINED(c.data.stagedBy)";
+    /// <summary>Items of partitions no restore writes into.</summary>
+    private const string NotStaged = "NOT IS_DEFINED(c.stagedBy)";
 
-    private static QueryDefinition KindQuery<T>(string partitionKeyProperty, string partition, bool includeStaged = false)
-        where T : IProjectEntity =>
-        PartitionQuery("*", partitionKeyProperty, partition, includeStaged ? "c.kind = @kind" : $"c.kind = @kind AND {NotStaged}")
+    /// <summary>See <see cref="Visibility"/>: unstaged (or folded in by then), or staged by a published restore.</summary>
+    private const string VisibleFilter =
+        "((NOT IS_DEFINED(c.stagedBy) AND (NOT IS_DEFINED(c.visibleFrom) OR c.visibleFrom <= @generation)) OR ARRAY_CONTAINS(@published, c.stagedBy))";
+
+    private static QueryDefinition VisibleTo(QueryDefinition query, Visibility visibility) =>
+        query.WithParameter("@generation", visibility.Generation).WithParameter("@published", visibility.Published);
+
+    private static QueryDefinition KindQuery<T>(string partition, Visibility? visibility)
+        where T : IProjectEntity
+    {
+        var query = PartitionQuery("*", ProjectKey, partition, $"c.kind = @kind AND {(visibility is null ? NotStaged : VisibleFilter)}")
             .WithParameter("@kind", EntityKindOf<T>.Name);
+        return visibility is null ? query : VisibleTo(query, visibility);
+    }
+
+    private static QueryDefinition DocumentItemsQuery<T>(string documentKey)
+        where T : IProjectEntity =>
+        PartitionQuery("*", DocumentKey, documentKey, "c.kind = @kind").WithParameter("@kind", EntityKindOf<T>.Name);
 
     private static async Task<Page<TResult>> ReadPageAsync<TItem, TResult>(
         Container container, QueryDefinition query, string partition, int pageSize, string? continuationToken,
@@ -245,3 +396,6 @@ public sealed class ProjectStore(CosmosClient cosmos, IOptions<CosmosOptions> op
 
     private sealed record IdRow(string Id, string? Kind, string? EntityId);
 }
+
+/// <summary>An item a restore staged: its Cosmos id, its kind and its entity's id.</summary>
+public sealed record StagedItem(string Id, string Kind, string? EntityId);

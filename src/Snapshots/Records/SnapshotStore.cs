@@ -25,7 +25,7 @@ public sealed class SnapshotStore(ProjectStore store)
 
     /// <summary>All of a project's snapshots (retention needs them all).</summary>
     public IAsyncEnumerable<SnapshotRecord> ListAllAsync(string projectId, CancellationToken cancellationToken) =>
-        store.ListAsync<SnapshotRecord>(projectId, cancellationToken);
+        store.ListPartitionAsync<SnapshotRecord>(projectId, cancellationToken);
 
     public async Task<SnapshotRecord?> GetAsync(string snapshotId, CancellationToken cancellationToken)
     {
@@ -41,7 +41,7 @@ public sealed class SnapshotStore(ProjectStore store)
     {
         var offset = int.TryParse(continuationToken, out var parsed) && parsed > 0 ? parsed : 0;
         var all = new List<SnapshotRecord>();
-        await foreach (var record in store.ListAsync<SnapshotRecord>(projectId, cancellationToken))
+        await foreach (var record in store.ListPartitionAsync<SnapshotRecord>(projectId, cancellationToken))
         {
             all.Add(record);
         }

@@ -6,14 +6,16 @@ namespace Snapshots.Restore;
 
 /// <summary>
 /// Restores documents with their files, annotation sets and annotations, batch by batch, and the AIs with their
-/// model files. Everything is written staged (invisible) under deterministic ids and published at the end.
+/// model files. Everything is written under deterministic ids, staged (invisible) until the restore is published:
+/// documents and AIs carry the restore id; annotation sets, annotations and files hang off those new ids, which
+/// nothing visible points to.
 /// </summary>
 public sealed class DocumentRestorer(ProjectStore store, ProjectFiles files, RestoreStaging staging)
 {
     public const int DocumentsPerBatch = 100;
     private const int WriteConcurrency = 16;
 
-    /// <summary>Verifies the whole archive before anything is written, and returns its totals for progress.</summary>
+    /// <summary>Verifies the whole archive (bytes and content) before anything is written, and returns its totals for progress.</summary>
     public async Task<VerifiedArchive> VerifyAsync(RestoreRequest request, CancellationToken cancellationToken)
     {
         using var archive = await staging.OpenArchiveAsync(request.Identifier, cancellationToken);
@@ -79,7 +81,7 @@ public sealed class DocumentRestorer(ProjectStore store, ProjectFiles files, Res
                 {
                     Id = DeterministicIds.For(request.RestoreId, "annotation", $"{annotation.DocumentId}/{annotation.Id}"),
                     DocumentId = documentId,
-                    LabelId = SchemaMap.Map(map.Labels, annotation.LabelId) ?? throw new ArchiveValidationException($"Annotation {annotation.Id} points to label {annotation.LabelId}, which the archive does not have."),
+                    LabelId = map.Labels[annotation.LabelId],
                     LabelSetId = SchemaMap.Map(map.LabelSets, annotation.LabelSetId),
                     AnnotationSetId = annotation.AnnotationSetId is null ? null : setIds.GetValueOrDefault($"{annotation.DocumentId}/{annotation.AnnotationSetId}"),
                 }, ct);
@@ -102,8 +104,7 @@ public sealed class DocumentRestorer(ProjectStore store, ProjectFiles files, Res
                     Id = newId,
                     CategoryId = SchemaMap.Map(map.Categories, document.CategoryId),
                     Files = restoredFiles,
-                    StagedBy = request.RestoreId,
-                }, ct);
+                }, ct, stagedBy: request.RestoreId);
                 Interlocked.Increment(ref documents);
                 Interlocked.Add(ref fileCount, restoredFiles.Count);
                 Interlocked.Add(ref bytes, copied);
@@ -137,8 +138,7 @@ public sealed class DocumentRestorer(ProjectStore store, ProjectFiles files, Res
                 Id = newId,
                 CategoryId = SchemaMap.Map(map.Categories, ai.CategoryId),
                 Files = restoredFiles,
-                StagedBy = request.RestoreId,
-            }, cancellationToken);
+            }, cancellationToken, stagedBy: request.RestoreId);
             ais++;
             fileCount += restoredFiles.Count;
             bytes += copied;
@@ -147,36 +147,7 @@ public sealed class DocumentRestorer(ProjectStore store, ProjectFiles files, Res
         return new AisResult(ais, fileCount, bytes, notes);
     }
 
-    /// <summary>Makes a batch's documents visible.</summary>
-    public async Task PublishBatchAsync(RestoreBatch batch, CancellationToken cancellationToken)
-    {
-        var request = batch.Restore;
-        await Parallel.ForEachAsync(
-            staging.ReadBatchAsync<Document>(request.RestoreId, RestoreStaging.Documents, batch.BatchIndex, cancellationToken),
-            Parallelism(cancellationToken),
-            async (source, ct) =>
-            {
-                var document = await store.GetAsync<Document>(request.ProjectId, NewDocumentId(request, source.Id), ct);
-                if (document?.StagedBy == request.RestoreId)
-                {
-                    await store.UpsertAsync(request.ProjectId, document with { StagedBy = null }, ct);
-                }
-            });
-    }
-
-    /// <summary>Makes the restored AIs visible.</summary>
-    public async Task PublishAisAsync(RestoreRequest request, CancellationToken cancellationToken)
-    {
-        await foreach (var ai in store.ListAsync<AiModel>(request.ProjectId, cancellationToken, includeStaged: true))
-        {
-            if (ai.StagedBy == request.RestoreId)
-            {
-                await store.UpsertAsync(request.ProjectId, ai with { StagedBy = null }, cancellationToken);
-            }
-        }
-    }
-
-    private static string NewDocumentId(RestoreRequest request, string oldId) => DeterministicIds.For(request.RestoreId, "document", oldId);
+    public static string NewDocumentId(RestoreRequest request, string oldId) => DeterministicIds.For(request.RestoreId, "document", oldId);
 
     private static ParallelOptions Parallelism(CancellationToken cancellationToken) =>
         new() { MaxDegreeOfParallelism = WriteConcurrency, CancellationToken = cancellationToken };
@@ -209,11 +180,8 @@ public sealed class DocumentRestorer(ProjectStore store, ProjectFiles files, Res
         await foreach (var item in archive.ReadNdjsonAsync<JsonElement>(entry, cancellationToken))
         {
             var documentId = item.GetProperty("documentId").GetString()!;
-            if (!batchOf.TryGetValue(documentId, out var batch))
-            {
-                throw new ArchiveValidationException($"{entry} has an item of document {documentId}, which the archive does not have.");
-            }
-
+            // Verification has resolved every item's document.
+            var batch = batchOf[documentId];
             await router.WriteLineAsync(batch, item.GetRawText(), cancellationToken);
         }
 

@@ -10,6 +10,7 @@ public enum RestoreStatus
     InProgress,
     Restored,
     ContactSupport,
+    Cancelled,
 }
 
 public static class RestoreStatusTexts
@@ -19,6 +20,7 @@ public static class RestoreStatusTexts
         RestoreStatus.Queuing => "Queuing for Snapshot Restoration ...",
         RestoreStatus.InProgress => "Snapshot Restoration in progress...",
         RestoreStatus.Restored => "Snapshot restored.",
+        RestoreStatus.Cancelled => "Snapshot restoration cancelled.",
         _ => "Contact support.",
     };
 }
@@ -65,7 +67,19 @@ public sealed record RestoreRecord : IProjectEntity
 
     public DateTimeOffset? CompletedAt { get; init; }
 
+    /// <summary>When the restore's items became visible, all at once.</summary>
+    public DateTimeOffset? PublishedAt { get; init; }
+
+    /// <summary>When a cancel was asked for; the restore then stops at its next step and removes what it staged.</summary>
+    public DateTimeOffset? CancelRequestedAt { get; init; }
+
+    public DateTimeOffset? CancelledAt { get; init; }
+
+    /// <summary>The failure reason's first line, for the status text.</summary>
     public string? Error { get; init; }
+
+    /// <summary>The whole failure reason.</summary>
+    public string? ErrorDetail { get; init; }
 
     public RestoreReport? Report { get; init; }
 
@@ -91,13 +105,29 @@ public sealed record RestoredBatch(int Documents, int AnnotationSets, int Annota
 
 /// <param name="ProjectFiles">Project files restored (a new project takes the source's; a merge keeps the target's).</param>
 /// <param name="ProjectFilesLeftOut">Project files in the archive that a merge does not restore.</param>
-public sealed record SchemaResult(KindReport Categories, KindReport LabelSets, KindReport Labels, int ProjectFiles = 0, int ProjectFilesLeftOut = 0);
+public sealed record SchemaResult(
+    KindReport Categories, KindReport LabelSets, KindReport Labels, int ProjectFiles = 0, int ProjectFilesLeftOut = 0,
+    long ProjectFileBytes = 0, long ProjectFileBytesLeftOut = 0);
 
 public sealed record AisResult(int Ais, int Files, long Bytes, List<string> Notes);
 
 public sealed record CompleteRestoreRequest(RestoreRequest Restore, SchemaResult Schema, RestoredBatch Documents, AisResult Ais, int Batches, DateTimeOffset CompletedAt);
 
-public sealed record FailRestoreRequest(RestoreRequest Restore, string Reason, DateTimeOffset FailedAt);
+public sealed record FailRestoreRequest(RestoreRequest Restore, string Reason, string Detail, DateTimeOffset FailedAt);
+
+public sealed record CancelledRestoreRequest(RestoreRequest Restore, DateTimeOffset CancelledAt);
+
+/// <summary>A published restore and the publication generation it made visible.</summary>
+public sealed record PublishedRestoreRef(RestoreRequest Restore, long Generation);
+
+/// <summary>How a restore orchestration ended.</summary>
+public sealed record RestoreOutcome(bool Cancelled, RestoredBatch Documents);
+
+/// <summary>External events a restore orchestration listens to.</summary>
+public static class RestoreEvents
+{
+    public const string Cancel = "cancel";
+}
 
 /// <summary>Done and total of one kind, for progress counters.</summary>
 public sealed record Counter(long Done, long Total);
@@ -112,4 +142,6 @@ public static class RestoreStages
     public const string Documents = "documents";
     public const string Ais = "ais";
     public const string Publishing = "publishing";
+    public const string Restored = "restored";
+    public const string Discarding = "discarding";
 }

@@ -1,16 +1,19 @@
 using Snapshots.Access;
 using Snapshots.Create;
 using Snapshots.Projects;
-using Snapshots.Records;
 
 namespace Snapshots.Restore;
 
-/// <summary>The record side of restores: start one (creating the new project at once), complete, fail, find.</summary>
-public sealed class RestoreService(ProjectStore projects, MembershipStore members, RestoreStaging staging, TimeProvider clock)
+/// <summary>
+/// The record side of restores: start one (creating the new project at once, or holding the merge target), record
+/// its publish, failure or cancel, find and list them. One restore at a time writes into a project.
+/// </summary>
+public sealed class RestoreService(ProjectStore projects, MembershipStore members, TimeProvider clock)
 {
     /// <summary>
     /// Checks the target and writes the restore record; a restore without a target project creates that project
-    /// now (named after the snapshot), empty and restoring, and its items become visible when the restore completes.
+    /// now (named after the snapshot), empty and restoring, and its items become visible when the restore is
+    /// published. A merge holds its target: a second restore into it is refused (409) until the first has ended.
     /// The caller who asked becomes the new project's owner.
     /// </summary>
     public async Task<(RestoreRecord Record, RestoreRequest Request)> StartAsync(
@@ -37,9 +40,8 @@ public sealed class RestoreService(ProjectStore projects, MembershipStore member
                 Name = string.IsNullOrWhiteSpace(projectName) ? $"Restored Project from Snapshot {identifier} at {now.UtcDateTime:yyyy-MM-dd HH:mm:ss}" : projectName.Trim(),
                 Status = ProjectStatus.Restoring,
                 CreatedAt = now,
+                Publication = new ProjectPublication { ActiveRestoreId = restoreId },
             };
-            await projects.SaveProjectAsync(target, cancellationToken);
-            await members.GrantOwnerAsync(target, requestedBy, cancellationToken);
         }
 
         var record = new RestoreRecord
@@ -55,6 +57,17 @@ public sealed class RestoreService(ProjectStore projects, MembershipStore member
             CreatedAt = now,
         };
         await projects.UpsertAsync(RestoreRecord.Partition, record, cancellationToken);
+        if (targetProjectId is null)
+        {
+            await projects.SaveProjectAsync(target, cancellationToken);
+            await members.GrantOwnerAsync(target, requestedBy, cancellationToken);
+        }
+        else if (await HoldAsync(target.Id, restoreId, cancellationToken) is { } running)
+        {
+            await projects.DeleteAsync<RestoreRecord>(RestoreRecord.Partition, restoreId, cancellationToken);
+            throw RunningRestoreConflict(target.Id, running);
+        }
+
         return (record, new RestoreRequest(restoreId, identifier, target.Id, record.Merge, NewProject: targetProjectId is null));
     }
 
@@ -65,7 +78,7 @@ public sealed class RestoreService(ProjectStore projects, MembershipStore member
     public async Task<List<RestoreRecord>> ListAsync(Func<RestoreRecord, bool> filter, CancellationToken cancellationToken)
     {
         var records = new List<RestoreRecord>();
-        await foreach (var record in projects.ListAsync<RestoreRecord>(RestoreRecord.Partition, cancellationToken))
+        await foreach (var record in projects.ListPartitionAsync<RestoreRecord>(RestoreRecord.Partition, cancellationToken))
         {
             if (filter(record))
             {
@@ -76,39 +89,115 @@ public sealed class RestoreService(ProjectStore projects, MembershipStore member
         return records.OrderByDescending(r => r.CreatedAt).ToList();
     }
 
-    /// <summary>Publishes the project (a new one becomes ready and listed), records the report, removes the working blobs.</summary>
+    /// <summary>Records the report of a published restore.</summary>
     public async Task CompleteAsync(CompleteRestoreRequest complete, CancellationToken cancellationToken)
     {
         var request = complete.Restore;
-        var project = await projects.GetAsync<Project>(request.ProjectId, request.ProjectId, cancellationToken);
-        if (project is not null && project.Status == ProjectStatus.Restoring)
-        {
-            await projects.SaveProjectAsync(project with { Status = ProjectStatus.Ready }, cancellationToken);
-        }
-
-        var record = await GetAsync(request.RestoreId, cancellationToken)
-            ?? throw new InvalidOperationException($"Restore {request.RestoreId} has no record.");
         var documents = complete.Documents;
-        await projects.UpsertAsync(RestoreRecord.Partition, record with
+        await UpdateRecordAsync(request.RestoreId, record => record with
         {
             CompletedAt = complete.CompletedAt,
+            PublishedAt = record.PublishedAt ?? complete.CompletedAt,
             Error = null,
+            ErrorDetail = null,
             Report = new RestoreReport(complete.Schema.Categories, complete.Schema.LabelSets, complete.Schema.Labels,
                 documents.Documents, documents.AnnotationSets, documents.Annotations, complete.Ais.Ais, complete.Schema.ProjectFiles + documents.Files + complete.Ais.Files)
             {
                 Notes = complete.Ais.Notes,
             },
         }, cancellationToken);
-        await staging.DeleteAsync(request.RestoreId, cancellationToken);
     }
 
-    /// <summary>Keeps the reason; what was written stays staged (invisible), and a retry overwrites it.</summary>
+    /// <summary>Keeps the reason and frees the target; what was staged stays invisible until the discard removes it.</summary>
     public async Task FailAsync(FailRestoreRequest failure, CancellationToken cancellationToken)
     {
-        var record = await GetAsync(failure.Restore.RestoreId, cancellationToken);
-        if (record is not null)
+        await UpdateRecordAsync(failure.Restore.RestoreId,
+            record => record with { Error = failure.Reason, ErrorDetail = failure.Detail, CompletedAt = failure.FailedAt }, cancellationToken);
+        await ReleaseAsync(failure.Restore, cancellationToken);
+    }
+
+    public async Task CancelledAsync(CancelledRestoreRequest cancelled, CancellationToken cancellationToken)
+    {
+        await UpdateRecordAsync(cancelled.Restore.RestoreId,
+            record => record with { CancelledAt = cancelled.CancelledAt, CompletedAt = cancelled.CancelledAt }, cancellationToken);
+        await ReleaseAsync(cancelled.Restore, cancellationToken);
+    }
+
+    /// <summary>Marks a running restore for cancelling; 409 once it is published or has ended.</summary>
+    public async Task<RestoreRecord> RequestCancelAsync(RestoreRecord record, CancellationToken cancellationToken)
+    {
+        if (record.PublishedAt is not null || record.CompletedAt is not null)
         {
-            await projects.UpsertAsync(RestoreRecord.Partition, record with { Error = failure.Reason, CompletedAt = failure.FailedAt }, cancellationToken);
+            throw new SnapshotRequestException(409, "Only a queuing or running restore can be cancelled; this one has ended.");
         }
+
+        return await UpdateRecordAsync(record.Id, r => r with { CancelRequestedAt = r.CancelRequestedAt ?? clock.GetUtcNow() }, cancellationToken) ?? record;
+    }
+
+    /// <summary>Before a retry: holds the target again (409 when another restore writes into it) and clears the failure.</summary>
+    public async Task PrepareRetryAsync(RestoreRecord record, CancellationToken cancellationToken)
+    {
+        if (await HoldAsync(record.ProjectId, record.Id, cancellationToken) is { } running)
+        {
+            throw RunningRestoreConflict(record.ProjectId, running);
+        }
+
+        await UpdateRecordAsync(record.Id, r => r with { Error = null, ErrorDetail = null, CompletedAt = null }, cancellationToken);
+    }
+
+    /// <summary>Frees the target if this restore holds it.</summary>
+    public Task ReleaseAsync(RestoreRequest request, CancellationToken cancellationToken) =>
+        projects.UpdateProjectAsync(request.ProjectId, project => project.Publication?.ActiveRestoreId == request.RestoreId
+            ? project with { Publication = project.Publication with { ActiveRestoreId = null } }
+            : null, cancellationToken);
+
+    /// <summary>
+    /// Makes <paramref name="restoreId"/> the restore that writes into the project; returns the id of another one
+    /// that still runs there instead (a holder whose record is gone or has ended no longer counts).
+    /// </summary>
+    private async Task<string?> HoldAsync(string projectId, string restoreId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            if (await projects.ReadProjectAsync(projectId, cancellationToken) is not var (project, etag))
+            {
+                throw new SnapshotRequestException(404, $"No project with id '{projectId}' to restore into.");
+            }
+
+            var holder = project.Publication?.ActiveRestoreId;
+            if (holder == restoreId)
+            {
+                return null;
+            }
+
+            if (holder is not null && await GetAsync(holder, cancellationToken) is { CompletedAt: null })
+            {
+                return holder;
+            }
+
+            var publication = project.Publication ?? new ProjectPublication();
+            if (await projects.TryReplaceProjectAsync(project with { Publication = publication with { ActiveRestoreId = restoreId } }, etag, cancellationToken))
+            {
+                return null;
+            }
+        }
+
+        throw new InvalidOperationException($"Project {projectId} kept changing while a restore tried to hold it.");
+    }
+
+    private static SnapshotRequestException RunningRestoreConflict(string projectId, string running) =>
+        new(409, $"Project '{projectId}' has a restore running (restore id '{running}'); start this one when it has ended, or cancel it.");
+
+    private async Task<RestoreRecord?> UpdateRecordAsync(string restoreId, Func<RestoreRecord, RestoreRecord> change, CancellationToken cancellationToken)
+    {
+        var record = await GetAsync(restoreId, cancellationToken);
+        if (record is null)
+        {
+            return null;
+        }
+
+        var changed = change(record);
+        await projects.UpsertAsync(RestoreRecord.Partition, changed, cancellationToken);
+        return changed;
     }
 }

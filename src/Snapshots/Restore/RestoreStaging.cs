@@ -39,6 +39,21 @@ public sealed class RestoreStaging(BlobAccounts accounts, SnapshotBlobs snapshot
     public Task WriteJsonAsync<T>(string restoreId, string name, T value, CancellationToken cancellationToken) =>
         Container.GetBlobClient(Path(restoreId, name)).UploadAsync(BinaryData.FromObjectAsJson(value, SnapshotsJson.Options), overwrite: true, cancellationToken);
 
+    public async Task<bool> ExistsAsync(string restoreId, string name, CancellationToken cancellationToken) =>
+        await Container.GetBlobClient(Path(restoreId, name)).ExistsAsync(cancellationToken);
+
+    /// <summary>The archive ids of the documents the plan split into batches (none before planning or after cleanup).</summary>
+    public async IAsyncEnumerable<string> ReadPlannedDocumentIdsAsync(string restoreId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var blob in Container.GetBlobsAsync(new GetBlobsOptions { Prefix = $"restore-{restoreId}/{Documents}/" }, cancellationToken))
+        {
+            await foreach (var document in NdjsonPart.ReadAsync<JsonElement>(Container.GetBlobClient(blob.Name), cancellationToken))
+            {
+                yield return document.GetProperty("id").GetString()!;
+            }
+        }
+    }
+
     public async Task<T> ReadJsonAsync<T>(string restoreId, string name, CancellationToken cancellationToken)
     {
         var content = await Container.GetBlobClient(Path(restoreId, name)).DownloadContentAsync(cancellationToken);

@@ -175,7 +175,7 @@ public sealed class RestoreTests(ServiceFixture service)
     public async Task Documents_written_by_an_unfinished_restore_are_invisible()
     {
         var projectId = await service.Services.GetRequiredService<SyntheticProjectSeeder>().SeedAsync(Spec with { Documents = 2, Ais = 0 });
-        await Store.UpsertAsync(projectId, new Document { Id = "staged", Name = "staged.pdf", DatasetStatus = DatasetStatus.Training, StagedBy = "r1" }, default);
+        await Store.UpsertAsync(projectId, new Document { Id = "staged", Name = "staged.pdf", DatasetStatus = DatasetStatus.Training }, default, stagedBy: "r1");
 
         var counts = (await service.Http.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}")).GetProperty("counts");
         var listed = await service.Http.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}/documents");

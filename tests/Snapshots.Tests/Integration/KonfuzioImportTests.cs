@@ -42,6 +42,22 @@ public sealed class KonfuzioImportTests(ServiceFixture service)
     }
 
     [Fact]
+    public async Task A_categorys_default_label_set_belongs_to_its_category_and_keeps_the_label_sets_it_lists()
+    {
+        var projectId = await service.ImportAsync(ExportArchives.SmallFixture(), "category links");
+        var store = service.Services.GetRequiredService<ProjectStore>();
+
+        // In label_sets.json5, 63 is the default label set of category 63; its default_section_labels lists the
+        // label sets the category uses (3706, 3686, 3707), which are no categories.
+        var category = await store.GetAsync<LabelSet>(projectId, "63", default);
+        var used = await store.GetAsync<LabelSet>(projectId, "3706", default);
+
+        Assert.Equal(["63"], category!.CategoryIds);
+        Assert.Equal([3706, 3686, 3707], category.Extra!["default_section_labels"].EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal(["63"], used!.CategoryIds);
+    }
+
+    [Fact]
     public async Task Imported_entities_keep_every_field_of_the_export_including_unknown_ones()
     {
         var projectId = await service.ImportAsync(ExportArchives.SmallFixture(), "round trip");

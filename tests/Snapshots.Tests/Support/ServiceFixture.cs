@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Snapshots.Access;
@@ -60,6 +61,9 @@ public sealed class ServiceFixture : IAsyncLifetime
 
     public ILoggerFactory LoggerFactory { get; } = NullLoggerFactory.Instance;
 
+    /// <summary>Makes chosen activities fail or wait (see <see cref="ActivityFaults"/>).</summary>
+    public ActivityFaults Faults { get; } = new();
+
     public async Task InitializeAsync()
     {
         emulators = await EmulatorSet.StartAsync(new EmulatorOptions { DataDirectory = DataDirectory }, LoggerFactory.CreateLogger("emulators"));
@@ -83,6 +87,7 @@ public sealed class ServiceFixture : IAsyncLifetime
                 // The scheduler tests drive ticks themselves; a real-time tick in between would only add noise.
                 [TimerFunctions.Disable] = "true",
             },
+            ConfigureServices = services => services.AddSingleton<IActivityFilter>(Faults),
         });
         await app.StartAsync();
         Address = new Uri(app.Urls.Single());

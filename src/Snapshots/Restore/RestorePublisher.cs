@@ -1,0 +1,133 @@
+using Snapshots.Projects;
+using Snapshots.Storage;
+
+namespace Snapshots.Restore;
+
+/// <summary>
+/// The end of a restore. <see cref="PublishAsync"/> makes everything it staged visible at once with one point write
+/// on the target project's record; <see cref="FoldInAsync"/> afterwards turns the staged items into ordinary ones
+/// so reads stay cheap; <see cref="DiscardAsync"/> removes what a failed or cancelled restore staged.
+/// </summary>
+public sealed class RestorePublisher(ProjectStore store, ProjectFiles files, RestoreStaging staging, RestoreService restores)
+{
+    private const int PageSize = 500;
+    private const int Concurrency = 16;
+
+    /// <summary>One conditional write of the project record; a retried publish finds itself published and returns.</summary>
+    public async Task<long> PublishAsync(RestoreRequest request, CancellationToken cancellationToken)
+    {
+        var properties = request.NewProject && await staging.ExistsAsync(request.RestoreId, SchemaRestorer.ProjectPropertiesBlobName, cancellationToken)
+            ? await staging.ReadJsonAsync<StagedProjectProperties>(request.RestoreId, SchemaRestorer.ProjectPropertiesBlobName, cancellationToken)
+            : null;
+        var published = await store.UpdateProjectAsync(request.ProjectId, project =>
+        {
+            var publication = project.Publication ?? new ProjectPublication();
+            if (publication.Published.Any(p => p.RestoreId == request.RestoreId))
+            {
+                return null;
+            }
+
+            if (publication.ActiveRestoreId != request.RestoreId)
+            {
+                throw new InvalidOperationException($"Restore {request.RestoreId} no longer holds project {request.ProjectId}; it was not published.");
+            }
+
+            var generation = publication.Generation + 1;
+            var next = project with
+            {
+                Publication = publication with
+                {
+                    Generation = generation,
+                    Published = [.. publication.Published, new PublishedRestore(request.RestoreId, generation)],
+                    ActiveRestoreId = null,
+                },
+            };
+            return request.NewProject
+                ? next with
+                {
+                    Status = ProjectStatus.Ready,
+                    Description = properties?.Description ?? project.Description,
+                    Extra = properties?.Extra ?? project.Extra,
+                    Files = properties?.Files ?? project.Files,
+                }
+                : next;
+        }, cancellationToken) ?? throw new InvalidOperationException($"Project {request.ProjectId} no longer exists; restore {request.RestoreId} was not published.");
+        return published.Publication!.Published.Single(p => p.RestoreId == request.RestoreId).Generation;
+    }
+
+    /// <summary>Replaces the restore id on each of its items by the generation it became visible in, then forgets the restore.</summary>
+    public async Task FoldInAsync(PublishedRestoreRef published, CancellationToken cancellationToken)
+    {
+        var request = published.Restore;
+        await ForEachStagedAsync(request, (item, ct) => store.FoldInAsync(request.ProjectId, item, published.Generation, ct), cancellationToken);
+        await store.UpdateProjectAsync(request.ProjectId, project => project.Publication is { } publication && publication.Published.Any(p => p.RestoreId == request.RestoreId)
+            ? project with { Publication = publication with { Published = publication.Published.Where(p => p.RestoreId != request.RestoreId).ToList() } }
+            : null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Removes what a restore that will never be published wrote: its staged items (documents with their annotation
+    /// sets, annotations and files; AIs with their model files; schema entities), the files and items of documents
+    /// it may have written before their document, a new project's uploaded project files, and its working blobs.
+    /// </summary>
+    public async Task DiscardAsync(RestoreRequest request, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync<Project>(request.ProjectId, request.ProjectId, cancellationToken) is { Publication: { } publication }
+            && publication.Published.Any(p => p.RestoreId == request.RestoreId))
+        {
+            throw new InvalidOperationException($"Restore {request.RestoreId} is published; its items are the project's now and are not discarded.");
+        }
+
+        await ForEachStagedAsync(request, async (item, ct) =>
+        {
+            if (item.EntityId is { } entityId && item.Kind == EntityKinds.Document)
+            {
+                await DiscardDocumentAsync(request.ProjectId, entityId, ct);
+            }
+            else if (item.EntityId is { } aiId && item.Kind == EntityKinds.Ai)
+            {
+                await files.DeleteOwnerFilesAsync(files.Models, request.ProjectId, aiId, ct);
+            }
+
+            await store.DeleteItemAsync(request.ProjectId, item.Id, ct);
+        }, cancellationToken);
+
+        await Parallel.ForEachAsync(staging.ReadPlannedDocumentIdsAsync(request.RestoreId, cancellationToken), Parallelism(cancellationToken),
+            (documentId, ct) => new ValueTask(DiscardDocumentAsync(request.ProjectId, DocumentRestorer.NewDocumentId(request, documentId), ct)));
+
+        if (request.NewProject && await store.GetAsync<Project>(request.ProjectId, request.ProjectId, cancellationToken) is { Files.Count: 0 })
+        {
+            await files.DeleteOwnerFilesAsync(files.Documents, request.ProjectId, ProjectFiles.ProjectFilesOwner, cancellationToken);
+        }
+
+        await staging.DeleteAsync(request.RestoreId, cancellationToken);
+        await restores.ReleaseAsync(request, cancellationToken);
+    }
+
+    private async Task DiscardDocumentAsync(string projectId, string documentId, CancellationToken cancellationToken)
+    {
+        await store.DeleteDocumentItemsAsync(projectId, documentId, cancellationToken);
+        await files.DeleteOwnerFilesAsync(files.Documents, projectId, documentId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Applies <paramref name="action"/> to the restore's staged items page by page, asking again from the start each
+    /// time: the action takes an item out of the query's results, which would shift a continuation.
+    /// </summary>
+    private async Task ForEachStagedAsync(RestoreRequest request, Func<StagedItem, CancellationToken, Task> action, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var page = await store.ListStagedAsync(request.ProjectId, request.RestoreId, cancellationToken).Take(PageSize).ToListAsync(cancellationToken);
+            if (page.Count == 0)
+            {
+                return;
+            }
+
+            await Parallel.ForEachAsync(page, Parallelism(cancellationToken), (item, ct) => new ValueTask(action(item, ct)));
+        }
+    }
+
+    private static ParallelOptions Parallelism(CancellationToken cancellationToken) =>
+        new() { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken };
+}
