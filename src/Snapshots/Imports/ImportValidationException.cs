@@ -1,12 +1,28 @@
 namespace Snapshots.Imports;
 
 /// <summary>An import that cannot be accepted: names the file and the problem, and becomes a 400.</summary>
-public sealed class ImportValidationException(string file, string problem)
-    : Exception(string.IsNullOrEmpty(file) ? char.ToUpperInvariant(problem[0]) + problem[1..] : $"{file}: {problem}")
+public sealed class ImportValidationException : Exception
 {
-    public string File { get; } = file;
+    public ImportValidationException(string file, string problem)
+        : base(string.IsNullOrEmpty(file) ? char.ToUpperInvariant(problem[0]) + problem[1..] : $"{file}: {problem}")
+    {
+        File = file;
+        Problem = problem;
+    }
 
-    public string Problem { get; } = problem;
+    private ImportValidationException(string message, bool _)
+        : base(message)
+    {
+        File = "";
+        Problem = message;
+    }
+
+    public string File { get; }
+
+    public string Problem { get; }
+
+    /// <summary>A refusal whose message already names what is wrong (it may start with an entry name, kept as it is).</summary>
+    public static ImportValidationException Whole(string message) => new(message, true);
 }
 
 /// <summary>An upload or archive past the configured limits: becomes a 413.</summary>

@@ -34,7 +34,7 @@ public sealed class SnapshotArchiveImporter(ImportStaging staging, SnapshotBlobs
         catch (ArchiveValidationException ex)
         {
             await blobs.DeleteAllAsync(identifier, CancellationToken.None);
-            throw new ImportValidationException("", ex.Message);
+            throw ImportValidationException.Whole(ex.Message);
         }
         catch (ArchiveTooLargeException ex)
         {

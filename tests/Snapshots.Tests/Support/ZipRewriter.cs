@@ -35,6 +35,43 @@ public sealed class ZipRewriter
         return manifest.ToJsonString();
     });
 
+    /// <summary>
+    /// Changes the lines of an NDJSON entry and records the new SHA-256, size and line count in the manifest, so the
+    /// archive is intact byte-wise and only its content is wrong.
+    /// </summary>
+    public ZipRewriter ReplaceLinesSealed(string name, Func<List<string>, List<string>> change)
+    {
+        var index = entries.FindIndex(e => e.Name == name);
+        var lines = Encoding.UTF8.GetString(entries[index].Content).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+        var content = Encoding.UTF8.GetBytes(string.Concat(change(lines).Select(l => l + "\n")));
+        entries[index] = (name, content);
+        return EditManifest(manifest =>
+        {
+            var part = manifest["parts"]!.AsArray().Single(p => (string?)p!["path"] == name)!;
+            part["sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content));
+            part["bytes"] = content.Length;
+            part["items"] = content.Count(b => b == (byte)'\n');
+        });
+    }
+
+    /// <summary>Changes one JSON line of an NDJSON entry (0-based), sealed as <see cref="ReplaceLinesSealed"/>.</summary>
+    public ZipRewriter EditLineSealed(string name, int line, Action<JsonObject> change) => ReplaceLinesSealed(name, lines =>
+    {
+        var item = JsonNode.Parse(lines[line])!.AsObject();
+        change(item);
+        lines[line] = item.ToJsonString();
+        return lines;
+    });
+
+    /// <summary>Renames the first entry <paramref name="which"/> accepts, in the zip and in the manifest.</summary>
+    public ZipRewriter RenameSealed(Func<string, bool> which, Func<string, string> newName)
+    {
+        var index = entries.FindIndex(e => which(e.Name));
+        var (name, content) = entries[index];
+        entries[index] = (newName(name), content);
+        return EditManifest(manifest => manifest["parts"]!.AsArray().Single(p => (string?)p!["path"] == name)!["path"] = newName(name));
+    }
+
     /// <summary>Adds an entry before the manifest.</summary>
     public ZipRewriter Add(string name, string content)
     {

@@ -1,0 +1,146 @@
+using Microsoft.DurableTask;
+using Moq;
+using Snapshots.Functions.Orchestration;
+using Snapshots.Functions.Restores;
+using Snapshots.Restore;
+
+namespace Snapshots.Tests.Unit;
+
+public sealed class RestoreOrchestratorTests
+{
+    private static readonly RestoreRequest Request = new("r1", "snp-x", "p1", Merge: true, NewProject: false);
+    private readonly Mock<TaskOrchestrationContext> context = new() { CallBase = true };
+    private readonly TaskCompletionSource<string> cancel = new();
+    private readonly List<string> calls = [];
+
+    public RestoreOrchestratorTests()
+    {
+        context.Setup(c => c.GetInput<RestoreRequest>()).Returns(Request);
+        context.SetupGet(c => c.CurrentUtcDateTime).Returns(new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc));
+        context.Setup(c => c.WaitForExternalEvent<string>(RestoreEvents.Cancel, It.IsAny<CancellationToken>())).Returns(cancel.Task);
+        Returns<object>(null!);
+        Returns(new VerifiedArchive(250, 10, 100, 3, 260, 5000), nameof(RestoreOrchestrations.VerifyRestoreArchive));
+        Returns(new SchemaResult(new KindReport(1), new KindReport(1), new KindReport(2)), nameof(RestoreOrchestrations.RestoreSchema));
+        Returns(new RestorePlan(3, 250), nameof(RestoreOrchestrations.PlanRestoreDocuments));
+        Returns(new RestoredBatch(100, 4, 40, 100, 2000), nameof(RestoreOrchestrations.RestoreDocumentBatch));
+        Returns(new AisResult(3, 3, 1000, []), nameof(RestoreOrchestrations.RestoreAis));
+        Returns(7L, nameof(RestoreOrchestrations.PublishRestore));
+    }
+
+    [Fact]
+    public async Task Publishes_once_after_every_step_then_folds_in_and_cleans_up()
+    {
+        var outcome = await RestoreOrchestrations.RestoreSnapshotOrchestrator(context.Object);
+
+        Assert.False(outcome.Cancelled);
+        Assert.Equal(
+            [nameof(RestoreOrchestrations.VerifyRestoreArchive), nameof(RestoreOrchestrations.RestoreSchema), nameof(RestoreOrchestrations.PlanRestoreDocuments),
+             nameof(RestoreOrchestrations.RestoreDocumentBatch), nameof(RestoreOrchestrations.RestoreDocumentBatch), nameof(RestoreOrchestrations.RestoreDocumentBatch),
+             nameof(RestoreOrchestrations.RestoreAis), nameof(RestoreOrchestrations.PublishRestore), nameof(RestoreOrchestrations.CompleteRestore),
+             nameof(RestoreOrchestrations.FoldInRestore), nameof(RestoreOrchestrations.DeleteRestoreWorkingBlobs)],
+            calls);
+        context.Verify(c => c.CallActivityAsync<object>(new TaskName(nameof(RestoreOrchestrations.FoldInRestore)),
+            It.Is<object?>(o => Equals(o, new PublishedRestoreRef(Request, 7))), It.IsAny<TaskOptions?>()));
+    }
+
+    [Theory]
+    [InlineData(nameof(RestoreOrchestrations.VerifyRestoreArchive))]
+    [InlineData(nameof(RestoreOrchestrations.RestoreSchema))]
+    [InlineData(nameof(RestoreOrchestrations.RestoreDocumentBatch))]
+    [InlineData(nameof(RestoreOrchestrations.RestoreAis))]
+    [InlineData(nameof(RestoreOrchestrations.PublishRestore))]
+    public async Task A_failed_step_records_the_whole_reason_discards_what_was_staged_and_never_publishes(string step)
+    {
+        Fails(step, "label_sets.ndjson line 3: label set '7' points to category '9'\n   at Somewhere()");
+
+        var error = await Assert.ThrowsAsync<RestoreFailedException>(() => RestoreOrchestrations.RestoreSnapshotOrchestrator(context.Object));
+
+        Assert.Equal("label_sets.ndjson line 3: label set '7' points to category '9'", error.Message);
+        Assert.Equal([nameof(RestoreOrchestrations.FailRestore), nameof(RestoreOrchestrations.DiscardRestore)], calls.SkipWhile(c => c != nameof(RestoreOrchestrations.FailRestore)));
+        context.Verify(c => c.CallActivityAsync<object>(new TaskName(nameof(RestoreOrchestrations.FailRestore)),
+            It.Is<object?>(o => IsFailure(o, error.Message)), It.IsAny<TaskOptions?>()));
+        Assert.DoesNotContain(nameof(RestoreOrchestrations.CompleteRestore), calls);
+        Assert.DoesNotContain(nameof(RestoreOrchestrations.FoldInRestore), calls);
+    }
+
+    [Theory]
+    [InlineData(nameof(RestoreOrchestrations.VerifyRestoreArchive))]
+    [InlineData(nameof(RestoreOrchestrations.RestoreSchema))]
+    [InlineData(nameof(RestoreOrchestrations.PlanRestoreDocuments))]
+    [InlineData(nameof(RestoreOrchestrations.RestoreAis))]
+    public async Task A_cancel_during_a_step_stops_before_the_next_records_it_and_discards(string step)
+    {
+        OnCall(step, () => cancel.TrySetResult("now"));
+
+        var outcome = await RestoreOrchestrations.RestoreSnapshotOrchestrator(context.Object);
+
+        Assert.True(outcome.Cancelled);
+        Assert.Equal([step, nameof(RestoreOrchestrations.RecordRestoreCancelled), nameof(RestoreOrchestrations.DiscardRestore)], calls.SkipWhile(c => c != step));
+        Assert.DoesNotContain(nameof(RestoreOrchestrations.PublishRestore), calls);
+    }
+
+    [Fact]
+    public async Task A_cancel_during_the_documents_lets_the_batches_in_flight_finish_and_starts_no_more()
+    {
+        var batches = 0;
+        OnCall(nameof(RestoreOrchestrations.RestoreDocumentBatch), () =>
+        {
+            if (++batches == 1)
+            {
+                cancel.TrySetResult("now");
+            }
+        });
+        Returns(new RestorePlan(20, 2000), nameof(RestoreOrchestrations.PlanRestoreDocuments));
+
+        var outcome = await RestoreOrchestrations.RestoreSnapshotOrchestrator(context.Object);
+
+        Assert.True(outcome.Cancelled);
+        Assert.InRange(calls.Count(c => c == nameof(RestoreOrchestrations.RestoreDocumentBatch)), 1, RestoreOrchestrations.ParallelBatches);
+        Assert.Equal([nameof(RestoreOrchestrations.RecordRestoreCancelled), nameof(RestoreOrchestrations.DiscardRestore)], calls.TakeLast(2));
+    }
+
+    [Fact]
+    public void Permanent_failures_are_not_retried_and_others_are()
+    {
+        Assert.False(ActivityRetry.IsTransient(new TaskFailureDetails(typeof(Snapshots.Archive.ArchiveValidationException).FullName!, "bad", null, null, null)));
+        Assert.False(ActivityRetry.IsTransient(new TaskFailureDetails("System.Exception", "outer", null,
+            new TaskFailureDetails(typeof(PermanentFailureException).FullName!, "inner", null, null, null), null)));
+        Assert.True(ActivityRetry.IsTransient(new TaskFailureDetails("System.IO.IOException", "disk", null, null, null)));
+    }
+
+    private static bool IsFailure(object? input, string reason) =>
+        input is FailRestoreRequest failure && failure.Detail.EndsWith("at Somewhere()") && failure.Reason == reason;
+
+    private readonly Dictionary<string, Action> onCall = [];
+
+    private void OnCall(string activity, Action action) => onCall[activity] = action;
+
+    private void Returns<T>(T value, string? activity = null)
+    {
+        var setup = activity is null
+            ? context.Setup(c => c.CallActivityAsync<T>(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<TaskOptions?>()))
+            : context.Setup(c => c.CallActivityAsync<T>(new TaskName(activity), It.IsAny<object?>(), It.IsAny<TaskOptions?>()));
+        setup.Callback((TaskName name, object? _, TaskOptions? _) =>
+        {
+            calls.Add(name.Name);
+            if (onCall.TryGetValue(name.Name, out var action))
+            {
+                action();
+            }
+        }).ReturnsAsync(value);
+    }
+
+    private void Fails(string activity, string message)
+    {
+        var failure = new TaskFailedException(activity, 3, new TaskFailureDetails("System.InvalidOperationException", message, null, null, null));
+        // Moq matches a generic setup for any type argument its own is assignable from: set up only the result type.
+        var resultType = typeof(RestoreOrchestrations).GetMethod(activity)!.ReturnType.GetGenericArguments().Single();
+        typeof(RestoreOrchestratorTests).GetMethod(nameof(FailsAs), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
+            .MakeGenericMethod(resultType).Invoke(this, [activity, failure]);
+    }
+
+    private void FailsAs<T>(string activity, TaskFailedException failure) =>
+        context.Setup(c => c.CallActivityAsync<T>(new TaskName(activity), It.IsAny<object?>(), It.IsAny<TaskOptions?>()))
+            .Callback((TaskName name, object? _, TaskOptions? _) => calls.Add(name.Name))
+            .ThrowsAsync(failure);
+}
