@@ -222,6 +222,14 @@ function restore(snapshot, body) {
   });
 }
 
+function cancelRestore(restore) {
+  if (!window.confirm("Cancel this restore? It stops at its next step and removes what it wrote; the project stays as it was.")) return undefined;
+  return attempt(async () => {
+    await api("POST", "/restores/" + encodeURIComponent(restore.id) + "/cancel");
+    await route();
+  });
+}
+
 function editDescription(snapshot) {
   const text = window.prompt("Description", snapshot.description || "");
   if (text === null) return undefined;
@@ -286,6 +294,7 @@ function restoreCard(restore) {
   return h("div", { class: "card restore", dataset: { restoreId: restore.id } },
     h("div", { class: "status status-" + restore.status }, restore.statusText),
     h("div", {}, restore.merge ? "Merged into " : "New project ", h("a", { class: "project-link", href: "#/projects/" + restore.projectId }, restore.projectName)),
+    unfinished(restore) ? h("button", { class: "cancel danger", onclick: () => cancelRestore(restore) }, "Cancel restore") : null,
     unfinished(restore) ? h("div", { class: "progress" },
       h("progress", { max: Math.max(documents.total, 1), value: documents.done }), " ",
       progress ? h("span", { class: "muted counters" },

@@ -5,12 +5,12 @@ namespace Snapshots.Cli.Api;
 /// <summary>Where a long-running operation stands, read from an operation or a restore status body.</summary>
 public sealed record OperationState(string Status, bool Finished, bool Succeeded, string Stage, long Done, long Total, JsonObject Body)
 {
-    /// <summary>Operations say Running/Completed/Failed/Terminated; restores say queuing/inProgress/restored/contactSupport.</summary>
+    /// <summary>Operations say Running/Completed/Failed/Terminated; restores say queuing/inProgress/restored/contactSupport/cancelled.</summary>
     public static OperationState From(JsonObject body)
     {
         var status = Text(body["status"]) ?? "";
         var succeeded = status is "Completed" or "restored";
-        var finished = succeeded || status is "Failed" or "Terminated" or "Canceled" or "contactSupport";
+        var finished = succeeded || status is "Failed" or "Terminated" or "Canceled" or "contactSupport" or "cancelled";
         var progress = body["progress"] as JsonObject;
         var stage = Text(progress?["stage"]) ?? Text(body["statusText"]) ?? status;
         var (done, total) = progress?["documents"] is JsonObject documents
@@ -29,7 +29,8 @@ public sealed record OperationState(string Status, bool Finished, bool Succeeded
 /// <summary>Polls a status URI until the operation finishes.</summary>
 public sealed class OperationWaiter(SnapshotsApiClient api, TimeSpan interval)
 {
-    public async Task<OperationState> WaitAsync(string statusUri, IProgress<OperationState> progress, CancellationToken cancellationToken)
+    /// <param name="expected">The end that counts as success, when it is not the operation's own (a cancel waits for "cancelled").</param>
+    public async Task<OperationState> WaitAsync(string statusUri, IProgress<OperationState> progress, CancellationToken cancellationToken, string? expected = null)
     {
         var target = Relative(statusUri);
         while (true)
@@ -38,7 +39,7 @@ public sealed class OperationWaiter(SnapshotsApiClient api, TimeSpan interval)
             progress.Report(state);
             if (state.Finished)
             {
-                return state.Succeeded ? state : throw new OperationFailedException(state.Error);
+                return (expected is null ? state.Succeeded : state.Status == expected) ? state : throw new OperationFailedException(state.Error);
             }
 
             await Task.Delay(interval, cancellationToken);

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace Snapshots.Cli.Commands;
 
-/// <summary>restore a snapshot, and show a restore's status.</summary>
+/// <summary>restore a snapshot, cancel a restore, and show a restore's status.</summary>
 public static class RestoreCommands
 {
     public static Command Restore(CommandRunner run)
@@ -20,6 +20,21 @@ public static class RestoreCommands
             var restore = await context.Console.WithProgressAsync("Restoring", bar =>
                 context.Waiter.WaitAsync(statusUri, Output.CliConsole.ForOperation(bar), cancellationToken));
             context.Console.Result(restore.Body, () => context.Console.Line($"{restore.Body["statusText"]} Project {restore.Body["projectId"]} ({restore.Body["projectName"]})"));
+        }));
+        return command;
+    }
+
+    public static Command Cancel(CommandRunner run)
+    {
+        var restore = new Argument<string>("restoreId");
+        var command = new Command("cancel", "Cancel a running restore: it stops at its next step and removes what it wrote") { restore };
+        command.SetAction(run(async (parse, context, cancellationToken) =>
+        {
+            var started = await context.Api.PostJsonAsync($"api/restores/{Uri.EscapeDataString(parse.GetValue(restore)!)}/cancel", new { }, cancellationToken);
+            var statusUri = started["statusUri"]!.GetValue<string>().TrimStart('/');
+            var ended = await context.Console.WithProgressAsync("Cancelling", bar =>
+                context.Waiter.WaitAsync(statusUri, Output.CliConsole.ForOperation(bar), cancellationToken, expected: "cancelled"));
+            context.Console.Result(ended.Body, () => context.Console.Line($"{ended.Body["statusText"]} Project {ended.Body["projectId"]} is as it was."));
         }));
         return command;
     }

@@ -42,7 +42,12 @@ public sealed class TimerFunctions(IServiceProvider services, TimeProvider clock
             var next = new DateTimeOffset(DateTime.SpecifyKind(schedule.GetNextOccurrence(now.UtcDateTime), DateTimeKind.Utc));
             try
             {
-                await Task.Delay(next - now, clock, stoppingToken);
+                // A timer may wake a millisecond early; a tick before its occurrence would leave that occurrence to the next one.
+                for (var wait = next - now; wait > TimeSpan.Zero; wait = next - clock.GetUtcNow())
+                {
+                    await Task.Delay(wait, clock, stoppingToken);
+                }
+
                 await InvokeAsync(function, services, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

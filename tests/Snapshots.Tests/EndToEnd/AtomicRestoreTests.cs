@@ -14,7 +14,7 @@ namespace Snapshots.Tests.EndToEnd;
 /// Restores land whole or not at all: a failure or cancel at any step leaves the target exactly as it was, nothing
 /// shows before the publish, everything shows at once after it, and one restore at a time writes into a project.
 /// </summary>
-[Collection(ServiceTestGroup.Name)]
+[Collection(RestoreSafetyTestGroup.Name)]
 public sealed class AtomicRestoreTests(ServiceFixture service)
 {
     private static readonly SeedSpec Source = new() { Name = "atomic source", Documents = 6, AnnotationsPerDocument = 3, Ais = 9, DocumentFileBytes = 300, ModelFileBytes = 400, Categories = 3 };

@@ -13,7 +13,7 @@ namespace Snapshots.Tests.EndToEnd;
 /// Archives whose bytes are intact (checksums, sizes and counts all match) but whose content is wrong: each is
 /// refused by the one verification pass before anything is written, naming the entry and the line.
 /// </summary>
-[Collection(ServiceTestGroup.Name)]
+[Collection(RestoreSafetyTestGroup.Name)]
 public sealed class HostileArchiveContentTests(ServiceFixture service)
 {
     private static readonly SeedSpec Spec = new() { Name = "content", Documents = 4, AnnotationsPerDocument = 3, Ais = 9, DocumentFileBytes = 200, ModelFileBytes = 200 };

@@ -42,10 +42,11 @@ public sealed class PermissionMatrixTests(ServiceFixture service)
         new("PATCH",  "/api/snapshots/{S}",                          """{"description":"matrix"}""",       200,  200,  200,  403,   404,     401, 401,    401),
         new("DELETE", "/api/snapshots/{fresh}",                      null,                                 204,  204,  403,  403,   404,     401, 401,    401),
         new("POST",   "/api/snapshots/{S}/restores",                 "{}",                                 202,  202,  202,  403,   404,     401, 401,    401),
-        new("POST",   "/api/snapshots/{S}/restores",                 """{"targetProjectId":"{T}"}""",      202,  202,  202,  403,   404,     401, 401,    401),
+        new("POST",   "/api/snapshots/{S}/restores",                 """{"targetProjectId":"{T}"}""",      202,  202,  202,  403,   404,     401, 401,    401) { BeforeEach = "idle target" },
         new("GET",    "/api/snapshots/{S}/restores",                 null,                                 200,  200,  200,  200,   404,     401, 401,    401),
         new("GET",    "/api/restores/{R}",                           null,                                 200,  200,  200,  200,   404,     401, 401,    401),
         new("POST",   "/api/restores/{R}/retry",                     null,                                 409,  409,  409,  403,   404,     401, 401,    401),
+        new("POST",   "/api/restores/{R}/cancel",                    null,                                 409,  409,  409,  403,   404,     401, 401,    401),
         new("GET",    "/api/restores?projectId={T}",                 null,                                 200,  200,  200,  200,   404,     401, 401,    401),
         new("POST",   "/api/restores",                               """{"identifier":"x"}""",             404,  404,  404,  404,   404,     401, 401,    401),
         new("POST",   "/api/imports?name=matrix",                    "",                                   400,  400,  400,  400,   400,     401, 401,    401),
@@ -80,6 +81,13 @@ public sealed class PermissionMatrixTests(ServiceFixture service)
                 if (row.BeforeEach == "policy")
                 {
                     await admin.PutAsync($"/api/projects/{projectId}/backup-policy", Json(Policy));
+                }
+                else if (row.BeforeEach == "idle target")
+                {
+                    // One restore at a time writes into a project: the previous caller's merge must have ended.
+                    await Eventually.ReturnsAsync(() => admin.GetFromJsonAsync<JsonElement>($"/api/restores?projectId={target}"),
+                        list => list.GetProperty("items").EnumerateArray().All(r => r.GetProperty("status").GetString() is not ("queuing" or "inProgress")),
+                        TimeSpan.FromMinutes(1));
                 }
 
                 string Resolve(string text) => text

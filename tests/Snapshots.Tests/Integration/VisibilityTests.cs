@@ -11,7 +11,7 @@ namespace Snapshots.Tests.Integration;
 /// published, still everything after the fold-in; and a reader that fixed an older generation (a snapshot export)
 /// sees none of it, before or after the fold-in.
 /// </summary>
-[Collection(ServiceTestGroup.Name)]
+[Collection(RestoreSafetyTestGroup.Name)]
 public sealed class VisibilityTests(ServiceFixture service)
 {
     private ProjectStore Store => service.Services.GetRequiredService<ProjectStore>();

@@ -140,3 +140,13 @@ public sealed class ServiceTestGroup : ICollectionFixture<ServiceFixture>
 {
     public const string Name = "service";
 }
+
+/// <summary>
+/// A second service of its own for the restore-safety tests (failures and cancels at every step, hostile content):
+/// they are many and slow, and run beside the <see cref="ServiceTestGroup"/> instead of after it.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class RestoreSafetyTestGroup : ICollectionFixture<ServiceFixture>
+{
+    public const string Name = "restore-safety";
+}
