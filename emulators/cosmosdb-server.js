@@ -10,7 +10,12 @@
 // 3. The generated query code collects the FROM source with `reduce(($, c) => [...$, { c }], [])`, copying the
 //    accumulator for every item; it now appends in place (same results, linear time).
 //
-// Usage: node cosmosdb-server.js --host 127.0.0.1 --port 8081
+// And it keeps its data (the emulator holds everything in memory): with --journal <file>, every write (databases,
+// containers, items; creates, replaces, upserts, patches, deletes) is appended to that file before it is answered,
+// and the file is replayed at start, then compacted to the current state. A killed emulator or service loses no
+// answered write; with --fsync each write is also flushed to the disk (power loss), at a cost per write.
+//
+// Usage: node cosmosdb-server.js --host 127.0.0.1 --port 8081 [--journal data/cosmos.journal [--fsync]]
 "use strict";
 
 const { AsyncLocalStorage } = require("async_hooks");
@@ -70,6 +75,7 @@ const setItem = Items.prototype._set;
 Items.prototype._set = function (data) {
   const result = setItem.call(this, data);
   partitionItems(this, indexKey(this._getPartition(data))).set(data._rid, this._data.get(data._rid));
+  journal.set(this, data);
   return result;
 };
 
@@ -81,6 +87,7 @@ Items.prototype.delete = function (idOrRid, partition) {
     const data = existing.read();
     partitionItems(this, indexKey(this._getPartition(data))).delete(data._rid);
   }
+  journal.delete(this, idOrRid, partition);
 };
 
 const queryItems = Items.prototype.query;
@@ -99,6 +106,133 @@ Items.prototype.query = function (params, options) {
     this._data = all;
   }
 };
+
+// --- journal: the data survives a restart -------------------------------------------------------------------------
+
+const fs = require("fs");
+const accountModule = require("@vercel/cosmosdb-server/lib/account");
+const Databases = require("@vercel/cosmosdb-server/lib/account/databases").default;
+const Collections = require("@vercel/cosmosdb-server/lib/account/collections").default;
+const Documents = require("@vercel/cosmosdb-server/lib/account/documents").default;
+
+// The server makes its account when it starts listening; the journal needs it to replay into.
+let account;
+const BaseAccount = accountModule.default;
+accountModule.default = class JournaledAccount extends BaseAccount {
+  constructor(...args) {
+    super(...args);
+    account = this;
+  }
+};
+
+// A container's items need to know their database to be journaled; the container itself does not.
+const newCollection = Collections.prototype._newItem;
+Collections.prototype._newItem = function (data) {
+  const collection = newCollection.call(this, data);
+  if (data && this._parent.read()) {
+    collection.documents._databaseId = this._parent.read().id;
+  }
+  return collection;
+};
+
+// Where a set of items sits: [] databases, [db] containers, [db, container] items. Other sets are not journaled
+// (partition key ranges and the like are made again with their container).
+function pathOf(items) {
+  if (items instanceof Databases) return [];
+  if (items instanceof Collections) return items._parent.read() ? [items._parent.read().id] : undefined;
+  if (items instanceof Documents) return items._databaseId !== undefined && items._parent.read() ? [items._databaseId, items._parent.read().id] : undefined;
+  return undefined;
+}
+
+function itemsAt(path) {
+  if (path.length === 0) return account.databases;
+  const database = account.database(path[0]);
+  if (!database.read()) return undefined;
+  if (path.length === 1) return database.collections;
+  const collection = database.collection(path[1]);
+  return collection.read() ? collection.documents : undefined;
+}
+
+const journal = {
+  fd: undefined,
+  fsync: false,
+  replaying: false,
+
+  set(items, data) {
+    const path = this.fd === undefined || this.replaying ? undefined : pathOf(items);
+    if (path) this.append({ set: path, rid: items._ridCount, data });
+  },
+
+  delete(items, id, partition) {
+    const path = this.fd === undefined || this.replaying ? undefined : pathOf(items);
+    if (path) this.append({ delete: path, id, partition });
+  },
+
+  // Written synchronously before the request's answer: an answered write is in the file.
+  append(entry) {
+    fs.writeSync(this.fd, JSON.stringify(entry) + "\n");
+    if (this.fsync) fs.fdatasyncSync(this.fd);
+  },
+
+  // Replays the file into the account, then rewrites it as the current state (a torn last line is skipped).
+  open(file, fsync) {
+    this.fsync = fsync;
+    this.replaying = true;
+    let replayed = 0;
+    try {
+      if (fs.existsSync(file)) {
+        for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+          if (line.trim().length === 0) continue;
+          let entry;
+          try {
+            entry = JSON.parse(line);
+          } catch {
+            continue;
+          }
+          replay(entry);
+          replayed++;
+        }
+      }
+    } finally {
+      this.replaying = false;
+    }
+
+    const compacted = `${file}.compacting`;
+    const fd = fs.openSync(compacted, "w");
+    const write = entry => fs.writeSync(fd, JSON.stringify(entry) + "\n");
+    for (const database of account.databases._data.values()) {
+      const db = database.read();
+      write({ set: [], rid: account.databases._ridCount, data: db });
+      for (const collection of database.collections._data.values()) {
+        const coll = collection.read();
+        write({ set: [db.id], rid: database.collections._ridCount, data: coll });
+        for (const item of collection.documents._data.values()) {
+          write({ set: [db.id, coll.id], rid: collection.documents._ridCount, data: item.read() });
+        }
+      }
+    }
+    fs.fdatasyncSync(fd);
+    fs.closeSync(fd);
+    fs.renameSync(compacted, file);
+    this.fd = fs.openSync(file, "a");
+    return replayed;
+  },
+};
+
+function replay(entry) {
+  const items = itemsAt(entry.set ?? entry.delete);
+  if (!items) return;
+  if (entry.set) {
+    items._ridCount = Math.max(items._ridCount, entry.rid ?? 0);
+    items._set(entry.data);
+  } else {
+    try {
+      items.delete(entry.id, entry.partition);
+    } catch {
+      // Already gone: the journal holds the delete of an item a later replace removed too.
+    }
+  }
+}
 
 // --- 2. a point read of a missing item is a 404 -------------------------------------------------------------------
 
@@ -198,8 +332,14 @@ const option = (...names) => {
 };
 const host = option("--host") ?? "127.0.0.1";
 const port = Number.parseInt(option("--port", "-p") ?? "8081", 10);
+const journalFile = option("--journal");
 // Keep-alive, as real Cosmos DB: by default the emulator closes every connection, so each request paid a new TLS
 // handshake on both sides (most of the CPU of a bulk load) and left thousands of sockets in TIME-WAIT.
 const server = createHttpsServer({ keepAlive: true }).listen(port, host, () => {
+  // The server made its account on 'listening', before this callback; requests wait until the replay is done.
+  if (journalFile) {
+    const replayed = journal.open(journalFile, args.includes("--fsync"));
+    console.log(`Journal ${journalFile}: ${replayed} entries replayed`);
+  }
   console.log(`Ready to accept HTTPS connections at ${host}:${server.address().port}`);
 });

@@ -16,7 +16,14 @@ var logger = loggerFactory.CreateLogger("Snapshots.Local");
 var emulatorsDirectory = EmulatorSet.LocateEmulatorsDirectory();
 var dataDirectory = Path.Combine(Path.GetDirectoryName(emulatorsDirectory)!, ".local-data");
 var loadDemo = !args.Contains("--no-demo");
-args = [.. args.Where(a => a != "--no-demo")];
+// The emulators keep their data in .local-data/ across restarts (Azurite's files, the Cosmos journal); --reset starts empty.
+if (args.Contains("--reset") && Directory.Exists(dataDirectory))
+{
+    Directory.Delete(dataDirectory, recursive: true);
+    logger.LogInformation("Removed {DataDirectory}: starting with no data.", dataDirectory);
+}
+
+args = [.. args.Where(a => a is not ("--no-demo" or "--reset"))];
 
 // --emulators blob,queue,table,cosmos attaches to emulators already running on those loopback ports (the benchmark
 // seeds them and measures this process alone); by default the runtime starts its own.

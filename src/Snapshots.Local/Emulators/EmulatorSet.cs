@@ -11,8 +11,11 @@ public sealed record EmulatorOptions
     /// <summary>The folder with the emulators' package.json and package-lock.json; found from the working directory when null.</summary>
     public string? EmulatorsDirectory { get; init; }
 
-    /// <summary>Where Azurite persists its data. The Cosmos emulator keeps its data in memory.</summary>
+    /// <summary>Where Azurite persists its data and the Cosmos emulator its journal (<c>cosmos/journal.ndjson</c>).</summary>
     public required string DataDirectory { get; init; }
+
+    /// <summary>Flush every Cosmos write to the disk before answering it (survives power loss; slower).</summary>
+    public bool FlushEveryWrite { get; init; }
 
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }
@@ -44,6 +47,8 @@ public sealed class EmulatorSet : IAsyncDisposable
         var endpoints = new EmulatorEndpoints(ports[0], ports[1], ports[2], ports[3]);
         var azuriteData = Path.Combine(options.DataDirectory, "azurite");
         Directory.CreateDirectory(azuriteData);
+        var cosmosData = Path.Combine(options.DataDirectory, "cosmos");
+        Directory.CreateDirectory(cosmosData);
 
         var started = new List<EmulatorProcess>();
         try
@@ -56,9 +61,11 @@ public sealed class EmulatorSet : IAsyncDisposable
                 "--queueHost", "127.0.0.1", "--queuePort", ports[1].ToString(),
                 "--tableHost", "127.0.0.1", "--tablePort", ports[2].ToString(),
             ], logger));
-            // Our launcher of @vercel/cosmosdb-server: keep-alive, partition-scoped queries, 404 point reads (see the script).
+            // Our launcher of @vercel/cosmosdb-server: keep-alive, partition-scoped queries, 404 point reads, and a
+            // journal of every write replayed at start, so the data survives a restart (see the script).
+            string[] cosmosArguments = ["--host", "127.0.0.1", "--port", ports[3].ToString(), "--journal", Path.Combine(cosmosData, "journal.ndjson")];
             started.Add(EmulatorProcess.Start("cosmos", directory, "cosmosdb-server.js",
-                ["--host", "127.0.0.1", "--port", ports[3].ToString()], logger));
+                options.FlushEveryWrite ? [.. cosmosArguments, "--fsync"] : cosmosArguments, logger));
 
             await WaitUntilListeningAsync(started, ports, options.StartTimeout, cancellationToken);
             logger.LogInformation(
