@@ -125,7 +125,7 @@ public sealed class SnapshotService(
     public async Task FinishAsync(FinishSnapshotRequest finish, CancellationToken cancellationToken)
     {
         var record = await RequireAsync(finish.Snapshot.SnapshotId, cancellationToken);
-        await snapshots.SaveAsync(record with
+        await snapshots.UpdateAsync(record, current => current with
         {
             Status = SnapshotStatus.Created,
             Counts = finish.Archive.Counts,
@@ -143,16 +143,14 @@ public sealed class SnapshotService(
         var record = await snapshots.GetAsync(failure.Snapshot.SnapshotId, cancellationToken);
         if (record is not null)
         {
-            await snapshots.SaveAsync(record with { Status = SnapshotStatus.Failed, FailureReason = failure.Reason, CompletedAt = failure.FailedAt }, cancellationToken);
+            await snapshots.UpdateAsync(record, current => current with { Status = SnapshotStatus.Failed, FailureReason = failure.Reason, CompletedAt = failure.FailedAt }, cancellationToken);
         }
     }
 
-    public async Task<SnapshotRecord> DescribeAsync(SnapshotRecord record, string? description, CancellationToken cancellationToken)
-    {
-        var updated = record with { Description = description };
-        await snapshots.SaveAsync(updated, cancellationToken);
-        return updated;
-    }
+    /// <summary>Changes the description only, on the record as it is now (a snapshot finishing meanwhile keeps its status).</summary>
+    public async Task<SnapshotRecord> DescribeAsync(SnapshotRecord record, string? description, CancellationToken cancellationToken) =>
+        await snapshots.UpdateAsync(record, current => current with { Description = description }, cancellationToken)
+        ?? throw new SnapshotRequestException(404, $"No snapshot with id '{record.Id}'.");
 
     /// <summary>Irrevocable: the record, the parts and the archive go; projects are not touched.</summary>
     public async Task DeleteAsync(SnapshotRecord record, CancellationToken cancellationToken)

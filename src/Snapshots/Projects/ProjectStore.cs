@@ -40,12 +40,25 @@ public sealed class ProjectStore(CosmosClient cosmos, IOptions<CosmosOptions> op
     }
 
     /// <summary>Reads a project's record with its ETag, for a conditional write.</summary>
-    public async Task<(Project Project, string ETag)?> ReadProjectAsync(string projectId, CancellationToken cancellationToken)
+    public Task<(Project Entity, string ETag)?> ReadProjectAsync(string projectId, CancellationToken cancellationToken) =>
+        ReadWithETagAsync<Project>(projectId, projectId, cancellationToken);
+
+    /// <summary>Replaces a project's record if it is still at <paramref name="etag"/>; false when another writer changed it.</summary>
+    public Task<bool> TryReplaceProjectAsync(Project project, string etag, CancellationToken cancellationToken) =>
+        TryReplaceAsync(project.Id, project, etag, cancellationToken);
+
+    /// <summary>Changes a project's record with optimistic concurrency (see <see cref="UpdateAsync{T}"/>).</summary>
+    public Task<Project?> UpdateProjectAsync(string projectId, Func<Project, Project?> change, CancellationToken cancellationToken) =>
+        UpdateAsync(projectId, projectId, change, cancellationToken);
+
+    /// <summary>Reads one entity with its ETag, for a conditional write; null when it does not exist.</summary>
+    public async Task<(T Entity, string ETag)?> ReadWithETagAsync<T>(string partition, string id, CancellationToken cancellationToken)
+        where T : class, IProjectEntity
     {
         try
         {
-            var response = await Projects.ReadItemAsync<ProjectItem<Project>>(
-                ProjectItem<Project>.CosmosId(EntityKinds.Project, projectId), new PartitionKey(projectId), cancellationToken: cancellationToken);
+            var response = await Projects.ReadItemAsync<ProjectItem<T>>(
+                ProjectItem<T>.CosmosId(EntityKindOf<T>.Name, id), new PartitionKey(partition), cancellationToken: cancellationToken);
             return (response.Resource.Data, response.ETag);
         }
         catch (CosmosException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
@@ -54,13 +67,15 @@ public sealed class ProjectStore(CosmosClient cosmos, IOptions<CosmosOptions> op
         }
     }
 
-    /// <summary>Replaces a project's record if it is still at <paramref name="etag"/>; false when another writer changed it.</summary>
-    public async Task<bool> TryReplaceProjectAsync(Project project, string etag, CancellationToken cancellationToken)
+    /// <summary>Replaces an entity if it is still at <paramref name="etag"/>; false when another writer changed or removed it.</summary>
+    public async Task<bool> TryReplaceAsync<T>(string partition, T entity, string etag, CancellationToken cancellationToken)
+        where T : IProjectEntity
     {
-        var item = new ProjectItem<Project>(ProjectItem<Project>.CosmosId(EntityKinds.Project, project.Id), project.Id, EntityKinds.Project, project);
+        var kind = EntityKindOf<T>.Name;
+        var item = new ProjectItem<T>(ProjectItem<T>.CosmosId(kind, entity.Id), partition, kind, entity);
         try
         {
-            await Projects.ReplaceItemAsync(item, item.Id, new PartitionKey(project.Id),
+            await Projects.ReplaceItemAsync(item, item.Id, new PartitionKey(partition),
                 new ItemRequestOptions { IfMatchEtag = etag, EnableContentResponseOnWrite = false }, cancellationToken);
             return true;
         }
@@ -71,31 +86,33 @@ public sealed class ProjectStore(CosmosClient cosmos, IOptions<CosmosOptions> op
     }
 
     /// <summary>
-    /// Changes a project's record with optimistic concurrency: reads it, applies <paramref name="change"/> (null: no
-    /// write) and replaces it at the ETag it read, again from a fresh read when another writer came first.
+    /// A read-modify-write with optimistic concurrency: reads the entity, applies <paramref name="change"/> (null:
+    /// no write) and replaces it at the ETag it read, again from a fresh read when another writer came first, so a
+    /// change never writes back a stale copy. Null when the entity does not exist.
     /// </summary>
-    public async Task<Project?> UpdateProjectAsync(string projectId, Func<Project, Project?> change, CancellationToken cancellationToken)
+    public async Task<T?> UpdateAsync<T>(string partition, string id, Func<T, T?> change, CancellationToken cancellationToken)
+        where T : class, IProjectEntity
     {
         for (var attempt = 0; ; attempt++)
         {
-            if (await ReadProjectAsync(projectId, cancellationToken) is not var (project, etag))
+            if (await ReadWithETagAsync<T>(partition, id, cancellationToken) is not var (entity, etag))
             {
                 return null;
             }
 
-            if (change(project) is not { } changed)
+            if (change(entity) is not { } changed)
             {
-                return project;
+                return entity;
             }
 
-            if (await TryReplaceProjectAsync(changed, etag, cancellationToken))
+            if (await TryReplaceAsync(partition, changed, etag, cancellationToken))
             {
                 return changed;
             }
 
-            if (attempt == 20)
+            if (attempt == 50)
             {
-                throw new InvalidOperationException($"Project {projectId} kept changing while it was being updated.");
+                throw new InvalidOperationException($"{EntityKindOf<T>.Name} {id} kept changing while it was being updated.");
             }
         }
     }

@@ -23,6 +23,10 @@ public sealed class SnapshotStore(ProjectStore store)
         return true;
     }
 
+    /// <summary>Changes a record from its current version (ETag): a change never writes back a stale copy.</summary>
+    public Task<SnapshotRecord?> UpdateAsync(SnapshotRecord record, Func<SnapshotRecord, SnapshotRecord?> change, CancellationToken cancellationToken) =>
+        store.UpdateAsync(record.ProjectId, record.Id, change, cancellationToken);
+
     /// <summary>All of a project's snapshots (retention needs them all).</summary>
     public IAsyncEnumerable<SnapshotRecord> ListAllAsync(string projectId, CancellationToken cancellationToken) =>
         store.ListPartitionAsync<SnapshotRecord>(projectId, cancellationToken);

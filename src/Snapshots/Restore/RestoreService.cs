@@ -188,16 +188,6 @@ public sealed class RestoreService(ProjectStore projects, MembershipStore member
     private static SnapshotRequestException RunningRestoreConflict(string projectId, string running) =>
         new(409, $"Project '{projectId}' has a restore running (restore id '{running}'); start this one when it has ended, or cancel it.");
 
-    private async Task<RestoreRecord?> UpdateRecordAsync(string restoreId, Func<RestoreRecord, RestoreRecord> change, CancellationToken cancellationToken)
-    {
-        var record = await GetAsync(restoreId, cancellationToken);
-        if (record is null)
-        {
-            return null;
-        }
-
-        var changed = change(record);
-        await projects.UpsertAsync(RestoreRecord.Partition, changed, cancellationToken);
-        return changed;
-    }
+    private Task<RestoreRecord?> UpdateRecordAsync(string restoreId, Func<RestoreRecord, RestoreRecord> change, CancellationToken cancellationToken) =>
+        projects.UpdateAsync(RestoreRecord.Partition, restoreId, change, cancellationToken);
 }
