@@ -133,7 +133,7 @@ public sealed class RestoreFunctions(RestoreService restores, RestoreStarter sta
         }
 
         // Same instance id and input: every step uses deterministic ids and blob names, so nothing is duplicated.
-        var input = orchestration.ReadInputAs<RestoreRequest>()!;
+        var input = orchestration.ReadInputAs<RestoreRequest>()! with { Retry = true };
         await client.ScheduleNewOrchestrationInstanceAsync(
             nameof(RestoreOrchestrations.RestoreSnapshotOrchestrator), input, new StartOrchestrationOptions(restoreId), cancellationToken);
         return new AcceptedResult($"/api/restores/{restoreId}", RestoreView.From(record with { Error = null, CompletedAt = null }, null));

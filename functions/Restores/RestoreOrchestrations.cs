@@ -36,8 +36,15 @@ public sealed partial class RestoreOrchestrations(DocumentRestorer documents, Sc
         }
 
         RestoredBatch restored;
+        long generation;
         try
         {
+            if (request.Retry)
+            {
+                // What the failed run staged goes first (its discard may itself have failed), keeping the hold.
+                await context.CallActivityAsync(nameof(DiscardRestore), new DiscardRestoreRequest(request, KeepHold: true), Retry);
+            }
+
             progress.Report(RestoreStages.Verifying);
             var archive = await context.CallActivityAsync<VerifiedArchive>(nameof(VerifyRestoreArchive), request, Retry);
             progress.Totals(archive);
@@ -72,19 +79,14 @@ public sealed partial class RestoreOrchestrations(DocumentRestorer documents, Sc
             StopIfCancelled();
 
             progress.Report(RestoreStages.Publishing);
-            var generation = await context.CallActivityAsync<long>(nameof(PublishRestore), request, Retry);
-            await context.CallActivityAsync(nameof(CompleteRestore),
+            generation = await context.CallActivityAsync<long>(nameof(PublishRestore),
                 new CompleteRestoreRequest(request, schemaResult, restored, ais, plan.Batches, context.CurrentUtcDateTime), Retry);
-            progress.Report(RestoreStages.Restored);
-
-            await CleanUpAsync(context, new PublishedRestoreRef(request, generation));
-            return new RestoreOutcome(Cancelled: false, restored);
         }
         catch (RestoreCancelledException)
         {
             progress.Report(RestoreStages.Discarding);
             await context.CallActivityAsync(nameof(RecordRestoreCancelled), new CancelledRestoreRequest(request, context.CurrentUtcDateTime), Retry);
-            await context.CallActivityAsync(nameof(DiscardRestore), request, Retry);
+            await context.CallActivityAsync(nameof(DiscardRestore), new DiscardRestoreRequest(request, Cancelled: true), Retry);
             return new RestoreOutcome(Cancelled: true, RestoredBatch.Empty);
         }
         catch (TaskFailedException failure)
@@ -93,22 +95,33 @@ public sealed partial class RestoreOrchestrations(DocumentRestorer documents, Sc
             var reason = detail.Split('\n', 2)[0].Trim();
             progress.Report(RestoreStages.Discarding);
             await context.CallActivityAsync(nameof(FailRestore), new FailRestoreRequest(request, reason, detail, context.CurrentUtcDateTime), Retry);
-            await context.CallActivityAsync(nameof(DiscardRestore), request, Retry);
+            await context.CallActivityAsync(nameof(DiscardRestore), new DiscardRestoreRequest(request), Retry);
             throw new RestoreFailedException(reason);
         }
+
+        // Published: the restore is done for its users, and nothing from here on may fail or discard it.
+        progress.Report(RestoreStages.Restored);
+        await AfterPublishAsync(context, new PublishedRestoreRef(request, generation));
+        return new RestoreOutcome(Cancelled: false, restored);
     }
 
-    /// <summary>After the publish the restore is done for its users; a fold-in that fails leaves items visible through the publication list.</summary>
-    private static async Task CleanUpAsync(TaskOrchestrationContext context, PublishedRestoreRef published)
+    /// <summary>
+    /// The fold-in and the clean-up, after the publish. A failure here is logged and changes nothing users see: the
+    /// record already says published (with its report), and unfolded items stay visible through the publication list.
+    /// </summary>
+    private static async Task AfterPublishAsync(TaskOrchestrationContext context, PublishedRestoreRef published)
     {
-        try
+        var logger = context.CreateReplaySafeLogger<RestoreOrchestrations>();
+        foreach (var (step, input) in new (string, object)[] { (nameof(FoldInRestore), published), (nameof(DeleteRestoreWorkingBlobs), published.Restore) })
         {
-            await context.CallActivityAsync(nameof(FoldInRestore), published, Retry);
-            await context.CallActivityAsync(nameof(DeleteRestoreWorkingBlobs), published.Restore, Retry);
-        }
-        catch (TaskFailedException failure)
-        {
-            LogCleanupFailed(context.CreateReplaySafeLogger<RestoreOrchestrations>(), published.Restore.RestoreId, failure.FailureDetails.ErrorMessage);
+            try
+            {
+                await context.CallActivityAsync(step, input, Retry);
+            }
+            catch (TaskFailedException failure)
+            {
+                LogAfterPublishFailed(logger, published.Restore.RestoreId, step, failure.FailureDetails.ErrorMessage);
+            }
         }
     }
 
@@ -131,10 +144,7 @@ public sealed partial class RestoreOrchestrations(DocumentRestorer documents, Sc
     public Task<AisResult> RestoreAis([ActivityTrigger] RestoreRequest request) => documents.RestoreAisAsync(request, CancellationToken.None);
 
     [Function(nameof(PublishRestore))]
-    public Task<long> PublishRestore([ActivityTrigger] RestoreRequest request) => publisher.PublishAsync(request, CancellationToken.None);
-
-    [Function(nameof(CompleteRestore))]
-    public Task CompleteRestore([ActivityTrigger] CompleteRestoreRequest request) => restores.CompleteAsync(request, CancellationToken.None);
+    public Task<long> PublishRestore([ActivityTrigger] CompleteRestoreRequest request) => publisher.PublishAsync(request, CancellationToken.None);
 
     [Function(nameof(FoldInRestore))]
     public Task FoldInRestore([ActivityTrigger] PublishedRestoreRef published) => publisher.FoldInAsync(published, CancellationToken.None);
@@ -149,10 +159,10 @@ public sealed partial class RestoreOrchestrations(DocumentRestorer documents, Sc
     public Task RecordRestoreCancelled([ActivityTrigger] CancelledRestoreRequest request) => restores.CancelledAsync(request, CancellationToken.None);
 
     [Function(nameof(DiscardRestore))]
-    public Task DiscardRestore([ActivityTrigger] RestoreRequest request) => publisher.DiscardAsync(request, CancellationToken.None);
+    public Task DiscardRestore([ActivityTrigger] DiscardRestoreRequest request) => publisher.DiscardAsync(request, CancellationToken.None);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Restore {RestoreId} is published, but its clean-up failed: {Reason}")]
-    private static partial void LogCleanupFailed(ILogger logger, string restoreId, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Restore {RestoreId} is published, but {Step} failed: {Reason}")]
+    private static partial void LogAfterPublishFailed(ILogger logger, string restoreId, string step, string reason);
 
     /// <summary>Keeps the counters of the custom status between steps.</summary>
     private sealed class ProgressTracker(TaskOrchestrationContext context)

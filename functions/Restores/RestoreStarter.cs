@@ -32,8 +32,18 @@ public sealed class RestoreStarter(RestoreService restores, RequestAccess access
         try
         {
             var (record, start) = await restores.StartAsync(identifier, snapshotId, sourceEnvironment, body.TargetProjectId, body.ProjectName, caller, cancellationToken);
-            await client.ScheduleNewOrchestrationInstanceAsync(
-                nameof(RestoreOrchestrations.RestoreSnapshotOrchestrator), start, new StartOrchestrationOptions(record.Id), cancellationToken);
+            try
+            {
+                await client.ScheduleNewOrchestrationInstanceAsync(
+                    nameof(RestoreOrchestrations.RestoreSnapshotOrchestrator), start, new StartOrchestrationOptions(record.Id), cancellationToken);
+            }
+            catch
+            {
+                // Not started: the target must not stay held by a restore that will never run.
+                await restores.AbandonAsync(start, CancellationToken.None);
+                throw;
+            }
+
             var view = RestoreView.From(record, null);
             return new AcceptedResult(view.StatusUri, view);
         }

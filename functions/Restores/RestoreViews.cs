@@ -32,7 +32,7 @@ public sealed record RestoreView(
             record.Id, record.SnapshotId, record.Identifier, record.ProjectId, record.ProjectName, $"/api/projects/{record.ProjectId}", record.Merge,
             status, RestoreStatusTexts.For(status), ProgressOf(orchestration), record.CreatedAt,
             status is RestoreStatus.Restored or RestoreStatus.ContactSupport or RestoreStatus.Cancelled ? record.CompletedAt : null,
-            status == RestoreStatus.ContactSupport ? record.Error ?? orchestration?.FailureDetails?.ErrorMessage : null,
+            status == RestoreStatus.ContactSupport ? record.Error ?? orchestration?.FailureDetails?.ErrorMessage.Split('\n', 2)[0] : null,
             status == RestoreStatus.Restored ? record.Report : null,
             $"/api/restores/{record.Id}");
     }
@@ -47,7 +47,7 @@ public sealed record RestoreView(
         : orchestration?.RuntimeStatus switch
         {
             null or OrchestrationRuntimeStatus.Pending => RestoreStatus.Queuing,
-            OrchestrationRuntimeStatus.Completed => RestoreStatus.Restored,
+            OrchestrationRuntimeStatus.Completed => orchestration.ReadOutputAs<RestoreOutcome>() is { Cancelled: true } ? RestoreStatus.Cancelled : RestoreStatus.Restored,
             OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated => RestoreStatus.ContactSupport,
             _ => record.Error is not null && record.CompletedAt is not null ? RestoreStatus.ContactSupport : RestoreStatus.InProgress,
         };

@@ -76,6 +76,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Restore.DocumentRestorer>();
         services.AddSingleton<Restore.RestoreService>();
         services.AddSingleton<Restore.RestorePublisher>();
+        services.AddSingleton<Operations.PendingOperations>();
+        services.AddSingleton<Operations.OperationReconciler>();
 
         services.AddSingleton<Backups.BackupPolicyService>();
         services.AddSingleton<Backups.BackupScheduler>();

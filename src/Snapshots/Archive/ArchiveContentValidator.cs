@@ -25,6 +25,10 @@ internal sealed class ArchiveContentValidator
     private readonly HashSet<ulong> documentFiles = [];
     private readonly HashSet<string> aiFiles = new(StringComparer.Ordinal);
     private readonly HashSet<string> projectFiles = new(StringComparer.Ordinal);
+    private int projects;
+
+    // Nulls where the model has none (an id, a list) are refused as the line's fault, not met later as a crash.
+    private static readonly JsonSerializerOptions Strict = new(SnapshotsJson.Options) { RespectNullableAnnotations = true };
 
     /// <summary>The order entries are checked in: what is referred to comes before what refers to it; other entries last.</summary>
     public static int Order(string path) => path switch
@@ -45,9 +49,26 @@ internal sealed class ArchiveContentValidator
     /// <summary>Checks one line of <paramref name="path"/> (1-based <paramref name="line"/>).</summary>
     public void Line(string path, int line, string text)
     {
+        try
+        {
+            Check(path, line, text);
+        }
+        catch (Exception ex) when (ex is not ArchiveValidationException)
+        {
+            throw Fail(path, line, $"not a valid item ({ex.GetType().Name})");
+        }
+    }
+
+    private void Check(string path, int line, string text)
+    {
         switch (path)
         {
             case ArchiveEntries.Project:
+                if (++projects > 1)
+                {
+                    throw Fail(path, line, "an archive holds one project");
+                }
+
                 foreach (var file in Parse<Project>(path, line, text).Files)
                 {
                     projectFiles.Add(file.Name);
@@ -159,7 +180,7 @@ internal sealed class ArchiveContentValidator
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(text, SnapshotsJson.Options) ?? throw Fail(path, line, "the line is null, not an object");
+            return JsonSerializer.Deserialize<T>(text, Strict) ?? throw Fail(path, line, "the line is null, not an object");
         }
         catch (JsonException ex)
         {

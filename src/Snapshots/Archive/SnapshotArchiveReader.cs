@@ -94,6 +94,11 @@ public sealed class SnapshotArchiveReader : IDisposable
     /// </summary>
     public async Task VerifyAsync(CancellationToken cancellationToken)
     {
+        if (Manifest.Parts.GroupBy(p => p.Path, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            throw new ArchiveValidationException($"The manifest lists '{twice.Key}' twice.");
+        }
+
         var parts = Manifest.Parts.ToDictionary(p => p.Path, StringComparer.Ordinal);
         foreach (var path in entries.Keys.Where(p => p != ArchiveEntries.Manifest))
         {
@@ -126,11 +131,10 @@ public sealed class SnapshotArchiveReader : IDisposable
         ArchiveValidationException? contentError = null;
         if (ArchiveContentValidator.ReadsLines(part.Path))
         {
-            using var reader = new StreamReader(stream, leaveOpen: true);
             var number = 0;
             try
             {
-                while (await reader.ReadLineAsync(cancellationToken) is { } line)
+                await foreach (var line in BoundedLineReader.ReadLinesAsync(stream, part.Path, cancellationToken))
                 {
                     number++;
                     if (line.Length > 0)

@@ -14,13 +14,14 @@ public sealed class SnapshotRequestException(int status, string message) : Excep
 
 /// <summary>Starts, finishes, fails, describes and deletes snapshots: the record side of the lifecycle.</summary>
 public sealed class SnapshotService(
-    ProjectStore projects, SnapshotStore snapshots, SnapshotBlobs blobs, IOptions<SnapshotsOptions> options, TimeProvider clock)
+    ProjectStore projects, SnapshotStore snapshots, SnapshotBlobs blobs, Operations.PendingOperations pending, IOptions<SnapshotsOptions> options, TimeProvider clock)
 {
     /// <summary>Checks the request and writes the record (status creating); the caller starts the orchestration.</summary>
     public async Task<(SnapshotRecord Record, CreateSnapshotRequest Request)> StartAsync(
         string projectId, IReadOnlyList<SnapshotMode>? modes, string? description, CancellationToken cancellationToken)
     {
         var (record, request) = await ValidateAsync(projectId, modes, description, cancellationToken);
+        await pending.AddAsync(Operations.PendingKind.Snapshot, record.Id, request, cancellationToken);
         await snapshots.SaveAsync(record, cancellationToken);
         return (record, request);
     }
@@ -42,7 +43,9 @@ public sealed class SnapshotService(
         {
             var (record, request) = await ValidateAsync(projectId, modes, null, cancellationToken);
             record = record with { Id = id, Scheduled = true, ScheduledFor = scheduledFor, Description = $"Scheduled backup for {scheduledFor.UtcDateTime:yyyy-MM-dd HH:mm} UTC" };
-            return await snapshots.TryCreateAsync(record, cancellationToken) ? request with { SnapshotId = id } : null;
+            request = request with { SnapshotId = id };
+            await pending.AddAsync(Operations.PendingKind.Snapshot, id, request, cancellationToken);
+            return await snapshots.TryCreateAsync(record, cancellationToken) ? request : null;
         }
         catch (SnapshotRequestException ex) when (ex.Status != 404)
         {

@@ -22,6 +22,7 @@ public static class EntityKindOf<T>
         nameof(Restore.RestoreRecord) => EntityKinds.Restore,
         nameof(Backups.BackupPolicy) => "backupPolicy",
         nameof(Backups.BackupPolicyIndexEntry) => "backupPolicyIndexEntry",
+        nameof(Operations.PendingOperation) => "pendingOperation",
         _ => throw new NotSupportedException($"{typeof(T).Name} is not a stored entity."),
     };
 }

@@ -230,10 +230,19 @@ public sealed class ProjectStore(CosmosClient cosmos, IOptions<CosmosOptions> op
             projectId, row => row, cancellationToken);
 
     /// <summary>Makes a published restore's item an ordinary one, seen from <paramref name="generation"/> on (one patch).</summary>
-    public Task FoldInAsync(string projectId, StagedItem item, long generation, CancellationToken cancellationToken) =>
-        Projects.PatchItemAsync<object>(item.Id, new PartitionKey(projectId),
-            [PatchOperation.Set("/visibleFrom", generation), PatchOperation.Remove("/stagedBy")],
-            new PatchItemRequestOptions { EnableContentResponseOnWrite = false }, cancellationToken);
+    /// <remarks>A retried fold-in meets items already folded (the removed path is gone: 400) or deleted (404): both are done.</remarks>
+    public async Task FoldInAsync(string projectId, StagedItem item, long generation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Projects.PatchItemAsync<object>(item.Id, new PartitionKey(projectId),
+                [PatchOperation.Set("/visibleFrom", generation), PatchOperation.Remove("/stagedBy")],
+                new PatchItemRequestOptions { EnableContentResponseOnWrite = false }, cancellationToken);
+        }
+        catch (CosmosException ex) when (ex.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.BadRequest)
+        {
+        }
+    }
 
     /// <summary>Deletes one item of a project by its Cosmos id; a missing one is fine.</summary>
     public Task DeleteItemAsync(string projectId, string cosmosId, CancellationToken cancellationToken) =>
@@ -320,12 +329,15 @@ public sealed class ProjectStore(CosmosClient cosmos, IOptions<CosmosOptions> op
         new QueryDefinition($"SELECT {select} FROM c WHERE c.{partitionKeyProperty} = @partition{(filter is null ? "" : " AND " + filter)}")
             .WithParameter("@partition", partition);
 
-    /// <summary>Items of partitions no restore writes into.</summary>
-    private const string NotStaged = "NOT IS_DEFINED(c.stagedBy)";
+    /// <summary>
+    /// Items of partitions no restore writes into. <c>c.data.stagedBy</c> is where restores before the atomic publish
+    /// marked their documents and AIs: such an item is staged still (its restore never published it).
+    /// </summary>
+    private const string NotStaged = "NOT IS_DEFINED(c.stagedBy) AND NOT IS_DEFINED(c.data.stagedBy)";
 
     /// <summary>See <see cref="Visibility"/>: unstaged (or folded in by then), or staged by a published restore.</summary>
     private const string VisibleFilter =
-        "((NOT IS_DEFINED(c.stagedBy) AND (NOT IS_DEFINED(c.visibleFrom) OR c.visibleFrom <= @generation)) OR ARRAY_CONTAINS(@published, c.stagedBy))";
+        "((" + NotStaged + " AND (NOT IS_DEFINED(c.visibleFrom) OR c.visibleFrom <= @generation)) OR ARRAY_CONTAINS(@published, c.stagedBy))";
 
     private static QueryDefinition VisibleTo(QueryDefinition query, Visibility visibility) =>
         query.WithParameter("@generation", visibility.Generation).WithParameter("@published", visibility.Published);

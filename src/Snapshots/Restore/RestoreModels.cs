@@ -87,7 +87,8 @@ public sealed record RestoreRecord : IProjectEntity
 }
 
 /// <summary>The input of the restore orchestration and its activities: references only.</summary>
-public sealed record RestoreRequest(string RestoreId, string Identifier, string ProjectId, bool Merge, bool NewProject);
+/// <param name="Retry">A re-run after a failure: it first removes whatever the failed run may have left staged.</param>
+public sealed record RestoreRequest(string RestoreId, string Identifier, string ProjectId, bool Merge, bool NewProject, bool Retry = false);
 
 public sealed record RestoreBatch(RestoreRequest Restore, int BatchIndex);
 
@@ -116,6 +117,10 @@ public sealed record CompleteRestoreRequest(RestoreRequest Restore, SchemaResult
 public sealed record FailRestoreRequest(RestoreRequest Restore, string Reason, string Detail, DateTimeOffset FailedAt);
 
 public sealed record CancelledRestoreRequest(RestoreRequest Restore, DateTimeOffset CancelledAt);
+
+/// <param name="Cancelled">A cancelled restore into a new project removes that project too (nothing can retry it).</param>
+/// <param name="KeepHold">A retry clears what the failed run left, and keeps holding the target for itself.</param>
+public sealed record DiscardRestoreRequest(RestoreRequest Restore, bool Cancelled = false, bool KeepHold = false);
 
 /// <summary>A published restore and the publication generation it made visible.</summary>
 public sealed record PublishedRestoreRef(RestoreRequest Restore, long Generation);

@@ -8,14 +8,18 @@ namespace Snapshots.Restore;
 /// on the target project's record; <see cref="FoldInAsync"/> afterwards turns the staged items into ordinary ones
 /// so reads stay cheap; <see cref="DiscardAsync"/> removes what a failed or cancelled restore staged.
 /// </summary>
-public sealed class RestorePublisher(ProjectStore store, ProjectFiles files, RestoreStaging staging, RestoreService restores)
+public sealed class RestorePublisher(ProjectStore store, ProjectFiles files, RestoreStaging staging, RestoreService restores, TimeProvider clock)
 {
     private const int PageSize = 500;
     private const int Concurrency = 16;
 
-    /// <summary>One conditional write of the project record; a retried publish finds itself published and returns.</summary>
-    public async Task<long> PublishAsync(RestoreRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// One conditional write of the project record, then the record says so (from then on the restore is restored,
+    /// whatever happens after). A retried publish finds itself published and only completes what is left.
+    /// </summary>
+    public async Task<long> PublishAsync(CompleteRestoreRequest complete, CancellationToken cancellationToken)
     {
+        var request = complete.Restore;
         var properties = request.NewProject && await staging.ExistsAsync(request.RestoreId, SchemaRestorer.ProjectPropertiesBlobName, cancellationToken)
             ? await staging.ReadJsonAsync<StagedProjectProperties>(request.RestoreId, SchemaRestorer.ProjectPropertiesBlobName, cancellationToken)
             : null;
@@ -24,12 +28,12 @@ public sealed class RestorePublisher(ProjectStore store, ProjectFiles files, Res
             var publication = project.Publication ?? new ProjectPublication();
             if (publication.Published.Any(p => p.RestoreId == request.RestoreId))
             {
-                return null;
+                return publication.ActiveRestoreId == request.RestoreId ? project with { Publication = publication with { ActiveRestoreId = null } } : null;
             }
 
             if (publication.ActiveRestoreId != request.RestoreId)
             {
-                throw new InvalidOperationException($"Restore {request.RestoreId} no longer holds project {request.ProjectId}; it was not published.");
+                throw new PermanentFailureException($"Restore {request.RestoreId} no longer holds project {request.ProjectId}; it was not published.");
             }
 
             var generation = publication.Generation + 1;
@@ -51,7 +55,8 @@ public sealed class RestorePublisher(ProjectStore store, ProjectFiles files, Res
                     Files = properties?.Files ?? project.Files,
                 }
                 : next;
-        }, cancellationToken) ?? throw new InvalidOperationException($"Project {request.ProjectId} no longer exists; restore {request.RestoreId} was not published.");
+        }, cancellationToken) ?? throw new PermanentFailureException($"Project {request.ProjectId} no longer exists; restore {request.RestoreId} was not published.");
+        await restores.CompleteAsync(complete, clock.GetUtcNow(), cancellationToken);
         return published.Publication!.Published.Single(p => p.RestoreId == request.RestoreId).Generation;
     }
 
@@ -70,12 +75,13 @@ public sealed class RestorePublisher(ProjectStore store, ProjectFiles files, Res
     /// sets, annotations and files; AIs with their model files; schema entities), the files and items of documents
     /// it may have written before their document, a new project's uploaded project files, and its working blobs.
     /// </summary>
-    public async Task DiscardAsync(RestoreRequest request, CancellationToken cancellationToken)
+    public async Task DiscardAsync(DiscardRestoreRequest discard, CancellationToken cancellationToken)
     {
+        var request = discard.Restore;
         if (await store.GetAsync<Project>(request.ProjectId, request.ProjectId, cancellationToken) is { Publication: { } publication }
             && publication.Published.Any(p => p.RestoreId == request.RestoreId))
         {
-            throw new InvalidOperationException($"Restore {request.RestoreId} is published; its items are the project's now and are not discarded.");
+            throw new PermanentFailureException($"Restore {request.RestoreId} is published; its items are the project's now and are not discarded.");
         }
 
         await ForEachStagedAsync(request, async (item, ct) =>
@@ -101,7 +107,16 @@ public sealed class RestorePublisher(ProjectStore store, ProjectFiles files, Res
         }
 
         await staging.DeleteAsync(request.RestoreId, cancellationToken);
-        await restores.ReleaseAsync(request, cancellationToken);
+        if (discard.Cancelled && request.NewProject)
+        {
+            // Nothing can retry a cancelled restore: the project it made for itself goes with it.
+            await store.DeleteProjectAsync(request.ProjectId, cancellationToken);
+            await files.DeleteProjectFilesAsync(request.ProjectId, cancellationToken);
+        }
+        else if (!discard.KeepHold)
+        {
+            await restores.ReleaseAsync(request, cancellationToken);
+        }
     }
 
     private async Task DiscardDocumentAsync(string projectId, string documentId, CancellationToken cancellationToken)

@@ -8,7 +8,7 @@ namespace Snapshots.Restore;
 /// The record side of restores: start one (creating the new project at once, or holding the merge target), record
 /// its publish, failure or cancel, find and list them. One restore at a time writes into a project.
 /// </summary>
-public sealed class RestoreService(ProjectStore projects, MembershipStore members, TimeProvider clock)
+public sealed class RestoreService(ProjectStore projects, MembershipStore members, Operations.PendingOperations pending, TimeProvider clock)
 {
     /// <summary>
     /// Checks the target and writes the restore record; a restore without a target project creates that project
@@ -56,6 +56,8 @@ public sealed class RestoreService(ProjectStore projects, MembershipStore member
             RequestedBy = requestedBy.UserId,
             CreatedAt = now,
         };
+        var request = new RestoreRequest(restoreId, identifier, target.Id, record.Merge, NewProject: targetProjectId is null);
+        await pending.AddAsync(Operations.PendingKind.Restore, restoreId, request, cancellationToken);
         await projects.UpsertAsync(RestoreRecord.Partition, record, cancellationToken);
         if (targetProjectId is null)
         {
@@ -68,7 +70,7 @@ public sealed class RestoreService(ProjectStore projects, MembershipStore member
             throw RunningRestoreConflict(target.Id, running);
         }
 
-        return (record, new RestoreRequest(restoreId, identifier, target.Id, record.Merge, NewProject: targetProjectId is null));
+        return (record, request);
     }
 
     public Task<RestoreRecord?> GetAsync(string restoreId, CancellationToken cancellationToken) =>
@@ -89,15 +91,15 @@ public sealed class RestoreService(ProjectStore projects, MembershipStore member
         return records.OrderByDescending(r => r.CreatedAt).ToList();
     }
 
-    /// <summary>Records the report of a published restore.</summary>
-    public async Task CompleteAsync(CompleteRestoreRequest complete, CancellationToken cancellationToken)
+    /// <summary>Records that a restore is published, with its report: from now on it is restored.</summary>
+    public async Task CompleteAsync(CompleteRestoreRequest complete, DateTimeOffset publishedAt, CancellationToken cancellationToken)
     {
         var request = complete.Restore;
         var documents = complete.Documents;
         await UpdateRecordAsync(request.RestoreId, record => record with
         {
             CompletedAt = complete.CompletedAt,
-            PublishedAt = record.PublishedAt ?? complete.CompletedAt,
+            PublishedAt = record.PublishedAt ?? publishedAt,
             Error = null,
             ErrorDetail = null,
             Report = new RestoreReport(complete.Schema.Categories, complete.Schema.LabelSets, complete.Schema.Labels,
@@ -126,23 +128,32 @@ public sealed class RestoreService(ProjectStore projects, MembershipStore member
     /// <summary>Marks a running restore for cancelling; 409 once it is published or has ended.</summary>
     public async Task<RestoreRecord> RequestCancelAsync(RestoreRecord record, CancellationToken cancellationToken)
     {
-        if (record.PublishedAt is not null || record.CompletedAt is not null)
-        {
-            throw new SnapshotRequestException(409, "Only a queuing or running restore can be cancelled; this one has ended.");
-        }
-
-        return await UpdateRecordAsync(record.Id, r => r with { CancelRequestedAt = r.CancelRequestedAt ?? clock.GetUtcNow() }, cancellationToken) ?? record;
+        static bool Ended(RestoreRecord r) => r.PublishedAt is not null || r.CompletedAt is not null;
+        var current = await UpdateRecordAsync(record.Id, r => Ended(r) ? r : r with { CancelRequestedAt = r.CancelRequestedAt ?? clock.GetUtcNow() }, cancellationToken) ?? record;
+        return Ended(current)
+            ? throw new SnapshotRequestException(409, "Only a queuing or running restore can be cancelled; this one has ended or was published.")
+            : current;
     }
 
     /// <summary>Before a retry: holds the target again (409 when another restore writes into it) and clears the failure.</summary>
     public async Task PrepareRetryAsync(RestoreRecord record, CancellationToken cancellationToken)
     {
+        // Running again first, so no other restore sees this one as ended and takes the target in between.
+        await UpdateRecordAsync(record.Id, r => r with { CompletedAt = null }, cancellationToken);
         if (await HoldAsync(record.ProjectId, record.Id, cancellationToken) is { } running)
         {
+            await UpdateRecordAsync(record.Id, r => r with { CompletedAt = record.CompletedAt }, cancellationToken);
             throw RunningRestoreConflict(record.ProjectId, running);
         }
 
-        await UpdateRecordAsync(record.Id, r => r with { Error = null, ErrorDetail = null, CompletedAt = null }, cancellationToken);
+        await UpdateRecordAsync(record.Id, r => r with { Error = null, ErrorDetail = null }, cancellationToken);
+    }
+
+    /// <summary>A restore whose orchestration could not be started: the target is freed and the record goes.</summary>
+    public async Task AbandonAsync(RestoreRequest request, CancellationToken cancellationToken)
+    {
+        await ReleaseAsync(request, cancellationToken);
+        await projects.DeleteAsync<RestoreRecord>(RestoreRecord.Partition, request.RestoreId, cancellationToken);
     }
 
     /// <summary>Frees the target if this restore holds it.</summary>

@@ -184,6 +184,32 @@ public sealed class AtomicRestoreTests(ServiceFixture service)
     }
 
     [Fact]
+    public async Task A_cancelled_restore_into_a_new_project_takes_that_project_away_with_it()
+    {
+        var (snapshot, identifier) = await SnapshotAsync();
+        var gate = service.Faults.HoldOnce(identifier, nameof(RestoreOrchestrations.RestoreAis));
+        try
+        {
+            var started = await service.Http.StartRestoreAsync(snapshot);
+            var (restoreId, projectId) = (started.GetProperty("id").GetString()!, started.GetProperty("projectId").GetString()!);
+            await gate.Reached.WaitAsync(TimeSpan.FromMinutes(1));
+
+            Assert.Equal(HttpStatusCode.Accepted, (await service.Http.PostAsync($"/api/restores/{restoreId}/cancel", null)).StatusCode);
+            gate.Release();
+
+            await Eventually.ReturnsAsync(() => service.Http.GetAsync($"/api/projects/{projectId}"), r => r.StatusCode == HttpStatusCode.NotFound, TimeSpan.FromMinutes(1));
+            Assert.DoesNotContain(projectId, await service.Http.ListProjectIdsAsync());
+            Assert.Equal("cancelled", (await service.Http.GetFromJsonAsync<JsonElement>($"/api/restores/{restoreId}")).GetProperty("status").GetString());
+            await Eventually.ReturnsAsync(() => TargetState.ReadBlobsAsync(service, projectId), blobs => blobs.Length == 0, TimeSpan.FromMinutes(1));
+        }
+        finally
+        {
+            gate.Release();
+            service.Faults.Clear(identifier);
+        }
+    }
+
+    [Fact]
     public async Task A_second_restore_into_a_project_with_one_running_is_a_409_naming_the_running_one()
     {
         var (snapshot, identifier) = await SnapshotAsync();

@@ -33,6 +33,11 @@ public sealed class HostileArchiveContentTests(ServiceFixture service)
         { "two documents with one id", "documents.ndjson line 2: document" },
         { "an id with a path separator", "documents.ndjson line 1: the document id '../escape' is not well-formed" },
         { "a file whose document is not in the archive", "belongs to no document, AI or project" },
+        { "a null id", "documents.ndjson line 1: not a valid Document" },
+        { "a null list", "label_sets.ndjson line 1: not a valid LabelSet" },
+        { "a line longer than the largest item", "documents.ndjson line 2: longer than 2 MiB" },
+        { "two projects", "project.json line 2: an archive holds one project" },
+        { "a part listed twice", "The manifest lists 'labels.ndjson' twice" },
     };
 
     [Theory]
@@ -122,6 +127,13 @@ public sealed class HostileArchiveContentTests(ServiceFixture service)
         "a file whose document is not in the archive" => zip.RenameSealed(
             name => name.StartsWith("files/documents/", StringComparison.Ordinal),
             name => "files/documents/ghost/" + name.Split('/').Last()),
+        "a null id" => zip.EditLineSealed(ArchiveEntries.Documents, 0, d => d["id"] = null),
+        "a null list" => zip.EditLineSealed(ArchiveEntries.LabelSets, 0, s => s["labelIds"] = null),
+        // Random (incompressible) text, so the zip stays under the compression-ratio limit and the line check is what refuses it.
+        "a line longer than the largest item" => zip.EditLineSealed(ArchiveEntries.Documents, 1,
+            d => d["padding"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(2 * 1024 * 1024))),
+        "two projects" => zip.ReplaceLinesSealed(ArchiveEntries.Project, lines => [lines[0], lines[0]]),
+        "a part listed twice" => zip.EditManifest(m => m["parts"]!.AsArray().Add(m["parts"]!.AsArray().First(p => (string?)p!["path"] == ArchiveEntries.Labels)!.DeepClone())),
         _ => throw new ArgumentOutOfRangeException(nameof(attack)),
     };
 }

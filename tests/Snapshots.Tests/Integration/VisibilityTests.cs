@@ -30,7 +30,7 @@ public sealed class VisibilityTests(ServiceFixture service)
         Assert.Equal((3, false, false), await SeenAsync(projectId, null));
 
         await Store.UpdateProjectAsync(projectId, p => p with { Publication = new ProjectPublication { ActiveRestoreId = request.RestoreId } }, default);
-        var generation = await service.Services.GetRequiredService<RestorePublisher>().PublishAsync(request, default);
+        var generation = await service.Services.GetRequiredService<RestorePublisher>().PublishAsync(Completion(request), default);
 
         Assert.Equal(generationBefore + 1, generation);
         Assert.Equal((4, true, true), await SeenAsync(projectId, null));
@@ -51,9 +51,12 @@ public sealed class VisibilityTests(ServiceFixture service)
         var projectId = await service.Services.GetRequiredService<SyntheticProjectSeeder>().SeedAsync(new SeedSpec { Documents = 1, Ais = 0 });
         var request = new RestoreRequest("not-holding", "snp-none", projectId, Merge: true, NewProject: false);
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => service.Services.GetRequiredService<RestorePublisher>().PublishAsync(request, default));
+        await Assert.ThrowsAsync<PermanentFailureException>(() => service.Services.GetRequiredService<RestorePublisher>().PublishAsync(Completion(request), default));
         Assert.Null((await Store.GetAsync<Project>(projectId, projectId, default))!.Publication);
     }
+
+    private static CompleteRestoreRequest Completion(RestoreRequest request) =>
+        new(request, new SchemaResult(new KindReport(), new KindReport(), new KindReport()), RestoredBatch.Empty, new AisResult(0, 0, 0, []), 0, DateTimeOffset.UtcNow);
 
     /// <summary>Documents, whether the restored label is listed, and whether a label set lists it, as of a generation (null: now).</summary>
     private async Task<(int Documents, bool Label, bool InSet)> SeenAsync(string projectId, long? generation)

@@ -36,10 +36,11 @@ public sealed record TargetState(string Project, string Documents, string Ais, s
             Sorted((await store.ListAsync<Category>(projectId, visibility, default).CollectAsync()).Select(Json)),
             Sorted((await store.ListAsync<Label>(projectId, visibility, default).CollectAsync()).Select(Json)),
             Sorted((await store.ListLabelSetsAsync(projectId, visibility, default).CollectAsync()).Select(Json)),
-            await BlobsAsync(service, projectId));
+            await ReadBlobsAsync(service, projectId));
     }
 
-    private static async Task<string> BlobsAsync(ServiceFixture service, string projectId)
+    /// <summary>Every blob under the project's prefix in the data storage, with its size and hash, one per line.</summary>
+    public static async Task<string> ReadBlobsAsync(ServiceFixture service, string projectId)
     {
         var data = service.Services.GetRequiredService<BlobAccounts>().Data;
         var names = new List<string>();

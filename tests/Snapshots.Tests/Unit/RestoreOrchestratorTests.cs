@@ -1,5 +1,8 @@
 using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
+using Moq.Protected;
 using Snapshots.Functions.Orchestration;
 using Snapshots.Functions.Restores;
 using Snapshots.Restore;
@@ -16,6 +19,7 @@ public sealed class RestoreOrchestratorTests
     public RestoreOrchestratorTests()
     {
         context.Setup(c => c.GetInput<RestoreRequest>()).Returns(Request);
+        context.Protected().SetupGet<ILoggerFactory>("LoggerFactory").Returns(NullLoggerFactory.Instance);
         context.SetupGet(c => c.CurrentUtcDateTime).Returns(new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc));
         context.Setup(c => c.WaitForExternalEvent<string>(RestoreEvents.Cancel, It.IsAny<CancellationToken>())).Returns(cancel.Task);
         Returns<object>(null!);
@@ -36,7 +40,7 @@ public sealed class RestoreOrchestratorTests
         Assert.Equal(
             [nameof(RestoreOrchestrations.VerifyRestoreArchive), nameof(RestoreOrchestrations.RestoreSchema), nameof(RestoreOrchestrations.PlanRestoreDocuments),
              nameof(RestoreOrchestrations.RestoreDocumentBatch), nameof(RestoreOrchestrations.RestoreDocumentBatch), nameof(RestoreOrchestrations.RestoreDocumentBatch),
-             nameof(RestoreOrchestrations.RestoreAis), nameof(RestoreOrchestrations.PublishRestore), nameof(RestoreOrchestrations.CompleteRestore),
+             nameof(RestoreOrchestrations.RestoreAis), nameof(RestoreOrchestrations.PublishRestore),
              nameof(RestoreOrchestrations.FoldInRestore), nameof(RestoreOrchestrations.DeleteRestoreWorkingBlobs)],
             calls);
         context.Verify(c => c.CallActivityAsync<object>(new TaskName(nameof(RestoreOrchestrations.FoldInRestore)),
@@ -59,7 +63,6 @@ public sealed class RestoreOrchestratorTests
         Assert.Equal([nameof(RestoreOrchestrations.FailRestore), nameof(RestoreOrchestrations.DiscardRestore)], calls.SkipWhile(c => c != nameof(RestoreOrchestrations.FailRestore)));
         context.Verify(c => c.CallActivityAsync<object>(new TaskName(nameof(RestoreOrchestrations.FailRestore)),
             It.Is<object?>(o => IsFailure(o, error.Message)), It.IsAny<TaskOptions?>()));
-        Assert.DoesNotContain(nameof(RestoreOrchestrations.CompleteRestore), calls);
         Assert.DoesNotContain(nameof(RestoreOrchestrations.FoldInRestore), calls);
     }
 
@@ -99,6 +102,34 @@ public sealed class RestoreOrchestratorTests
         Assert.Equal([nameof(RestoreOrchestrations.RecordRestoreCancelled), nameof(RestoreOrchestrations.DiscardRestore)], calls.TakeLast(2));
     }
 
+    [Theory]
+    [InlineData(nameof(RestoreOrchestrations.FoldInRestore))]
+    public async Task A_failure_after_the_publish_neither_fails_nor_discards_the_restore(string step)
+    {
+        Fails(step, "storage hiccup");
+
+        var outcome = await RestoreOrchestrations.RestoreSnapshotOrchestrator(context.Object);
+
+        Assert.False(outcome.Cancelled);
+        Assert.DoesNotContain(nameof(RestoreOrchestrations.FailRestore), calls);
+        Assert.DoesNotContain(nameof(RestoreOrchestrations.DiscardRestore), calls);
+        Assert.Contains(nameof(RestoreOrchestrations.DeleteRestoreWorkingBlobs), calls);
+    }
+
+    [Fact]
+    public async Task A_retry_first_removes_what_the_failed_run_left_keeping_the_hold()
+    {
+        var retry = Request with { Retry = true };
+        var expected = new DiscardRestoreRequest(retry, Cancelled: false, KeepHold: true);
+        context.Setup(c => c.GetInput<RestoreRequest>()).Returns(retry);
+
+        await RestoreOrchestrations.RestoreSnapshotOrchestrator(context.Object);
+
+        Assert.Equal(nameof(RestoreOrchestrations.DiscardRestore), calls[0]);
+        context.Verify(c => c.CallActivityAsync<object>(new TaskName(nameof(RestoreOrchestrations.DiscardRestore)),
+            It.Is<object?>(o => Equals(o, expected)), It.IsAny<TaskOptions?>()));
+    }
+
     [Fact]
     public void Permanent_failures_are_not_retried_and_others_are()
     {
@@ -134,7 +165,8 @@ public sealed class RestoreOrchestratorTests
     {
         var failure = new TaskFailedException(activity, 3, new TaskFailureDetails("System.InvalidOperationException", message, null, null, null));
         // Moq matches a generic setup for any type argument its own is assignable from: set up only the result type.
-        var resultType = typeof(RestoreOrchestrations).GetMethod(activity)!.ReturnType.GetGenericArguments().Single();
+        var returnType = typeof(RestoreOrchestrations).GetMethod(activity)!.ReturnType;
+        var resultType = returnType.IsGenericType ? returnType.GetGenericArguments().Single() : typeof(object);
         typeof(RestoreOrchestratorTests).GetMethod(nameof(FailsAs), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
             .MakeGenericMethod(resultType).Invoke(this, [activity, failure]);
     }
