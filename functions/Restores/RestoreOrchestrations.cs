@@ -14,7 +14,7 @@ namespace Snapshots.Functions.Restores;
 /// Not sub-orchestrations: under the local runtime's gRPC sidecar, the Azure Storage backend cannot read back the
 /// history event the sidecar writes for a sub-orchestration (see the issue notes), so the batches run here.
 /// </summary>
-public sealed partial class RestoreOrchestrations(DocumentRestorer documents, SchemaRestorer schema, RestoreService restores, RestorePublisher publisher, RestoreStaging staging)
+public sealed partial class RestoreOrchestrations(DocumentRestorer documents, SchemaRestorer schema, RestoreService restores, RestorePublisher publisher)
 {
     /// <summary>Batches in flight at once.</summary>
     public const int ParallelBatches = 8;
@@ -150,7 +150,7 @@ public sealed partial class RestoreOrchestrations(DocumentRestorer documents, Sc
     public Task FoldInRestore([ActivityTrigger] PublishedRestoreRef published) => publisher.FoldInAsync(published, CancellationToken.None);
 
     [Function(nameof(DeleteRestoreWorkingBlobs))]
-    public Task DeleteRestoreWorkingBlobs([ActivityTrigger] RestoreRequest request) => staging.DeleteAsync(request.RestoreId, CancellationToken.None);
+    public Task DeleteRestoreWorkingBlobs([ActivityTrigger] RestoreRequest request) => publisher.CleanUpAsync(request, CancellationToken.None);
 
     [Function(nameof(FailRestore))]
     public Task FailRestore([ActivityTrigger] FailRestoreRequest request) => restores.FailAsync(request, CancellationToken.None);

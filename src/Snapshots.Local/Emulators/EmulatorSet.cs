@@ -22,21 +22,85 @@ public sealed record EmulatorOptions
 
 /// <summary>
 /// Azurite and the Cosmos DB emulator, installed with <c>npm ci</c> when missing and started on free loopback
-/// ports. Disposing stops both; nothing already running is reused.
+/// ports. An emulator that dies while the set runs is started again on its port, on its data (a supervisor checks
+/// twice a second); meanwhile the service answers 503. Disposing stops both; nothing already running is reused.
 /// </summary>
-public sealed class EmulatorSet : IAsyncDisposable
+public sealed partial class EmulatorSet : IAsyncDisposable
 {
     private readonly List<EmulatorProcess> processes;
+    private readonly List<EmulatorLaunch> launches;
+    private readonly CancellationTokenSource stopping = new();
+    private readonly Task supervisor;
 
-    private EmulatorSet(EmulatorEndpoints endpoints, List<EmulatorProcess> processes)
+    private EmulatorSet(EmulatorEndpoints endpoints, List<EmulatorProcess> processes, List<EmulatorLaunch> launches, string directory, ILogger logger)
     {
         Endpoints = endpoints;
         this.processes = processes;
+        this.launches = launches;
+        supervisor = SuperviseAsync(directory, logger, stopping.Token);
     }
 
     public EmulatorEndpoints Endpoints { get; }
 
-    public IReadOnlyList<int> ProcessIds => processes.Select(p => p.Id).ToList();
+    public IReadOnlyList<int> ProcessIds
+    {
+        get
+        {
+            lock (processes)
+            {
+                return processes.Select(p => p.Id).ToList();
+            }
+        }
+    }
+
+    /// <summary>How often an emulator was started again after it died.</summary>
+    public int Restarts { get; private set; }
+
+    /// <summary>How to start one emulator again: its name, script, arguments and the port it must listen on.</summary>
+    private sealed record EmulatorLaunch(string Name, string Script, string[] Arguments, int Port);
+
+    private async Task SuperviseAsync(string directory, ILogger logger, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(500, cancellationToken);
+                for (var i = 0; i < launches.Count; i++)
+                {
+                    if (!processes[i].HasExited || cancellationToken.IsCancellationRequested)
+                    {
+                        continue;
+                    }
+
+                    var launch = launches[i];
+                    LogRestarting(logger, launch.Name);
+                    await processes[i].DisposeAsync();
+                    var restarted = EmulatorProcess.Start(launch.Name, directory, launch.Script, launch.Arguments, logger);
+                    lock (processes)
+                    {
+                        processes[i] = restarted;
+                    }
+
+                    await WaitUntilListeningAsync([restarted], [launch.Port], TimeSpan.FromSeconds(60), cancellationToken);
+                    Restarts++;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            LogSupervisorFailed(logger, ex.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The {Emulator} emulator died; starting it again on its port and data")]
+    private static partial void LogRestarting(ILogger logger, string emulator);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Restarting an emulator failed: {Error}; the service answers 503 for it until it is back")]
+    private static partial void LogSupervisorFailed(ILogger logger, string error);
 
     public static async Task<EmulatorSet> StartAsync(EmulatorOptions options, ILogger logger, CancellationToken cancellationToken = default)
     {
@@ -50,28 +114,35 @@ public sealed class EmulatorSet : IAsyncDisposable
         var cosmosData = Path.Combine(options.DataDirectory, "cosmos");
         Directory.CreateDirectory(cosmosData);
 
-        var started = new List<EmulatorProcess>();
-        try
+        // Our launcher of @vercel/cosmosdb-server: keep-alive, partition-scoped queries, 404 point reads, and a
+        // journal of every write replayed at start, so the data survives a restart (see the script).
+        string[] cosmosArguments = ["--host", "127.0.0.1", "--port", ports[3].ToString(), "--journal", Path.Combine(cosmosData, "journal.ndjson")];
+        var launches = new List<EmulatorLaunch>
         {
-            started.Add(EmulatorProcess.Start("azurite", directory, Path.Combine("node_modules", "azurite", "dist", "src", "azurite.js"),
+            new("azurite", Path.Combine("node_modules", "azurite", "dist", "src", "azurite.js"),
             [
                 "--silent", "--skipApiVersionCheck", "--loose", "--disableProductStyleUrl", "--disableTelemetry",
                 "--location", azuriteData,
                 "--blobHost", "127.0.0.1", "--blobPort", ports[0].ToString(),
                 "--queueHost", "127.0.0.1", "--queuePort", ports[1].ToString(),
                 "--tableHost", "127.0.0.1", "--tablePort", ports[2].ToString(),
-            ], logger));
-            // Our launcher of @vercel/cosmosdb-server: keep-alive, partition-scoped queries, 404 point reads, and a
-            // journal of every write replayed at start, so the data survives a restart (see the script).
-            string[] cosmosArguments = ["--host", "127.0.0.1", "--port", ports[3].ToString(), "--journal", Path.Combine(cosmosData, "journal.ndjson")];
-            started.Add(EmulatorProcess.Start("cosmos", directory, "cosmosdb-server.js",
-                options.FlushEveryWrite ? [.. cosmosArguments, "--fsync"] : cosmosArguments, logger));
+            ], ports[0]),
+            new("cosmos", "cosmosdb-server.js", options.FlushEveryWrite ? [.. cosmosArguments, "--fsync"] : cosmosArguments, ports[3]),
+        };
+
+        var started = new List<EmulatorProcess>();
+        try
+        {
+            foreach (var launch in launches)
+            {
+                started.Add(EmulatorProcess.Start(launch.Name, directory, launch.Script, launch.Arguments, logger));
+            }
 
             await WaitUntilListeningAsync(started, ports, options.StartTimeout, cancellationToken);
             logger.LogInformation(
                 "Emulators ready: blob 127.0.0.1:{Blob}, queue {Queue}, table {Table}, Cosmos https://127.0.0.1:{Cosmos}",
                 ports[0], ports[1], ports[2], ports[3]);
-            return new EmulatorSet(endpoints, started);
+            return new EmulatorSet(endpoints, started, launches, directory, logger);
         }
         catch
         {
@@ -86,6 +157,9 @@ public sealed class EmulatorSet : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await stopping.CancelAsync();
+        await supervisor;
+        stopping.Dispose();
         foreach (var process in processes)
         {
             await process.DisposeAsync();

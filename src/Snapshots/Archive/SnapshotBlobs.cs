@@ -38,6 +38,43 @@ public sealed class SnapshotBlobs(BlobAccounts accounts, IOptions<SnapshotStorag
 
     public string PartsPrefix(string identifier) => $"{identifier}/parts/";
 
+    /// <summary>How long a reader's mark holds without being renewed (each step of a restore renews it).</summary>
+    public static readonly TimeSpan ReaderMarkLifetime = TimeSpan.FromHours(6);
+
+    private const string ExpiresKey = "expiresat";
+
+    private static string ReadersPrefix(string identifier) => $"{identifier}/readers/";
+
+    /// <summary>
+    /// Marks the archive as read by <paramref name="readerId"/> (a restore, from whichever environment), in the snapshot
+    /// storage itself, until <paramref name="expiresAt"/>: deletion and retention leave a marked archive alone.
+    /// </summary>
+    public Task MarkReaderAsync(string identifier, string readerId, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+        Container.GetBlobClient(ReadersPrefix(identifier) + readerId).UploadAsync(BinaryData.Empty, new BlobUploadOptions
+        {
+            Metadata = new Dictionary<string, string> { [ExpiresKey] = expiresAt.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture) },
+        }, cancellationToken);
+
+    public Task UnmarkReaderAsync(string identifier, string readerId, CancellationToken cancellationToken) =>
+        Container.GetBlobClient(ReadersPrefix(identifier) + readerId).DeleteIfExistsAsync(cancellationToken: cancellationToken);
+
+    /// <summary>The readers whose marks have not expired at <paramref name="now"/>.</summary>
+    public async Task<List<string>> ActiveReadersAsync(string identifier, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var readers = new List<string>();
+        var prefix = ReadersPrefix(identifier);
+        await foreach (var blob in Container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix, Traits = BlobTraits.Metadata }, cancellationToken))
+        {
+            if (blob.Metadata.TryGetValue(ExpiresKey, out var value) && long.TryParse(value, out var expires)
+                && DateTimeOffset.FromUnixTimeSeconds(expires) > now)
+            {
+                readers.Add(blob.Name[prefix.Length..]);
+            }
+        }
+
+        return readers;
+    }
+
     /// <summary>Part blobs under a folder of the parts, in name order.</summary>
     public async IAsyncEnumerable<BlobItem> ListPartsAsync(string identifier, string folder, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {

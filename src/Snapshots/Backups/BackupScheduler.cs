@@ -16,7 +16,7 @@ public sealed record TickResult(int Started, int Pruned);
 /// normal delete path, never deleting a snapshot an unfinished restore is reading.
 /// </summary>
 public sealed class BackupScheduler(
-    ProjectStore store, SnapshotStore snapshots, SnapshotService service, RestoreService restores, ILogger<BackupScheduler> logger)
+    ProjectStore store, SnapshotStore snapshots, SnapshotService service, ILogger<BackupScheduler> logger)
 {
     /// <summary>How far back a missed occurrence is still taken (after downtime); older ones are skipped.</summary>
     public static readonly TimeSpan CatchUpWindow = TimeSpan.FromDays(2);
@@ -82,10 +82,10 @@ public sealed class BackupScheduler(
         var pruned = 0;
         foreach (var snapshot in created.Where(s => !keep.Contains(s.Id)))
         {
-            var reading = await restores.ListAsync(r => r.SnapshotId == snapshot.Id && r.CompletedAt is null, cancellationToken);
-            if (reading.Count > 0)
+            // The mark is in the snapshot storage, so restores of other environments sharing it count too.
+            if (await service.ReaderOfAsync(snapshot, cancellationToken) is { } reader)
             {
-                logger.LogInformation("Keeping snapshot {SnapshotId} past retention while restore {RestoreId} reads it.", snapshot.Id, reading[0].Id);
+                logger.LogInformation("Keeping snapshot {SnapshotId} past retention while restore {RestoreId} reads it.", snapshot.Id, reader);
                 continue;
             }
 

@@ -155,12 +155,21 @@ public sealed class SnapshotService(
         await snapshots.UpdateAsync(record, current => current with { Description = description }, cancellationToken)
         ?? throw new SnapshotRequestException(404, $"No snapshot with id '{record.Id}'.");
 
+    /// <summary>A restore (of any environment sharing the snapshot storage) that reads the snapshot's archive now, if any.</summary>
+    public async Task<string?> ReaderOfAsync(SnapshotRecord record, CancellationToken cancellationToken) =>
+        (await blobs.ActiveReadersAsync(record.Identifier, clock.GetUtcNow(), cancellationToken)).FirstOrDefault();
+
     /// <summary>Irrevocable: the record, the parts and the archive go; projects are not touched.</summary>
     public async Task DeleteAsync(SnapshotRecord record, CancellationToken cancellationToken)
     {
         if (record.Status == SnapshotStatus.Creating)
         {
             throw new SnapshotRequestException(409, "The snapshot is still being created; delete it once it is created or failed.");
+        }
+
+        if (await ReaderOfAsync(record, cancellationToken) is { } reader)
+        {
+            throw new SnapshotRequestException(409, $"Restore '{reader}' is reading this snapshot's archive; delete it once that restore has ended.");
         }
 
         await blobs.DeleteAllAsync(record.Identifier, cancellationToken);

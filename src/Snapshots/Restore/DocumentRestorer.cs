@@ -18,7 +18,7 @@ public sealed class DocumentRestorer(ProjectStore store, ProjectFiles files, Res
     /// <summary>Verifies the whole archive (bytes and content) before anything is written, and returns its totals for progress.</summary>
     public async Task<VerifiedArchive> VerifyAsync(RestoreRequest request, CancellationToken cancellationToken)
     {
-        using var archive = await staging.OpenArchiveAsync(request.Identifier, cancellationToken);
+        using var archive = await staging.OpenArchiveAsync(request, cancellationToken);
         await archive.VerifyAsync(cancellationToken);
         var counts = archive.Manifest.Counts;
         return new VerifiedArchive(counts.Documents, counts.AnnotationSets, counts.Annotations, counts.Ais, counts.Files,
@@ -28,7 +28,7 @@ public sealed class DocumentRestorer(ProjectStore store, ProjectFiles files, Res
     /// <summary>Splits the archive's documents, annotation sets and annotations into batches of documents (one pass).</summary>
     public async Task<RestorePlan> PlanAsync(RestoreRequest request, CancellationToken cancellationToken)
     {
-        using var archive = await staging.OpenArchiveAsync(request.Identifier, cancellationToken);
+        using var archive = await staging.OpenArchiveAsync(request, cancellationToken);
         var batchOf = new Dictionary<string, int>(StringComparer.Ordinal);
         var documents = staging.Router(request.RestoreId, RestoreStaging.Documents);
         await foreach (var document in archive.ReadNdjsonAsync<JsonElement>(ArchiveEntries.Documents, cancellationToken))
@@ -49,7 +49,7 @@ public sealed class DocumentRestorer(ProjectStore store, ProjectFiles files, Res
     {
         var request = batch.Restore;
         var map = await staging.ReadJsonAsync<SchemaMap>(request.RestoreId, SchemaMap.BlobName, cancellationToken);
-        using var archive = await staging.OpenArchiveAsync(request.Identifier, cancellationToken);
+        using var archive = await staging.OpenArchiveAsync(request, cancellationToken);
 
         var setIds = new Dictionary<string, string>(StringComparer.Ordinal);
         var sets = await staging.ReadBatchAsync<AnnotationSet>(request.RestoreId, RestoreStaging.AnnotationSets, batch.BatchIndex, cancellationToken).ToListAsync(cancellationToken);
@@ -117,7 +117,7 @@ public sealed class DocumentRestorer(ProjectStore store, ProjectFiles files, Res
     public async Task<AisResult> RestoreAisAsync(RestoreRequest request, CancellationToken cancellationToken)
     {
         var map = await staging.ReadJsonAsync<SchemaMap>(request.RestoreId, SchemaMap.BlobName, cancellationToken);
-        using var archive = await staging.OpenArchiveAsync(request.Identifier, cancellationToken);
+        using var archive = await staging.OpenArchiveAsync(request, cancellationToken);
         using var entries = new SharedArchiveEntries(archive);
         var notes = new List<string>();
         int ais = 0, fileCount = 0;

@@ -107,6 +107,7 @@ public sealed class RestorePublisher(ProjectStore store, ProjectFiles files, Res
         }
 
         await staging.DeleteAsync(request.RestoreId, cancellationToken);
+        await staging.ReleaseArchiveAsync(request, cancellationToken);
         if (discard.Cancelled && request.NewProject)
         {
             // Nothing can retry a cancelled restore: the project it made for itself goes with it.
@@ -117,6 +118,13 @@ public sealed class RestorePublisher(ProjectStore store, ProjectFiles files, Res
         {
             await restores.ReleaseAsync(request, cancellationToken);
         }
+    }
+
+    /// <summary>After the publish: the working blobs go and the archive is no longer read.</summary>
+    public async Task CleanUpAsync(RestoreRequest request, CancellationToken cancellationToken)
+    {
+        await staging.DeleteAsync(request.RestoreId, cancellationToken);
+        await staging.ReleaseArchiveAsync(request, cancellationToken);
     }
 
     private async Task DiscardDocumentAsync(string projectId, string documentId, CancellationToken cancellationToken)

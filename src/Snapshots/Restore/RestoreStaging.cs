@@ -15,7 +15,7 @@ namespace Snapshots.Restore;
 /// Working blobs of a restore in the data account (<c>imports/restore-{id}/</c>): the schema id map and the
 /// archive's documents split into batches. Also opens the archive itself.
 /// </summary>
-public sealed class RestoreStaging(BlobAccounts accounts, SnapshotBlobs snapshots, IOptions<ImportOptions> limits)
+public sealed class RestoreStaging(BlobAccounts accounts, SnapshotBlobs snapshots, IOptions<ImportOptions> limits, TimeProvider clock)
 {
     public const string Documents = "documents";
     public const string AnnotationSets = "annotation_sets";
@@ -23,8 +23,21 @@ public sealed class RestoreStaging(BlobAccounts accounts, SnapshotBlobs snapshot
 
     private BlobContainerClient Container => accounts.Data.GetBlobContainerClient(BlobContainerNames.Imports);
 
-    /// <summary>Opens a snapshot's archive over a seekable blob stream; entry names and manifest are checked on open.</summary>
-    public async Task<SnapshotArchiveReader> OpenArchiveAsync(string identifier, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens a restore's archive over a seekable blob stream (entry names and manifest are checked on open), first
+    /// marking (or renewing the mark) that this restore reads it, so no environment deletes it meanwhile.
+    /// </summary>
+    public async Task<SnapshotArchiveReader> OpenArchiveAsync(RestoreRequest request, CancellationToken cancellationToken)
+    {
+        await snapshots.MarkReaderAsync(request.Identifier, request.RestoreId, clock.GetUtcNow() + SnapshotBlobs.ReaderMarkLifetime, cancellationToken);
+        return await OpenArchiveAsync(request.Identifier, cancellationToken);
+    }
+
+    /// <summary>The restore no longer reads its archive.</summary>
+    public Task ReleaseArchiveAsync(RestoreRequest request, CancellationToken cancellationToken) =>
+        snapshots.UnmarkReaderAsync(request.Identifier, request.RestoreId, cancellationToken);
+
+    private async Task<SnapshotArchiveReader> OpenArchiveAsync(string identifier, CancellationToken cancellationToken)
     {
         var blob = snapshots.Archive(identifier);
         if (!await snapshots.Manifest(identifier).ExistsAsync(cancellationToken) || !await blob.ExistsAsync(cancellationToken))

@@ -15,7 +15,7 @@ public sealed class SchemaRestorer(ProjectStore store, ProjectFiles files, Resto
 
     public async Task<SchemaResult> RestoreAsync(RestoreRequest request, CancellationToken cancellationToken)
     {
-        using var archive = await staging.OpenArchiveAsync(request.Identifier, cancellationToken);
+        using var archive = await staging.OpenArchiveAsync(request, cancellationToken);
         var projectId = request.ProjectId;
         var source = new ProjectSchema(
             await archive.ReadNdjsonAsync<Category>(ArchiveEntries.Categories, cancellationToken).ToListAsync(cancellationToken),

@@ -238,6 +238,33 @@ public sealed class AtomicRestoreTests(ServiceFixture service)
     }
 
     [Fact]
+    public async Task A_snapshot_a_restore_is_reading_cannot_be_deleted_until_the_restore_ends()
+    {
+        var (snapshot, identifier) = await SnapshotAsync();
+        var gate = service.Faults.HoldOnce(identifier, nameof(RestoreOrchestrations.RestoreSchema));
+        try
+        {
+            var started = await service.Http.StartRestoreAsync(snapshot);
+            await gate.Reached.WaitAsync(TimeSpan.FromMinutes(1));
+
+            var refused = await service.Http.DeleteAsync($"/api/snapshots/{snapshot}");
+
+            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+            Assert.Contains(started.GetProperty("id").GetString()!, (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+            gate.Release();
+            Assert.Equal("restored", (await service.Http.WaitForRestoreAsync(started.GetProperty("id").GetString()!)).GetProperty("status").GetString());
+            var deleted = await Eventually.ReturnsAsync(() => service.Http.DeleteAsync($"/api/snapshots/{snapshot}"),
+                r => r.StatusCode != HttpStatusCode.Conflict, TimeSpan.FromMinutes(1));
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+        finally
+        {
+            gate.Release();
+            service.Faults.Clear(identifier);
+        }
+    }
+
+    [Fact]
     public async Task A_cancel_after_the_publish_is_a_409_and_the_restore_stays_restored()
     {
         var (snapshot, _) = await SnapshotAsync();

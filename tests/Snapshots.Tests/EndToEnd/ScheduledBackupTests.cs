@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Snapshots.Archive;
 using Snapshots.Backups;
 using Snapshots.Functions.Backups;
 using Snapshots.Projects;
@@ -67,23 +68,25 @@ public sealed class ScheduledBackupTests(ServiceFixture service)
             listed.GetProperty("items").EnumerateArray().Select(s => s.GetProperty("scheduledFor").GetDateTimeOffset()).OrderDescending());
     }
 
-    [Fact]
-    public async Task Retention_never_deletes_a_snapshot_a_restore_is_reading()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Retention_never_deletes_a_snapshot_a_restore_of_any_environment_is_reading(bool markExpired)
     {
         var projectId = await SeedAsync();
         await PutPolicyAsync(projectId, new { modes = new[] { "ai" }, schedule = "0 2 * * *", retention = new { keepLast = 1 } });
         await TickAsync(FirstRun);
         var oldest = await WaitUntilCreatedAsync(projectId, FirstRun.AddSeconds(-30));
-        await service.Services.GetRequiredService<ProjectStore>().UpsertAsync(RestoreRecord.Partition, new RestoreRecord
-        {
-            Id = Guid.NewGuid().ToString("N"), SnapshotId = oldest.Id, Identifier = oldest.Identifier, ProjectId = "elsewhere", ProjectName = "reading",
-        }, default);
+        // A restore in another environment sharing the snapshot storage: nothing of it is in this environment's
+        // Cosmos; its mark on the archive is all there is.
+        await service.Services.GetRequiredService<SnapshotBlobs>().MarkReaderAsync(oldest.Identifier, "restore-elsewhere",
+            DateTimeOffset.UtcNow + (markExpired ? TimeSpan.FromMinutes(-1) : TimeSpan.FromHours(1)), default);
 
         await TickAsync(FirstRun.AddDays(1));
         await WaitUntilCreatedAsync(projectId, FirstRun.AddDays(1).AddSeconds(-30));
         await TickAsync(FirstRun.AddDays(1));
 
-        Assert.Equal(2, (await ScheduledAsync(projectId)).Count(s => s.Status == SnapshotStatus.Created));
+        Assert.Equal(markExpired ? 1 : 2, (await ScheduledAsync(projectId)).Count(s => s.Status == SnapshotStatus.Created));
     }
 
     [Fact]

@@ -79,6 +79,20 @@ public sealed class EmulatorPersistenceTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task An_emulator_that_dies_is_started_again_on_its_port_with_its_data()
+    {
+        await using var emulators = await EmulatorSet.StartAsync(new EmulatorOptions { DataDirectory = data }, NullLogger.Instance);
+        using var client = Client(emulators);
+        var container = await ContainerAsync(client);
+        await container.CreateItemAsync(new Item("kept", "p1", 1), new PartitionKey("p1"));
+
+        await KillNodeAsync(emulators);
+        await Eventually.TrueAsync(() => emulators.Restarts == 1, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(["kept"], await IdsAsync(container, "p1"));
+    }
+
     private static CosmosClient Client(EmulatorSet emulators) =>
         CosmosClientFactory.Create(new CosmosOptions { ConnectionString = emulators.Endpoints.CosmosConnectionString, UseLocalEmulator = true }, new CosmosClientOptions());
 
