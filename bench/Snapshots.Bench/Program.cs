@@ -25,10 +25,12 @@ var modelMb = int.Parse(Option("--model-mb", "5"), CultureInfo.InvariantCulture)
 var runs = int.Parse(Option("--runs", "3"), CultureInfo.InvariantCulture);
 var root = RepositoryRoot();
 
-Console.WriteLine($"Snapshot benchmark: sizes {string.Join(", ", sizes)} documents, {annotations} annotations and one {fileKb} KB file each, 3 AIs with {modelMb} MB models; {Environment.ProcessorCount} cores.");
+Console.WriteLine($"Snapshot benchmark: sizes {string.Join(", ", sizes)} documents, {annotations} annotations and one {fileKb} KB file each, 3 AIs with {modelMb} MB models; {Environment.ProcessorCount} cores; Cosmos journal {(args.Contains("--no-journal") ? "off" : "on")}.");
 var data = Directory.CreateTempSubdirectory("snapshots-bench-").FullName;
 // Stopped at the end, before its data folder is removed (a crash leaves none running: see EmulatorProcess).
-var emulators = await EmulatorSet.StartAsync(new EmulatorOptions { DataDirectory = data }, NullLogger.Instance);
+// --no-journal: the Cosmos emulator without its journal, to measure what keeping the data costs.
+var journal = !args.Contains("--no-journal");
+var emulators = await EmulatorSet.StartAsync(new EmulatorOptions { DataDirectory = data, Journal = journal }, NullLogger.Instance);
 var configuration = new ConfigurationBuilder().AddInMemoryCollection(emulators.Endpoints.ToConfiguration()).Build();
 var services = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning)).AddSingleton<IConfiguration>(configuration)
     .AddSnapshotsEngine(configuration).BuildServiceProvider();

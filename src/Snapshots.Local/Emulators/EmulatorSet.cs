@@ -17,6 +17,9 @@ public sealed record EmulatorOptions
     /// <summary>Flush every Cosmos write to the disk before answering it (survives power loss; slower).</summary>
     public bool FlushEveryWrite { get; init; }
 
+    /// <summary>Keep the Cosmos emulator's data in its journal (default); off only to measure what the journal costs.</summary>
+    public bool Journal { get; init; } = true;
+
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }
 
@@ -116,7 +119,9 @@ public sealed partial class EmulatorSet : IAsyncDisposable
 
         // Our launcher of @vercel/cosmosdb-server: keep-alive, partition-scoped queries, 404 point reads, and a
         // journal of every write replayed at start, so the data survives a restart (see the script).
-        string[] cosmosArguments = ["--host", "127.0.0.1", "--port", ports[3].ToString(), "--journal", Path.Combine(cosmosData, "journal.ndjson")];
+        string[] cosmosArguments = options.Journal
+            ? ["--host", "127.0.0.1", "--port", ports[3].ToString(), "--journal", Path.Combine(cosmosData, "journal.ndjson")]
+            : ["--host", "127.0.0.1", "--port", ports[3].ToString()];
         var launches = new List<EmulatorLaunch>
         {
             new("azurite", Path.Combine("node_modules", "azurite", "dist", "src", "azurite.js"),

@@ -32,12 +32,12 @@ public sealed class ScheduledBackupTests(ServiceFixture service)
         for (var day = 0; day < 4; day++)
         {
             var now = FirstRun.AddDays(day);
-            var first = await TickAsync(now);
+            // Other tests' policies share the environment (and may be due too): count this project's snapshots.
+            await TickAsync(now);
             await WaitUntilCreatedAsync(projectId, now.AddSeconds(-30));
-            var duplicate = await TickAsync(now);
+            await TickAsync(now);
 
-            Assert.Equal(1, first.Started);
-            Assert.Equal(0, duplicate.Started);
+            Assert.Single(await ScheduledAsync(projectId), s => s.ScheduledFor == now.AddSeconds(-30));
             var kept = await ScheduledAsync(projectId);
             Assert.Equal(Enumerable.Range(Math.Max(0, day - 1), Math.Min(day + 1, 2)).Select(d => FirstRun.AddDays(d).AddSeconds(-30)),
                 kept.Where(s => s.Status == SnapshotStatus.Created).Select(s => s.ScheduledFor!.Value).Order());
