@@ -139,6 +139,7 @@ public sealed class RestorePublisher(ProjectStore store, ProjectFiles files, Res
     /// </summary>
     private async Task ForEachStagedAsync(RestoreRequest request, Func<StagedItem, CancellationToken, Task> action, CancellationToken cancellationToken)
     {
+        HashSet<string> previous = [];
         while (true)
         {
             var page = await store.ListStagedAsync(request.ProjectId, request.RestoreId, cancellationToken).Take(PageSize).ToListAsync(cancellationToken);
@@ -146,6 +147,14 @@ public sealed class RestorePublisher(ProjectStore store, ProjectFiles files, Res
             {
                 return;
             }
+
+            // Each pass takes its items out of the query; one that stays would otherwise be met forever.
+            if (page.All(item => previous.Contains(item.Id)))
+            {
+                throw new InvalidOperationException($"Restore {request.RestoreId}: {page.Count} staged items could not be changed (first: {page[0].Id}).");
+            }
+
+            previous = page.Select(item => item.Id).ToHashSet(StringComparer.Ordinal);
 
             await Parallel.ForEachAsync(page, Parallelism(cancellationToken), (item, ct) => new ValueTask(action(item, ct)));
         }
