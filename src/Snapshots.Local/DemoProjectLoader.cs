@@ -9,7 +9,7 @@ namespace Snapshots.Local;
 
 /// <summary>
 /// Loads the Konfuzio fixture as a demo project when the local runtime starts and no project of that name
-/// exists yet (the Cosmos emulator keeps data in memory, so that is once per start of the emulators).
+/// exists yet: once per data folder (the emulators keep their data in <c>.local-data/</c>; <c>--reset</c> empties it).
 /// </summary>
 internal sealed class DemoProjectLoader(ImportService imports, ProjectStore store, DurableTaskClient client, ILogger<DemoProjectLoader> logger)
 {
