@@ -199,6 +199,33 @@ public sealed class CliAgainstStubApiTests : IDisposable
     }
 
     [Fact]
+    public async Task Cancel_waits_until_the_restore_is_cancelled_and_says_the_project_is_as_it_was()
+    {
+        api.On(Post, "/api/restores/r1/cancel", Json(HttpStatusCode.Accepted, """{"id":"r1","projectId":"p1","status":"inProgress","statusUri":"/api/restores/r1"}"""))
+            .On(Get, "/api/restores/r1",
+                Json(HttpStatusCode.OK, """{"id":"r1","projectId":"p1","status":"inProgress","progress":{"stage":"discarding","documents":{"done":1,"total":2}}}"""),
+                Json(HttpStatusCode.OK, """{"id":"r1","projectId":"p1","status":"cancelled","statusText":"Snapshot restoration cancelled."}"""));
+
+        var (exit, output, error) = await RunAsync("cancel", "r1");
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.Empty(error);
+        Assert.Contains("Snapshot restoration cancelled. Project p1 is as it was.", output);
+    }
+
+    [Fact]
+    public async Task Cancel_of_a_restore_that_got_published_meanwhile_is_refused()
+    {
+        api.On(Post, "/api/restores/r1/cancel", Json(HttpStatusCode.Accepted, """{"id":"r1","projectId":"p1","status":"inProgress","statusUri":"/api/restores/r1"}"""))
+            .On(Get, "/api/restores/r1", Json(HttpStatusCode.OK, """{"id":"r1","projectId":"p1","status":"restored","statusText":"Snapshot restored."}"""));
+
+        var (exit, _, error) = await RunAsync("cancel", "r1");
+
+        Assert.Equal(ExitCodes.Failed, exit);
+        Assert.Equal("error: Snapshot restored." + Environment.NewLine, error);
+    }
+
+    [Fact]
     public async Task A_terminated_import_without_an_error_says_how_it_ended()
     {
         api.On(Post, "/api/imports", Accepted())
