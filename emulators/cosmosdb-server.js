@@ -343,3 +343,7 @@ const server = createHttpsServer({ keepAlive: true }).listen(port, host, () => {
   }
   console.log(`Ready to accept HTTPS connections at ${host}:${server.address().port}`);
 });
+// Node closes an idle keep-alive connection after 5 s, .NET reuses one for up to a minute: a request sent as the
+// server closes it meets "connection reset by peer". The server now keeps idle connections longer than any client.
+server.keepAliveTimeout = 120_000;
+server.headersTimeout = 121_000;
