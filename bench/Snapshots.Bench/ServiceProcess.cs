@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Snapshots.Local.Emulators;
 
 namespace Snapshots.Bench;
@@ -28,7 +26,7 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
     {
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
         var dll = Path.Combine(repositoryRoot, "src", "Snapshots.Local", "bin", configuration, "net10.0", "Snapshots.Local.dll");
-        var port = FreePort();
+        var port = EmulatorSet.FreeLoopbackPorts(1)[0];
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in new[]
         {
@@ -148,15 +146,6 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
         }
 
         process.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }
 

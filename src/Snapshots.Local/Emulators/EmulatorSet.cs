@@ -189,7 +189,8 @@ public sealed partial class EmulatorSet : IAsyncDisposable
         throw new DirectoryNotFoundException("Could not find the emulators/ folder (with package-lock.json) above the working directory.");
     }
 
-    private static int[] FreeLoopbackPorts(int count)
+    /// <summary>Loopback ports free now, all different (the emulators', and a local runtime started by a test or the benchmark).</summary>
+    public static int[] FreeLoopbackPorts(int count)
     {
         // Hold all listeners until every port is chosen so the same port is not handed out twice.
         var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();

@@ -1,16 +1,15 @@
 using System.Buffers;
-using System.Security.Cryptography;
 
 namespace Snapshots.Archive;
 
 /// <summary>Copies a stream while computing the SHA-256, the size and the number of lines of what passed.</summary>
 internal sealed class HashingCopy : IDisposable
 {
-    private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly ContentDigest digest = new();
 
-    public long Bytes { get; private set; }
+    public long Bytes => digest.Bytes;
 
-    public int Lines { get; private set; }
+    public int Lines => digest.Lines;
 
     public async Task CopyAsync(Stream source, Stream destination, CancellationToken cancellationToken)
     {
@@ -21,9 +20,7 @@ internal sealed class HashingCopy : IDisposable
             while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
             {
                 var chunk = buffer.AsMemory(0, read);
-                hash.AppendData(chunk.Span);
-                Lines += chunk.Span.Count((byte)'\n');
-                Bytes += read;
+                digest.Add(chunk.Span);
                 await destination.WriteAsync(chunk, cancellationToken);
             }
         }
@@ -33,7 +30,7 @@ internal sealed class HashingCopy : IDisposable
         }
     }
 
-    public string Sha256Hex() => Convert.ToHexStringLower(hash.GetHashAndReset());
+    public string Sha256Hex() => digest.Sha256Hex();
 
-    public void Dispose() => hash.Dispose();
+    public void Dispose() => digest.Dispose();
 }

@@ -1,15 +1,13 @@
-using System.Security.Cryptography;
-
 namespace Snapshots.Archive;
 
 /// <summary>A read-only stream that computes the SHA-256, size and line count of what is read through it.</summary>
 internal sealed class HashingReadStream(Stream inner) : Stream
 {
-    private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly ContentDigest digest = new();
 
-    public long Bytes { get; private set; }
+    public long Bytes => digest.Bytes;
 
-    public int Lines { get; private set; }
+    public int Lines => digest.Lines;
 
     public override bool CanRead => true;
 
@@ -26,14 +24,14 @@ internal sealed class HashingReadStream(Stream inner) : Stream
     public override int Read(Span<byte> buffer)
     {
         var read = inner.Read(buffer);
-        Account(buffer[..read]);
+        digest.Add(buffer[..read]);
         return read;
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var read = await inner.ReadAsync(buffer, cancellationToken);
-        Account(buffer.Span[..read]);
+        digest.Add(buffer.Span[..read]);
         return read;
     }
 
@@ -43,7 +41,7 @@ internal sealed class HashingReadStream(Stream inner) : Stream
     /// <summary>Reads what is left, so the hash covers the whole entry.</summary>
     public Task DrainAsync(CancellationToken cancellationToken) => CopyToAsync(Null, cancellationToken);
 
-    public string Sha256Hex() => Convert.ToHexStringLower(hash.GetHashAndReset());
+    public string Sha256Hex() => digest.Sha256Hex();
 
     public override void Flush()
     {
@@ -59,17 +57,10 @@ internal sealed class HashingReadStream(Stream inner) : Stream
     {
         if (disposing)
         {
-            hash.Dispose();
+            digest.Dispose();
             inner.Dispose();
         }
 
         base.Dispose(disposing);
-    }
-
-    private void Account(ReadOnlySpan<byte> read)
-    {
-        hash.AppendData(read);
-        Lines += read.Count((byte)'\n');
-        Bytes += read.Length;
     }
 }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Snapshots.Local.Emulators;
 
 namespace Snapshots.Tests.Support;
@@ -25,7 +23,7 @@ public sealed class LocalRuntimeProcess : IAsyncDisposable
     {
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
         var dll = Path.Combine(RepositoryPaths.Root, "src", "Snapshots.Local", "bin", configuration, "net10.0", "Snapshots.Local.dll");
-        var port = FreePort();
+        var port = EmulatorSet.FreeLoopbackPorts(1)[0];
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in new[]
         {
@@ -80,14 +78,5 @@ public sealed class LocalRuntimeProcess : IAsyncDisposable
         }
 
         process.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }
