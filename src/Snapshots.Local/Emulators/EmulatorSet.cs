@@ -34,12 +34,14 @@ public sealed partial class EmulatorSet : IAsyncDisposable
     private readonly List<EmulatorLaunch> launches;
     private readonly CancellationTokenSource stopping = new();
     private readonly Task supervisor;
+    private readonly string dataDirectory;
 
-    private EmulatorSet(EmulatorEndpoints endpoints, List<EmulatorProcess> processes, List<EmulatorLaunch> launches, string directory, ILogger logger)
+    private EmulatorSet(EmulatorEndpoints endpoints, List<EmulatorProcess> processes, List<EmulatorLaunch> launches, string directory, string dataDirectory, ILogger logger)
     {
         Endpoints = endpoints;
         this.processes = processes;
         this.launches = launches;
+        this.dataDirectory = dataDirectory;
         supervisor = SuperviseAsync(directory, logger, stopping.Token);
     }
 
@@ -85,6 +87,8 @@ public sealed partial class EmulatorSet : IAsyncDisposable
                         processes[i] = restarted;
                     }
 
+                    DataFolderOwner.Record(dataDirectory, ProcessIds);
+
                     await WaitUntilListeningAsync([restarted], [launch.Port], TimeSpan.FromSeconds(60), cancellationToken);
                     Restarts++;
                 }
@@ -110,6 +114,8 @@ public sealed partial class EmulatorSet : IAsyncDisposable
         var directory = options.EmulatorsDirectory ?? LocateEmulatorsDirectory();
         await NpmInstaller.EnsureInstalledAsync(directory, logger, cancellationToken);
 
+        Directory.CreateDirectory(options.DataDirectory);
+        await DataFolderOwner.WaitForPreviousAsync(options.DataDirectory, logger, cancellationToken);
         var ports = FreeLoopbackPorts(4);
         var endpoints = new EmulatorEndpoints(ports[0], ports[1], ports[2], ports[3]);
         var azuriteData = Path.Combine(options.DataDirectory, "azurite");
@@ -147,7 +153,8 @@ public sealed partial class EmulatorSet : IAsyncDisposable
             logger.LogInformation(
                 "Emulators ready: blob 127.0.0.1:{Blob}, queue {Queue}, table {Table}, Cosmos https://127.0.0.1:{Cosmos}",
                 ports[0], ports[1], ports[2], ports[3]);
-            return new EmulatorSet(endpoints, started, launches, directory, logger);
+            DataFolderOwner.Record(options.DataDirectory, started.Select(p => p.Id));
+            return new EmulatorSet(endpoints, started, launches, directory, options.DataDirectory, logger);
         }
         catch
         {
@@ -169,6 +176,8 @@ public sealed partial class EmulatorSet : IAsyncDisposable
         {
             await process.DisposeAsync();
         }
+
+        DataFolderOwner.Release(dataDirectory);
     }
 
     /// <summary>Walks up from the working directory and the app's folder to the repository's <c>emulators/</c>.</summary>

@@ -1,4 +1,6 @@
 using System.IO.Compression;
+using System.Text.Json.Nodes;
+using Snapshots.Imports;
 
 namespace Snapshots.Tests.Support;
 
@@ -49,6 +51,47 @@ public static class ExportArchives
             !path.StartsWith("documents/", StringComparison.Ordinal)
             || path.StartsWith("documents/44823/", StringComparison.Ordinal)
             || path.StartsWith("documents/44834/", StringComparison.Ordinal), replace);
+
+    /// <summary>
+    /// The fixture's schema and <paramref name="copies"/> copies of each of its documents (ids offset by 10 000 000 per
+    /// copy; page images and bbox archives left out): a Konfuzio export large enough for an import to take a while.
+    /// </summary>
+    public static byte[] Replicated(int copies)
+    {
+        var folder = RepositoryPaths.KonfuzioProject46;
+        using var buffer = new MemoryStream();
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var file in new[] { KonfuzioExport.Labels, KonfuzioExport.LabelSets })
+            {
+                zip.CreateEntryFromFile(Path.Combine(folder, file), file, CompressionLevel.Fastest);
+            }
+
+            using var metaFile = File.OpenRead(Path.Combine(folder, KonfuzioExport.DocumentsMeta));
+            var documents = Json5.ParseArray(metaFile, KonfuzioExport.DocumentsMeta);
+            var meta = new JsonArray();
+            for (var copy = 0; copy < copies; copy++)
+            {
+                foreach (var document in documents)
+                {
+                    var id = document!["id"]!.GetValue<long>();
+                    var copied = document.DeepClone();
+                    copied["id"] = id + (copy * 10_000_000L);
+                    meta.Add(copied);
+                    var documentFolder = Path.Combine(folder, "documents", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    var files = Directory.Exists(documentFolder) ? Directory.EnumerateFiles(documentFolder) : [];
+                    foreach (var file in files.Where(f => !f.EndsWith(".png", StringComparison.Ordinal) && !f.EndsWith(".zip", StringComparison.Ordinal)))
+                    {
+                        zip.CreateEntryFromFile(file, $"documents/{copied["id"]}/{Path.GetFileName(file)}", CompressionLevel.Fastest);
+                    }
+                }
+            }
+
+            Write(zip, KonfuzioExport.DocumentsMeta, meta.ToJsonString());
+        }
+
+        return buffer.ToArray();
+    }
 
     public static byte[] Zip(IReadOnlyDictionary<string, string> files)
     {

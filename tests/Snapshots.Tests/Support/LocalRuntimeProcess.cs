@@ -1,11 +1,15 @@
 using System.Diagnostics;
+using System.Net.Http.Headers;
+using Snapshots.Access;
 using Snapshots.Local.Emulators;
 
 namespace Snapshots.Tests.Support;
 
 /// <summary>
 /// The local runtime as a process of its own, attached to emulators the test started, so the test can SIGKILL it
-/// midway and start it again on the same data (the emulators and the durable task hub in Azurite outlive it).
+/// midway and start it again on the same data (the emulators and the durable task hub in Azurite outlive it). With
+/// <c>passBatches</c> it is the test assembly's own host (<see cref="TestAssemblyEntryPoint"/>), whose operations stop
+/// after that many document batches.
 /// </summary>
 public sealed class LocalRuntimeProcess : IAsyncDisposable
 {
@@ -19,18 +23,35 @@ public sealed class LocalRuntimeProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public static async Task<LocalRuntimeProcess> StartAsync(EmulatorEndpoints emulators)
+    public static Task<LocalRuntimeProcess> StartAsync(EmulatorEndpoints emulators, int? passBatches = null)
     {
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
-        var dll = Path.Combine(RepositoryPaths.Root, "src", "Snapshots.Local", "bin", configuration, "net10.0", "Snapshots.Local.dll");
+        string[] host = passBatches is { } pass
+            ? [typeof(TestAssemblyEntryPoint).Assembly.Location, TestAssemblyEntryPoint.LocalRuntimeVerb, TestAssemblyEntryPoint.PassBatchesOption, pass.ToString(System.Globalization.CultureInfo.InvariantCulture)]
+            : [LocalRuntimeDll];
+        return StartAsync([.. host, "--emulators", $"{emulators.BlobPort},{emulators.QueuePort},{emulators.TablePort},{emulators.CosmosPort}"]);
+    }
+
+    /// <summary>The local runtime as a user starts it: with its own emulators, here on <paramref name="dataDirectory"/>.</summary>
+    public static Task<LocalRuntimeProcess> StartWithEmulatorsAsync(string dataDirectory) =>
+        StartAsync([LocalRuntimeDll, "--data", dataDirectory]);
+
+    private static string LocalRuntimeDll
+    {
+        get
+        {
+            var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+            return Path.Combine(RepositoryPaths.Root, "src", "Snapshots.Local", "bin", configuration, "net10.0", "Snapshots.Local.dll");
+        }
+    }
+
+    private static async Task<LocalRuntimeProcess> StartAsync(string[] arguments)
+    {
         var port = EmulatorSet.FreeLoopbackPorts(1)[0];
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[]
-        {
-            dll, "--no-demo", "--urls", $"http://127.0.0.1:{port}",
-            "--emulators", $"{emulators.BlobPort},{emulators.QueuePort},{emulators.TablePort},{emulators.CosmosPort}",
-            "--Logging:LogLevel:Default=Warning", $"--{TimerFunctionsDisable}=true",
-        })
+        foreach (var argument in (string[])
+        [
+            .. arguments, "--no-demo", "--urls", $"http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning", $"--{TimerFunctionsDisable}=true",
+        ])
         {
             start.ArgumentList.Add(argument);
         }
@@ -63,11 +84,36 @@ public sealed class LocalRuntimeProcess : IAsyncDisposable
 
     private const string TimerFunctionsDisable = "LocalRuntime:DisableTimers";
 
+    /// <summary>A client with an environment admin's development token (the runtime reads the same per-user key).</summary>
+    public HttpClient CreateAdminClient()
+    {
+        var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(60) };
+        var key = DevelopmentTokens.LoadOrCreateKey(DevelopmentTokens.DefaultKeyPath);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+            DevelopmentTokens.Mint(key, new DevelopmentTokenRequest("reliability-test") { EnvironmentRoles = [EnvironmentRoles.Admin] }));
+        return client;
+    }
+
     /// <summary>SIGKILL: no shutdown, no flush, nothing the process could still do.</summary>
     public async Task KillAsync()
     {
         process.Kill();
         await process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGINT, as Ctrl-C sends it: the runtime shuts down in order.</summary>
+    public async Task InterruptAsync()
+    {
+        using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+            if (kill.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"SIGINT to {process.Id} failed.");
+            }
+        }
+
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
     }
 
     public async ValueTask DisposeAsync()
