@@ -4,11 +4,13 @@ using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Snapshots.Functions;
+using Snapshots.Functions.Http;
 using Snapshots.Access;
 using Snapshots.Configuration;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+builder.UseMiddleware<UnhandledErrorMiddleware>();
 builder.Services.AddSnapshotFunctions(builder.Configuration);
 // Development tokens belong to the local runtime; the deployed app never trusts them, whatever its settings say.
 builder.Services.PostConfigure<AuthOptions>(auth => auth.DevelopmentSigningKey = null);

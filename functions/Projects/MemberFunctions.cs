@@ -16,7 +16,7 @@ public sealed record MemberView(string UserId, string? Name, string Role)
 public sealed record MembersBody(IReadOnlyList<MemberView?>? Members);
 
 /// <summary>Who may do what on a project: its members and their roles (owner, maintainer, reader).</summary>
-public sealed class MemberFunctions(MembershipStore members, RequestAccess access)
+public sealed class MemberFunctions(MembershipStore members, ProjectLeases leases, RequestAccess access)
 {
     public const int MaxMembers = 1000;
 
@@ -61,18 +61,33 @@ public sealed class MemberFunctions(MembershipStore members, RequestAccess acces
 
         var project = found.Value;
         var wanted = body.Members.Select(m => new Member { Id = m!.UserId.Trim(), Name = m.Name, Role = m.Role.ToLowerInvariant() }).ToList();
-        foreach (var member in wanted)
+        // The list spans one item per member: two replacements interleaved could leave no owner, so one at a time.
+        if (await leases.TryAcquireAsync(projectId, MembersLease, ProjectLeases.DefaultDuration, cancellationToken) is not { } holder)
         {
-            await members.GrantAsync(project, member, cancellationToken);
+            return Problems.Conflict("Another request is changing this project's members; read the list again and retry.");
         }
 
-        foreach (var gone in (await members.ListAsync(projectId, cancellationToken)).Where(m => wanted.All(w => w.Id != m.Id)))
+        try
         {
-            await members.RevokeAsync(projectId, gone.Id, cancellationToken);
+            foreach (var member in wanted)
+            {
+                await members.GrantAsync(project, member, cancellationToken);
+            }
+
+            foreach (var gone in (await members.ListAsync(projectId, cancellationToken)).Where(m => wanted.All(w => w.Id != m.Id)))
+            {
+                await members.RevokeAsync(projectId, gone.Id, cancellationToken);
+            }
+        }
+        finally
+        {
+            await leases.ReleaseAsync(projectId, MembersLease, holder, CancellationToken.None);
         }
 
         return new OkObjectResult(new PageView<MemberView>([.. wanted.Select(MemberView.From)], null));
     }
+
+    private const string MembersLease = "members";
 
     private static string? Validate(IReadOnlyList<MemberView?> list)
     {

@@ -37,31 +37,6 @@ public sealed record LocalRuntimeOptions
 /// </summary>
 public static class LocalRuntime
 {
-    /// <summary>
-    /// What escapes a function: a dependency that does not answer is a 503 with Retry-After naming it; anything else a
-    /// 500. Both are problem+json with one line, never a stack trace (that goes to the log).
-    /// </summary>
-    private static async Task WriteUnhandledAsync(HttpContext context)
-    {
-        var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-        var dependency = DependencyFailures.DependencyOf(error);
-        var status = dependency is null ? StatusCodes.Status500InternalServerError : StatusCodes.Status503ServiceUnavailable;
-        if (dependency is not null)
-        {
-            context.Response.Headers.RetryAfter = DependencyFailures.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        context.Response.StatusCode = status;
-        await context.Response.WriteAsJsonAsync(
-            new ProblemDetails
-            {
-                Status = status,
-                Title = dependency is null ? "Internal server error" : "Service unavailable",
-                Detail = dependency is null ? "The service failed to answer this request; the failure is in its log." : DependencyFailures.Detail(dependency),
-            },
-            (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
-    }
-
     public static IReadOnlyList<FunctionDescriptor> Functions { get; } = FunctionCatalog.Discover(typeof(HealthFunctions).Assembly);
 
     public static WebApplication Build(LocalRuntimeOptions options)
@@ -95,7 +70,7 @@ public static class LocalRuntime
         });
 
         var app = builder.Build();
-        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = WriteUnhandledAsync });
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = context => UnhandledErrors.WriteAsync(context, context.Features.Get<IExceptionHandlerFeature>()?.Error) });
         app.MapHttpFunctions(Functions);
         // The page signs itself in locally with this; it exists only in the local runtime, for loopback callers that
         // asked for a loopback host name (a DNS-rebinding page arrives from loopback too, but under its own host name).

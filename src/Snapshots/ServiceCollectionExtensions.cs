@@ -50,6 +50,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddSingleton<ProjectStore>();
+        services.AddSingleton<ProjectLeases>();
         services.AddSingleton<ProjectFiles>();
 
         services.AddOptions<Access.AuthOptions>().BindConfiguration(Access.AuthOptions.SectionName);

@@ -29,8 +29,6 @@ public sealed class KonfuzioImporter(ImportStaging staging, ProjectStore store, 
         await WriteAllAsync(labelSets.Where(s => s.IsDefault).Select(KonfuzioMapper.ToCategory),
             category => store.UpsertAsync(request.ProjectId, category, cancellationToken), cancellationToken);
 
-        var project = await store.GetAsync<Project>(request.ProjectId, request.ProjectId, cancellationToken)
-            ?? throw new InvalidOperationException($"Project {request.ProjectId} of import {request.ImportId} is gone.");
         var projectFiles = new List<StoredFile>();
         foreach (var path in export.ProjectFiles())
         {
@@ -38,7 +36,8 @@ public sealed class KonfuzioImporter(ImportStaging staging, ProjectStore store, 
             projectFiles.Add(await files.UploadProjectFileAsync(request.ProjectId, path, content, cancellationToken));
         }
 
-        await store.UpsertAsync(request.ProjectId, project with { Files = projectFiles }, cancellationToken);
+        _ = await store.UpdateProjectAsync(request.ProjectId, project => project with { Files = projectFiles }, cancellationToken)
+            ?? throw new InvalidOperationException($"Project {request.ProjectId} of import {request.ImportId} is gone.");
     }
 
     /// <summary>One batch of documents with their files, annotation sets and annotations.</summary>

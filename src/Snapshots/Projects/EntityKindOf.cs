@@ -23,6 +23,7 @@ public static class EntityKindOf<T>
         nameof(Backups.BackupPolicy) => "backupPolicy",
         nameof(Backups.BackupPolicyIndexEntry) => "backupPolicyIndexEntry",
         nameof(Operations.PendingOperation) => "pendingOperation",
+        nameof(ProjectLease) => "lease",
         _ => throw new NotSupportedException($"{typeof(T).Name} is not a stored entity."),
     };
 }

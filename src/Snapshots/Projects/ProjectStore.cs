@@ -149,6 +149,22 @@ public sealed class ProjectStore(CosmosClient cosmos, IOptions<CosmosOptions> op
         }
     }
 
+    /// <summary>Deletes an entity if it is still at <paramref name="etag"/>; false when it changed or is gone.</summary>
+    public async Task<bool> TryDeleteAsync<T>(string partition, string id, string etag, CancellationToken cancellationToken)
+        where T : IProjectEntity
+    {
+        try
+        {
+            await Projects.DeleteItemAsync<object>(ProjectItem<T>.CosmosId(EntityKindOf<T>.Name, id), new PartitionKey(partition),
+                new ItemRequestOptions { IfMatchEtag = etag }, cancellationToken);
+            return true;
+        }
+        catch (CosmosException ex) when (ex.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+
     public async Task<bool> DeleteAsync<T>(string projectId, string id, CancellationToken cancellationToken)
         where T : IProjectEntity
     {

@@ -57,4 +57,29 @@ public sealed class ConcurrentEditTests(ServiceFixture service)
 
         Assert.True(edits > ids.Count, "the edits raced with the creation");
     }
+
+    [Fact]
+    public async Task Member_lists_replaced_concurrently_end_as_exactly_one_of_them_with_its_owner()
+    {
+        var projectId = await service.Services.GetRequiredService<SyntheticProjectSeeder>().SeedAsync(
+            new SeedSpec { Name = "members raced", Documents = 1, AnnotationsPerDocument = 1, Ais = 0, DocumentFileBytes = 10 });
+        for (var round = 0; round < 5; round++)
+        {
+            var lists = Enumerable.Range(0, 8).Select(i => new[]
+            {
+                new { userId = $"owner-{round}-{i}", role = "owner" },
+                new { userId = $"reader-{round}-{i}", role = "reader" },
+                new { userId = "everyone", role = i % 2 == 0 ? "maintainer" : "reader" },
+            }).ToList();
+            var answers = await Task.WhenAll(lists.Select(list => service.Http.PutAsJsonAsync($"/api/projects/{projectId}/members", new { members = list })));
+
+            Assert.All(answers, a => Assert.Contains(a.StatusCode, new[] { HttpStatusCode.OK, HttpStatusCode.Conflict }));
+            var accepted = lists.Where((_, i) => answers[i].StatusCode == HttpStatusCode.OK).ToList();
+            Assert.NotEmpty(accepted);
+            var page = await service.Http.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}/members");
+            var final = page.GetProperty("items").EnumerateArray()
+                .Select(m => $"{m.GetProperty("userId").GetString()}:{m.GetProperty("role").GetString()}").Order().ToList();
+            Assert.Contains(accepted, list => list.Select(m => $"{m.userId}:{m.role}").Order().SequenceEqual(final));
+        }
+    }
 }
