@@ -46,6 +46,29 @@ public sealed class PortabilityTests(ServiceFixture service)
     }
 
     [Fact]
+    public async Task A_snapshot_another_environment_is_restoring_cannot_be_deleted_until_that_restore_ends()
+    {
+        var snapshot = await CreateSnapshotAsync("dataset", "ai");
+        var identifier = snapshot.GetProperty("identifier").GetString()!;
+        var faults = new ActivityFaults();
+        var held = faults.HoldOnce(identifier, "RestoreSchema");
+        await using var other = await OtherEnvironment.StartAsync(service, restoreAcrossEnvironments: true, faults);
+
+        var started = await (await other.Http.PostAsJsonAsync("/api/restores", new { identifier, projectName = "reading" })).Content.ReadFromJsonAsync<JsonElement>();
+        await held.Reached.WaitAsync(TimeSpan.FromMinutes(1));
+        var refused = await service.Http.DeleteAsync($"/api/snapshots/{snapshot.GetProperty("id").GetString()}");
+        held.Release();
+
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("restor", (await refused.ReadJsonObjectAsync())["detail"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("restored", (await other.Http.WaitForRestoreAsync(started.GetProperty("id").GetString()!)).GetProperty("status").GetString());
+        // The mark goes with the restore's clean-up, just after "restored".
+        var deleted = await Eventually.ReturnsAsync(() => service.Http.DeleteAsync($"/api/snapshots/{snapshot.GetProperty("id").GetString()}"),
+            r => r.StatusCode != HttpStatusCode.Conflict, TimeSpan.FromMinutes(1), TimeSpan.FromMilliseconds(200));
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+    }
+
+    [Fact]
     public async Task Restore_by_identifier_needs_the_restorer_role_and_a_merge_also_write_access_to_its_target()
     {
         var identifier = (await CreateSnapshotAsync("dataset")).GetProperty("identifier").GetString()!;
@@ -197,7 +220,7 @@ public sealed class PortabilityTests(ServiceFixture service)
             return client;
         }
 
-        public static async Task<OtherEnvironment> StartAsync(ServiceFixture shared, bool restoreAcrossEnvironments)
+        public static async Task<OtherEnvironment> StartAsync(ServiceFixture shared, bool restoreAcrossEnvironments, ActivityFaults? faults = null)
         {
             var dataDirectory = shared.DataDirectory + "-other";
             var emulators = await EmulatorSet.StartAsync(new EmulatorOptions { DataDirectory = dataDirectory }, NullLogger.Instance);
@@ -215,6 +238,7 @@ public sealed class PortabilityTests(ServiceFixture service)
                     ["Snapshots:EnvironmentName"] = "other",
                     ["Auth:DevelopmentSigningKey"] = shared.SigningKey,
                 },
+                ConfigureServices = faults is null ? null : services => services.AddSingleton<Snapshots.Local.FunctionHosting.IActivityFilter>(faults),
             });
             await app.StartAsync();
             return new OtherEnvironment(emulators, durable, app, dataDirectory, shared.AdminToken);
