@@ -57,6 +57,12 @@ public sealed class AiFunctions(ProjectStore store, ProjectFiles files, RequestA
         }
 
         var id = model.Id;
+        // A registration creates: an id in use (visible, or staged by a running restore) is never overwritten.
+        if (await store.GetAsync<AiModel>(projectId, id, cancellationToken) is not null)
+        {
+            return Problems.Conflict($"The project already has an AI with id '{id}'; leave 'id' out to get a new one.");
+        }
+
         var stored = new List<StoredFile>();
         foreach (var file in form.Files)
         {
@@ -69,7 +75,11 @@ public sealed class AiFunctions(ProjectStore store, ProjectFiles files, RequestA
             CategorizationKind = model.Type == AiType.Categorization ? model.CategorizationKind ?? CategorizationKind.Model : null,
             Files = stored,
         };
-        await store.UpsertAsync(projectId, registered, cancellationToken);
+        if (!await store.TryCreateAsync(projectId, registered, cancellationToken))
+        {
+            return Problems.Conflict($"Another request registered an AI with id '{id}' at the same time.");
+        }
+
         return new CreatedResult($"/api/projects/{projectId}/ais/{id}", registered);
     }
 

@@ -138,8 +138,19 @@ public sealed class RestoreService(ProjectStore projects, MembershipStore member
     /// <summary>Before a retry: holds the target again (409 when another restore writes into it) and clears the failure.</summary>
     public async Task PrepareRetryAsync(RestoreRecord record, CancellationToken cancellationToken)
     {
-        // Running again first, so no other restore sees this one as ended and takes the target in between.
-        await UpdateRecordAsync(record.Id, r => r with { CompletedAt = null }, cancellationToken);
+        // Running again first, so no other restore sees this one as ended and takes the target in between. The
+        // ETag-conditional change is also the claim: of two retries at once, one finds the record running again.
+        var claimed = false;
+        await projects.UpdateAsync<RestoreRecord>(RestoreRecord.Partition, record.Id, r =>
+        {
+            claimed = r.CompletedAt is not null;
+            return claimed ? r with { CompletedAt = null } : null;
+        }, cancellationToken);
+        if (!claimed)
+        {
+            throw new SnapshotRequestException(409, "Another retry of this restore is already starting.");
+        }
+
         if (await HoldAsync(record.ProjectId, record.Id, cancellationToken) is { } running)
         {
             await UpdateRecordAsync(record.Id, r => r with { CompletedAt = record.CompletedAt }, cancellationToken);

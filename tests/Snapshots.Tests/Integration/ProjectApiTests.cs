@@ -62,6 +62,26 @@ public sealed class ProjectApiTests(ServiceFixture service)
         Assert.Equal(1, (await service.Http.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}")).Get("counts.ais").GetInt32());
     }
 
+    [Fact]
+    public async Task Registering_an_ai_under_an_id_in_use_is_a_409_and_keeps_the_first_one()
+    {
+        var projectId = await CreateProjectAsync("AI id taken");
+        HttpContent Form(string name, int bytes) => new MultipartFormDataContent
+        {
+            { new StringContent($$"""{"id": "ai-1", "name": "{{name}}", "type": "extraction"}"""), "metadata" },
+            { new ByteArrayContent(new byte[bytes]), "file", "model.pt" },
+        };
+
+        Assert.Equal(HttpStatusCode.Created, (await service.Http.PostAsync($"/api/projects/{projectId}/ais", Form("first", 10))).StatusCode);
+        var second = await service.Http.PostAsync($"/api/projects/{projectId}/ais", Form("second", 20));
+
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        Assert.Contains("'ai-1'", (await second.ReadJsonObjectAsync())["detail"]!.GetValue<string>());
+        var ai = Assert.Single((await service.Http.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}/ais")).GetProperty("items").EnumerateArray());
+        Assert.Equal("first", ai.GetProperty("name").GetString());
+        Assert.Equal(10, Assert.Single(ai.GetProperty("files").EnumerateArray()).GetProperty("bytes").GetInt32());
+    }
+
     [Theory]
     [InlineData("""{"type": "extraction"}""", "'name'")]
     [InlineData("""{"name": "x", "type": "telepathy"}""", "not a valid AI description")]
