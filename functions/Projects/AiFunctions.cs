@@ -7,6 +7,7 @@ using Snapshots.Configuration;
 using Snapshots.Access;
 using Snapshots.Functions.Access;
 using Snapshots.Functions.Http;
+using Snapshots.Naming;
 using Snapshots.Projects;
 
 namespace Snapshots.Functions.Projects;
@@ -56,6 +57,11 @@ public sealed class AiFunctions(ProjectStore store, ProjectFiles files, RequestA
             return Problems.BadRequest($"'metadata' is not a valid AI description: {ex.Message.Split(". ")[0]}.");
         }
 
+        if (form.Files.Select(f => NamePolicy.FileNameProblem(f.FileName)).FirstOrDefault(p => p is not null) is { } badName)
+        {
+            return Problems.BadRequest($"A model file has an unsafe name: {badName}.");
+        }
+
         var id = model.Id;
         // A registration creates: an id in use (visible, or staged by a running restore) is never overwritten.
         if (await store.GetAsync<AiModel>(projectId, id, cancellationToken) is not null)
@@ -67,7 +73,7 @@ public sealed class AiFunctions(ProjectStore store, ProjectFiles files, RequestA
         foreach (var file in form.Files)
         {
             await using var content = file.OpenReadStream();
-            stored.Add(await files.UploadModelFileAsync(projectId, id, Path.GetFileName(file.FileName), content, cancellationToken));
+            stored.Add(await files.UploadModelFileAsync(projectId, id, NamePolicy.Normalize(file.FileName), content, cancellationToken));
         }
 
         var registered = model with

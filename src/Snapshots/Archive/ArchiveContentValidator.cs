@@ -2,6 +2,7 @@ using System.IO.Hashing;
 using System.Text;
 using System.Text.Json;
 using Snapshots.Configuration;
+using Snapshots.Naming;
 using Snapshots.Projects;
 
 namespace Snapshots.Archive;
@@ -59,6 +60,10 @@ internal sealed class ArchiveContentValidator
         }
     }
 
+    /// <summary>File names become blob names on restore: the name policy's relative paths only.</summary>
+    private static string FileName(string path, int line, string name) =>
+        NamePolicy.PathProblem(name) is { } problem ? throw Fail(path, line, $"a file has an unsafe name: {problem}") : name;
+
     private void Check(string path, int line, string text)
     {
         switch (path)
@@ -71,7 +76,7 @@ internal sealed class ArchiveContentValidator
 
                 foreach (var file in Parse<Project>(path, line, text).Files)
                 {
-                    projectFiles.Add(file.Name);
+                    projectFiles.Add(FileName(path, line, file.Name));
                 }
 
                 break;
@@ -95,7 +100,7 @@ internal sealed class ArchiveContentValidator
                 Resolves(categories, document.CategoryId, path, line, $"document '{document.Id}'", "category");
                 foreach (var file in document.Files)
                 {
-                    documentFiles.Add(Key(document.Id, file.Name));
+                    documentFiles.Add(Key(document.Id, FileName(path, line, file.Name)));
                 }
 
                 break;
@@ -135,7 +140,7 @@ internal sealed class ArchiveContentValidator
                 Resolves(categories, ai.CategoryId, path, line, $"AI '{ai.Id}'", "category");
                 foreach (var file in ai.Files)
                 {
-                    aiFiles.Add($"{ai.Id}/{file.Name}");
+                    aiFiles.Add($"{ai.Id}/{FileName(path, line, file.Name)}");
                 }
 
                 break;

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text.Json;
 using Snapshots.Imports;
+using Snapshots.Naming;
 
 namespace Snapshots.Archive;
 
@@ -40,10 +41,15 @@ public sealed class SnapshotArchiveReader : IDisposable
         {
             CheckLimits(zip, limits);
             var entries = new Dictionary<string, ZipArchiveEntry>(StringComparer.Ordinal);
+            var normalized = new HashSet<string>(StringComparer.Ordinal);
             foreach (var entry in zip.Entries)
             {
-                CheckName(entry.FullName);
-                if (!entries.TryAdd(entry.FullName, entry))
+                if (NamePolicy.EntryProblem(entry) is { } problem)
+                {
+                    throw new ArchiveValidationException($"The archive has an unsafe entry: {problem}.");
+                }
+
+                if (!normalized.Add(NamePolicy.Normalize(entry.FullName)) || !entries.TryAdd(entry.FullName, entry))
                 {
                     throw new ArchiveValidationException($"The archive has the entry '{entry.FullName}' twice.");
                 }
@@ -111,7 +117,11 @@ public sealed class SnapshotArchiveReader : IDisposable
         var content = new ArchiveContentValidator();
         foreach (var part in Manifest.Parts.OrderBy(p => ArchiveContentValidator.Order(p.Path)))
         {
-            CheckName(part.Path);
+            if (NamePolicy.PathProblem(part.Path) is { } problem)
+            {
+                throw new ArchiveValidationException($"The manifest lists an unsafe entry: {problem}.");
+            }
+
             if (!entries.TryGetValue(part.Path, out var entry))
             {
                 throw new ArchiveValidationException($"The manifest lists '{part.Path}', which is not in the archive.");
@@ -235,15 +245,6 @@ public sealed class SnapshotArchiveReader : IDisposable
         }
 
         return manifest ?? throw new ArchiveValidationException("manifest.json is empty.");
-    }
-
-    private static void CheckName(string path)
-    {
-        if (path.Length == 0 || path.StartsWith('/') || path.StartsWith('\\') || path.Contains('\\') || path.Contains(':')
-            || path.Split('/').Any(segment => segment is ".." or "."))
-        {
-            throw new ArchiveValidationException($"The archive has an unsafe entry name '{path}' (absolute, or with '..').");
-        }
     }
 
     private static void CheckLimits(ZipArchive zip, ImportOptions limits)

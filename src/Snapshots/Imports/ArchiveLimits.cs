@@ -18,6 +18,12 @@ internal static class ArchiveLimits
         foreach (var entry in zip.Entries)
         {
             total += entry.Length;
+            if (entry.Length > limits.MaxEntryBytes)
+            {
+                throw new ImportTooLargeException(
+                    $"{entry.FullName}: {entry.Length} bytes uncompressed; the limit per entry is {limits.MaxEntryBytes} (Snapshots:Imports:MaxEntryBytes).");
+            }
+
             if (entry.Length > RatioCheckThreshold && entry.Length > (long)limits.MaxCompressionRatio * Math.Max(entry.CompressedLength, 1))
             {
                 throw new ImportTooLargeException(

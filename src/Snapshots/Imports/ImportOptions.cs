@@ -16,9 +16,17 @@ public sealed class ImportOptions
     [Range(1, long.MaxValue)]
     public long MaxUncompressedBytes { get; set; } = 32L * 1024 * 1024 * 1024;
 
+    /// <summary>Largest uncompressed size of any one entry.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxEntryBytes { get; set; } = 8L * 1024 * 1024 * 1024;
+
     /// <summary>Largest allowed uncompressed/compressed ratio of an entry bigger than 1 MiB (zip bombs).</summary>
     [Range(1, 100_000)]
     public int MaxCompressionRatio { get; set; } = 200;
+
+    /// <summary>Most documents one Konfuzio export may list (documents_meta.json5), counted before anything is planned.</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxDocuments { get; set; } = 1_000_000;
 
     /// <summary>Documents per import activity.</summary>
     [Range(1, 1000)]

@@ -28,6 +28,13 @@ public sealed class ImportPlanner(ImportStaging staging, IOptions<ImportOptions>
             }
         }
 
+        var listed = Json5.CountArrayItems(export.Open(KonfuzioExport.DocumentsMeta), KonfuzioExport.DocumentsMeta, options.Value.MaxDocuments);
+        if (listed > options.Value.MaxDocuments)
+        {
+            throw new ImportTooLargeException(
+                $"{KonfuzioExport.DocumentsMeta} lists more than {options.Value.MaxDocuments} documents (Snapshots:Imports:MaxDocuments).");
+        }
+
         var warnings = new List<string>();
         var documentIds = new HashSet<string>();
         var batch = new List<string>();

@@ -60,6 +60,35 @@ public static class Json5
         EnsureEnd(reader, fileName);
     }
 
+    /// <summary>
+    /// Counts the items of a top-level array without building them, stopping at <paramref name="stopAfter"/>: a
+    /// list far over the limits is refused in moments, before anything is planned or written.
+    /// </summary>
+    public static int CountArrayItems(Stream stream, string fileName, int stopAfter)
+    {
+        using var reader = CreateReader(stream);
+        if (!Read(reader, fileName) || reader.TokenType != JsonToken.StartArray)
+        {
+            throw new ImportValidationException(fileName, "expected a JSON5 array at the top level.");
+        }
+
+        var count = 0;
+        while (count <= stopAfter && Read(reader, fileName) && reader.TokenType != JsonToken.EndArray)
+        {
+            count++;
+            try
+            {
+                reader.Skip();
+            }
+            catch (JsonReaderException ex)
+            {
+                throw Invalid(fileName, ex);
+            }
+        }
+
+        return count;
+    }
+
     public static JsonArray ParseArray(Stream stream, string fileName) =>
         Parse(stream, fileName) as JsonArray ?? throw new ImportValidationException(fileName, "expected a JSON5 array at the top level.");
 

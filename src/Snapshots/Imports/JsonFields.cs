@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Snapshots.Naming;
 
 namespace Snapshots.Imports;
 
@@ -16,7 +17,9 @@ internal static class JsonFields
 
         if (node is JsonValue value && (value.TryGetValue<long>(out _) || value.TryGetValue<string>(out _)))
         {
-            return value.ToString();
+            // Ids become Cosmos ids and parts of blob names (documents/<id>/...): the closed alphabet only.
+            var id = value.ToString();
+            return NamePolicy.IdProblem(id) is { } problem ? throw new ImportValidationException(file, $"'{name}': {problem}") : id;
         }
 
         throw new ImportValidationException(file, $"'{name}' must be a number or a string, found {node.ToJsonString()}.");

@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using Snapshots.Naming;
 
 namespace Snapshots.Imports;
 
@@ -24,9 +25,16 @@ internal sealed class KonfuzioExport
     {
         this.zip = zip;
         this.root = root;
-        entries = zip.Entries
-            .Where(e => e.FullName.StartsWith(root, StringComparison.Ordinal) && !e.FullName.EndsWith('/'))
-            .ToDictionary(e => e.FullName[root.Length..], StringComparer.Ordinal);
+        entries = new Dictionary<string, ZipArchiveEntry>(StringComparer.Ordinal);
+        foreach (var entry in zip.Entries.Where(e => e.FullName.StartsWith(root, StringComparison.Ordinal) && !e.FullName.EndsWith('/')))
+        {
+            // Entry paths become blob names (regex/..., documents/<id>/<file>): in their NFC form, each once.
+            if (!entries.TryAdd(NamePolicy.Normalize(entry.FullName[root.Length..]), entry))
+            {
+                throw new ImportValidationException("", $"the export has the entry '{entry.FullName}' twice.");
+            }
+        }
+
         documentFolders = entries.Keys
             .Select(k => k.Split('/'))
             .Where(parts => parts.Length == 3 && parts[0] == "documents")
@@ -36,6 +44,14 @@ internal sealed class KonfuzioExport
 
     public static KonfuzioExport Open(ZipArchive zip)
     {
+        foreach (var entry in zip.Entries)
+        {
+            if (NamePolicy.EntryProblem(entry) is { } problem)
+            {
+                throw new ImportValidationException("", $"the export has an unsafe entry: {problem}.");
+            }
+        }
+
         var meta = zip.Entries
             .Where(e => e.Name == DocumentsMeta && e.FullName.Count(c => c == '/') <= 1)
             .OrderBy(e => e.FullName.Length)

@@ -1,14 +1,11 @@
-using System.Text.RegularExpressions;
+using Snapshots.Naming;
 
 namespace Snapshots.Projects;
 
-/// <summary>Ids chosen by clients end up in Cosmos ids and blob names: keep them to a safe alphabet.</summary>
-public static partial class EntityIds
+/// <summary>Ids of stored entities: the id half of <see cref="NamePolicy"/>.</summary>
+public static class EntityIds
 {
-    public const string Rule = "An id has 1 to 64 letters, digits, '-' or '_'.";
+    public const string Rule = NamePolicy.IdRule;
 
-    public static bool IsValid(string id) => SafeId().IsMatch(id);
-
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
-    private static partial Regex SafeId();
+    public static bool IsValid(string id) => NamePolicy.IsValidId(id);
 }

@@ -25,6 +25,8 @@ public sealed class ServiceFixture : IAsyncLifetime
     /// <summary>Above the fixture's zipped size (about 9 MB), low enough to test the limit quickly.</summary>
     public const long MaxUploadBytes = 32L * 1024 * 1024;
 
+    public const long MaxEntryBytes = 16L * 1024 * 1024;
+
     public const string CategorizationAiMinVersion = "1.0.0";
 
     public const string EnvironmentName = "tests";
@@ -81,6 +83,7 @@ public sealed class ServiceFixture : IAsyncLifetime
             {
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Snapshots:Imports:MaxUploadBytes"] = MaxUploadBytes.ToString(),
+                ["Snapshots:Imports:MaxEntryBytes"] = MaxEntryBytes.ToString(),
                 ["Snapshots:CategorizationAiMinVersion"] = CategorizationAiMinVersion,
                 ["Snapshots:EnvironmentName"] = EnvironmentName,
                 ["Auth:DevelopmentSigningKey"] = SigningKey,

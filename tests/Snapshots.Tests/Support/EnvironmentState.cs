@@ -1,0 +1,61 @@
+using Azure.Storage.Blobs;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Snapshots.Archive;
+using Snapshots.Configuration;
+using Snapshots.Storage;
+
+namespace Snapshots.Tests.Support;
+
+/// <summary>
+/// Every blob of the data and snapshot storage (name, size, hash) and every Cosmos item (container, partition, id,
+/// ETag) of an environment, one per line: equal before and after means nothing anywhere was written.
+/// </summary>
+public static class EnvironmentState
+{
+    public static async Task<IReadOnlyList<string>> ReadAsync(IServiceProvider services)
+    {
+        var lines = new List<string>();
+        var accounts = services.GetRequiredService<BlobAccounts>();
+        foreach (var container in new[]
+        {
+            accounts.Data.GetBlobContainerClient(BlobContainerNames.Documents),
+            accounts.Data.GetBlobContainerClient(BlobContainerNames.Models),
+            accounts.Data.GetBlobContainerClient(BlobContainerNames.Imports),
+            services.GetRequiredService<SnapshotBlobs>().Container,
+        })
+        {
+            await AddBlobsAsync(container, lines);
+        }
+
+        var cosmos = services.GetRequiredService<CosmosClient>();
+        var database = services.GetRequiredService<IOptions<CosmosOptions>>().Value.DatabaseName;
+        foreach (var name in new[] { CosmosContainerNames.Projects, CosmosContainerNames.Annotations })
+        {
+            using var query = cosmos.GetContainer(database, name).GetItemQueryIterator<Dictionary<string, object?>>((string?)null);
+            while (query.HasMoreResults)
+            {
+                foreach (var item in await query.ReadNextAsync())
+                {
+                    lines.Add($"cosmos {name} {item.GetValueOrDefault("projectId") ?? item.GetValueOrDefault("documentKey")} {item["id"]} {item.GetValueOrDefault("_etag")}");
+                }
+            }
+        }
+
+        return [.. lines.Order(StringComparer.Ordinal)];
+    }
+
+    private static async Task AddBlobsAsync(BlobContainerClient container, List<string> lines)
+    {
+        if (!await container.ExistsAsync())
+        {
+            return;
+        }
+
+        await foreach (var blob in container.GetBlobsAsync())
+        {
+            lines.Add($"blob {container.Name}/{blob.Name} {blob.Properties.ContentLength} {Convert.ToHexString(blob.Properties.ContentHash ?? [])}");
+        }
+    }
+}
