@@ -12,6 +12,16 @@ public static class UnhandledErrors
 {
     public static async Task WriteAsync(HttpContext context, Exception? error)
     {
+        // A body over its limit, found while reading it: ours (JSON bodies) or the server's (Kestrel's 413).
+        if (error is RequestBodyTooLargeException or BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
+        {
+            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            await context.Response.WriteAsJsonAsync(
+                new ProblemDetails { Status = StatusCodes.Status413PayloadTooLarge, Title = "Payload too large", Detail = error.Message.Split('\n')[0] },
+                (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
+            return;
+        }
+
         var dependency = DependencyFailures.DependencyOf(error);
         var status = dependency is null ? StatusCodes.Status500InternalServerError : StatusCodes.Status503ServiceUnavailable;
         if (dependency is not null)

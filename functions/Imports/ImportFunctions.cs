@@ -56,6 +56,7 @@ public sealed class ImportFunctions(ImportService imports, KonfuzioImporter impo
             return Problems.TooLarge($"The upload is larger than the limit of {options.Value.MaxUploadBytes} bytes (Snapshots:Imports:MaxUploadBytes).");
         }
 
+        RequestLimits.AllowUpload(request, options.Value.MaxUploadBytes + 1);
         PreparedImport upload;
         try
         {

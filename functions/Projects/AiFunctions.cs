@@ -1,12 +1,15 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
 using Snapshots.Configuration;
 using Snapshots.Access;
 using Snapshots.Functions.Access;
 using Snapshots.Functions.Http;
+using Snapshots.Imports;
 using Snapshots.Naming;
 using Snapshots.Projects;
 
@@ -16,7 +19,7 @@ namespace Snapshots.Functions.Projects;
 /// Registers a trained AI model with a project. Projects here do not train, so this is how AI-mode snapshots get
 /// their models: multipart/form-data with a <c>metadata</c> JSON part and an optional <c>file</c> part.
 /// </summary>
-public sealed class AiFunctions(ProjectStore store, ProjectFiles files, RequestAccess access)
+public sealed class AiFunctions(ProjectStore store, ProjectFiles files, RequestAccess access, IOptions<ImportOptions> limits)
 {
     [Function(nameof(RegisterAi))]
     public async Task<IActionResult> RegisterAi(
@@ -34,7 +37,9 @@ public sealed class AiFunctions(ProjectStore store, ProjectFiles files, RequestA
             return Problems.BadRequest("Send multipart/form-data with a 'metadata' part (JSON) and an optional 'file' part (the model file).");
         }
 
-        var form = await request.ReadFormAsync(cancellationToken);
+        // Model files are uploads: the same limit as an import, not the host's default.
+        RequestLimits.AllowUpload(request, limits.Value.MaxUploadBytes);
+        var form = await request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = limits.Value.MaxUploadBytes }, cancellationToken);
         AiModel model;
         try
         {

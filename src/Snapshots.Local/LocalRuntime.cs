@@ -45,8 +45,8 @@ public static class LocalRuntime
         builder.Configuration.AddInMemoryCollection(options.Emulators.ToConfiguration());
         builder.Configuration.AddInMemoryCollection(options.Settings);
 
-        // Uploads are limited by the import limits (Snapshots:Imports), not by Kestrel's 30 MB default.
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
+        // The Functions host's limit on every route; the upload routes lift it to the import limits (Snapshots:Imports).
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = RequestLimits.HostRequestBodyBytes);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = LocalDurableBackend.ShutdownTimeout);
         builder.Services.AddSnapshotFunctions(builder.Configuration);
         builder.Services.AddMvcCore();

@@ -62,6 +62,39 @@ public sealed class ProjectApiTests(ServiceFixture service)
         Assert.Equal(1, (await service.Http.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}")).Get("counts.ais").GetInt32());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_json_body_over_one_mebibyte_is_a_413_problem_and_creates_nothing(bool chunked)
+    {
+        var body = "{\"name\": \"too big\", \"description\": \"" + new string('x', 1024 * 1024) + "\"}";
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/projects")
+        {
+            Content = chunked ? new StreamContent(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(body))) : new StringContent(body),
+        };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        request.Headers.TransferEncodingChunked = chunked;
+        var before = await service.Http.ListProjectIdsAsync();
+
+        var response = await service.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("1048576 bytes", (await response.ReadJsonObjectAsync())["detail"]!.GetValue<string>());
+        Assert.Equal(before, await service.Http.ListProjectIdsAsync());
+    }
+
+    [Fact]
+    public async Task A_json_body_just_under_the_limit_is_read()
+    {
+        var padding = new string(' ', 1024 * 1024 - 100);
+        using var content = new StringContent("{\"name\": \"padded\"" + padding + "}", System.Text.Encoding.UTF8, "application/json");
+
+        var response = await service.Http.PostAsync("/api/projects", content);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+    }
+
     [Fact]
     public async Task Registering_an_ai_under_an_id_in_use_is_a_409_and_keeps_the_first_one()
     {
