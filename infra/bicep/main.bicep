@@ -45,6 +45,9 @@ param authAuthority string = '${environment().authentication.loginEndpoint}${ten
 @description('Audience that API tokens must carry (Auth__Audience): the Application ID URI or client id of the API\'s Entra app registration.')
 param authAudience string = ''
 
+@description('Client id of the API\'s Entra app registration (Auth__ClientId): the audience of v2 access tokens, accepted besides authAudience.')
+param authClientId string = ''
+
 @description('Trust App Service authentication\'s X-MS-CLIENT-PRINCIPAL header (Auth__AppServiceAuthentication). Only with App Service authentication switched on for the site, which strips that header from callers.')
 param appServiceAuthentication bool = false
 
@@ -302,6 +305,7 @@ module functionApp 'modules/functionapp.bicep' = {
       Snapshots__CategorizationAiMinVersion: categorizationAiMinVersion
       Auth__Authority: authAuthority
       Auth__Audience: authAudience
+      Auth__ClientId: authClientId
       Auth__AppServiceAuthentication: appServiceAuthentication ? 'true' : 'false'
       APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.outputs.clientId};Authorization=AAD'

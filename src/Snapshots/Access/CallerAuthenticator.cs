@@ -33,7 +33,8 @@ public sealed class CallerAuthenticator
         if (!string.IsNullOrWhiteSpace(this.options.Authority))
         {
             var metadata = this.options.Authority.TrimEnd('/') + "/.well-known/openid-configuration";
-            authority = new ConfigurationManager<OpenIdConnectConfiguration>(metadata, new OpenIdConnectConfigurationRetriever(), new HttpDocumentRetriever());
+            var retriever = new HttpDocumentRetriever { RequireHttps = !new Uri(metadata).IsLoopback };
+            authority = new ConfigurationManager<OpenIdConnectConfiguration>(metadata, new OpenIdConnectConfigurationRetriever(), retriever);
         }
     }
 
@@ -92,11 +93,12 @@ public sealed class CallerAuthenticator
                 ValidIssuer = DevelopmentTokens.Issuer,
                 ValidAudience = DevelopmentTokens.Audience,
                 IssuerSigningKey = DevelopmentTokens.SigningKey(options.DevelopmentSigningKey),
+                ValidAlgorithms = DevelopmentAlgorithms,
             };
         }
 
         // Without an audience any token the tenant issues (for any app) would pass, so none does.
-        if (authority is null || string.IsNullOrWhiteSpace(options.Audience))
+        if (authority is null || (string.IsNullOrWhiteSpace(options.Audience) && string.IsNullOrWhiteSpace(options.ClientId)))
         {
             return null;
         }
@@ -104,11 +106,17 @@ public sealed class CallerAuthenticator
         var configuration = await authority.GetConfigurationAsync(cancellationToken);
         return new TokenValidationParameters
         {
-            ValidIssuer = configuration.Issuer,
-            ValidAudience = options.Audience,
+            ValidIssuers = EntraIssuers.Of(configuration.Issuer),
+            ValidAudiences = new[] { options.Audience, options.ClientId }.Where(a => !string.IsNullOrWhiteSpace(a)).Select(a => a!.Trim()).ToList(),
             IssuerSigningKeys = configuration.SigningKeys,
+            // The authority signs with RSA keys: an HMAC token "signed" with its public key, or none, never passes.
+            ValidAlgorithms = AuthorityAlgorithms,
         };
     }
+
+    private static readonly string[] AuthorityAlgorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512];
+
+    private static readonly string[] DevelopmentAlgorithms = [SecurityAlgorithms.HmacSha256];
 
     private static Authentication FromClaims(IEnumerable<Claim> claims, bool trustProjectRoles)
     {
@@ -157,6 +165,7 @@ public sealed class CallerAuthenticator
         SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "The token's signature is not from a key this environment trusts.",
         SecurityTokenInvalidAudienceException => "The token is for another audience.",
         SecurityTokenInvalidIssuerException => "The token's issuer is not trusted by this environment.",
+        SecurityTokenInvalidAlgorithmException => "The token is signed with an algorithm this environment does not accept.",
         _ => "The token is not valid.",
     };
 }
