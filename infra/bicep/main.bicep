@@ -48,7 +48,7 @@ param authAudience string = ''
 @description('Client id of the API\'s Entra app registration (Auth__ClientId): the audience of v2 access tokens, accepted besides authAudience.')
 param authClientId string = ''
 
-@description('Trust App Service authentication\'s X-MS-CLIENT-PRINCIPAL header (Auth__AppServiceAuthentication). Only with App Service authentication switched on for the site, which strips that header from callers.')
+@description('Put App Service authentication (Entra ID, authentication required) in front of the app and trust its X-MS-CLIENT-PRINCIPAL header (Auth__AppServiceAuthentication): one switch for both, since only the platform in front strips that header from callers.')
 param appServiceAuthentication bool = false
 
 @description('Days deleted blobs and containers are kept (blob soft delete) in the data and snapshot storage this deployment creates; 0 turns it off.')
@@ -279,6 +279,10 @@ module functionApp 'modules/functionapp.bicep' = {
     deploymentContainerName: names.deploymentContainer
     maximumInstanceCount: functionMaximumInstanceCount
     instanceMemoryMB: functionInstanceMemoryMB
+    appServiceAuthentication: appServiceAuthentication
+    authClientId: authClientId
+    authIssuer: authAuthority
+    authAudiences: filter([authAudience, authClientId], audience => !empty(audience))
     // Exactly the names of local.settings.sample.json `Values` minus FUNCTIONS_WORKER_RUNTIME (Flex Consumption
     // takes the runtime from functionAppConfig); AppSettingsContractTests compares the two. Identity-based
     // connections throughout: endpoints, credential=managedidentity and the identity's client id, no keys.

@@ -29,6 +29,18 @@ param deploymentContainerName string
 @description('App settings, named exactly as in local.settings.sample.json (main.bicep passes them; a test compares).')
 param appSettings object
 
+@description('Put App Service authentication in front of the app (Entra ID, every request authenticated): the only case in which the app may trust X-MS-CLIENT-PRINCIPAL. main.bicep sets Auth__AppServiceAuthentication from the same switch.')
+param appServiceAuthentication bool = false
+
+@description('Client id of the API\'s app registration, for App Service authentication.')
+param authClientId string = ''
+
+@description('Token issuer App Service authentication validates against.')
+param authIssuer string = ''
+
+@description('Audiences App Service authentication accepts.')
+param authAudiences array = []
+
 @description('.NET isolated worker version.')
 @allowed(['8.0', '9.0', '10.0'])
 param dotnetVersion string = '10.0'
@@ -92,6 +104,33 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   resource settings 'config' = {
     name: 'appsettings'
     properties: appSettings
+  }
+}
+
+// App Service authentication in front: unauthenticated requests get 401 from the platform, and the platform strips any
+// X-MS-CLIENT-PRINCIPAL a caller sends, so the header the app sees is the platform's. Without this resource the app
+// must not trust the header (anyone could forge it); AppSettingsContractTests ties the two together.
+resource authentication 'Microsoft.Web/sites/config@2024-04-01' = if (appServiceAuthentication) {
+  parent: app
+  name: 'authsettingsV2'
+  properties: {
+    platform: { enabled: true }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'Return401'
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: authClientId
+          openIdIssuer: authIssuer
+        }
+        validation: {
+          allowedAudiences: authAudiences
+        }
+      }
+    }
   }
 }
 

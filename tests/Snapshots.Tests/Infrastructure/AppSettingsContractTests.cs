@@ -47,6 +47,24 @@ public sealed partial class AppSettingsContractTests
             "modules/functionapp.bicep no longer applies its appSettings parameter as the site's 'appsettings' config");
     }
 
+    /// <summary>
+    /// The app trusts X-MS-CLIENT-PRINCIPAL only when App Service authentication really is in front of it (the
+    /// platform then strips the header from callers): one switch sets the setting and deploys authsettingsV2.
+    /// </summary>
+    [Fact]
+    public void The_client_principal_header_is_trusted_only_where_the_bicep_deploys_app_service_authentication()
+    {
+        var main = File.ReadAllText(InfraFile("main.bicep"));
+        var module = File.ReadAllText(InfraFile("modules", "functionapp.bicep"));
+
+        Assert.Matches(@"Auth__AppServiceAuthentication:\s*appServiceAuthentication\s*\?\s*'true'\s*:\s*'false'", main);
+        Assert.Matches(@"\n\s*appServiceAuthentication:\s*appServiceAuthentication\s*\n", main);
+        var resource = AuthenticationResource().Match(module);
+        Assert.True(resource.Success, "modules/functionapp.bicep deploys no authsettingsV2 conditioned on appServiceAuthentication");
+        Assert.Matches(@"requireAuthentication:\s*true", resource.Value);
+        Assert.Matches(@"unauthenticatedClientAction:\s*'Return401'", resource.Value);
+    }
+
     [Fact]
     public void Every_sample_setting_has_a_placeholder_not_a_secret()
     {
@@ -191,6 +209,9 @@ public sealed partial class AppSettingsContractTests
 
     [GeneratedRegex(@"name:\s*'appsettings'\s*\r?\n\s*properties:\s*appSettings\b")]
     private static partial Regex AppliesAppSettings();
+
+    [GeneratedRegex(@"resource\s+\w+\s+'Microsoft\.Web/sites/config@[^']+'\s*=\s*if\s*\(appServiceAuthentication\)\s*\{\s*parent:\s*app\s*name:\s*'authsettingsV2'[\s\S]*?\n\}")]
+    private static partial Regex AuthenticationResource();
 
     [GeneratedRegex(@"^\s*param\s+(?<name>[A-Za-z_][A-Za-z0-9_]*)\b", RegexOptions.Multiline)]
     private static partial Regex DeclaredParameter();
