@@ -66,9 +66,32 @@ public sealed class OperationFunctions(RequestAccess access)
             instance.LastUpdatedAt,
             ParseOrNull(instance.SerializedCustomStatus),
             ParseOrNull(instance.SerializedOutput),
-            instance.FailureDetails?.ErrorMessage));
+            FailureOf(instance)));
     }
 
-    private static JsonElement? ParseOrNull(string? json) =>
-        string.IsNullOrEmpty(json) ? null : JsonSerializer.Deserialize<JsonElement>(json);
+    /// <summary>Why an operation failed: its failure details, or (where the backend keeps only that) its output text.</summary>
+    private static string? FailureOf(OrchestrationMetadata instance) =>
+        instance.FailureDetails?.ErrorMessage
+        ?? (instance.RuntimeStatus == OrchestrationRuntimeStatus.Failed && ParseOrNull(instance.SerializedOutput) is { ValueKind: JsonValueKind.String } text ? text.GetString() : null);
+
+    /// <summary>
+    /// An orchestration's status or output as JSON. A failed orchestration's output can be plain failure text (the
+    /// durable backend stores it as it is): that comes back as a JSON string instead of failing the whole answer.
+    /// </summary>
+    private static JsonElement? ParseOrNull(string? json)
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<JsonElement>(json);
+        }
+        catch (JsonException)
+        {
+            return JsonSerializer.SerializeToElement(json);
+        }
+    }
 }

@@ -70,7 +70,10 @@ public sealed class SnapshotArchiveReader : IDisposable
     /// <summary>The uncompressed size of an entry.</summary>
     public long Length(string path) => Entry(path).Length;
 
-    public Stream OpenEntry(string path) => Entry(path).Open();
+    public Stream OpenEntry(string path) => Open(Entry(path));
+
+    private static Stream Open(ZipArchiveEntry entry) =>
+        DamageReportingStream.Open(entry, reason => new ArchiveValidationException($"The archive entry '{entry.FullName}' is damaged ({reason.TrimEnd('.')})."));
 
     private ZipArchiveEntry Entry(string path) =>
         entries.TryGetValue(path, out var entry) ? entry : throw new ArchiveValidationException($"The archive has no entry '{path}'.");
@@ -137,7 +140,7 @@ public sealed class SnapshotArchiveReader : IDisposable
     /// <summary>Reads one entry once: its lines go to the content checks while its bytes are hashed.</summary>
     private static async Task VerifyPartAsync(ManifestPart part, ZipArchiveEntry entry, ArchiveContentValidator content, CancellationToken cancellationToken)
     {
-        using var stream = new HashingReadStream(entry.Open());
+        using var stream = new HashingReadStream(Open(entry));
         ArchiveValidationException? contentError = null;
         if (ArchiveContentValidator.ReadsLines(part.Path))
         {
@@ -223,7 +226,7 @@ public sealed class SnapshotArchiveReader : IDisposable
         SnapshotManifest? manifest;
         try
         {
-            using var stream = entry.Open();
+            using var stream = Open(entry);
             using var document = JsonDocument.Parse(stream);
             var root = document.RootElement;
             if (!root.TryGetProperty("format", out var format) || format.GetString() != SnapshotManifest.FormatName)

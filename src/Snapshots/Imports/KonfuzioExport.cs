@@ -74,7 +74,9 @@ internal sealed class KonfuzioExport
     public bool Exists(string path) => entries.ContainsKey(path);
 
     public Stream Open(string path) =>
-        entries.TryGetValue(path, out var entry) ? entry.Open() : throw new ImportValidationException(path, "missing from the export.");
+        entries.TryGetValue(path, out var entry)
+            ? DamageReportingStream.Open(entry, reason => new ImportValidationException(path, $"the entry is damaged ({reason.TrimEnd('.')})."))
+            : throw new ImportValidationException(path, "missing from the export.");
 
     public long Length(string path) => entries[path].Length;
 

@@ -153,3 +153,10 @@ public sealed class RestoreSafetyTestGroup : ICollectionFixture<ServiceFixture>
 {
     public const string Name = "restore-safety";
 }
+
+/// <summary>The fuzz test on a service of its own: the imports it lets through keep writing after they report.</summary>
+[CollectionDefinition(Name)]
+public sealed class FuzzTestGroup : ICollectionFixture<ServiceFixture>
+{
+    public const string Name = "fuzz";
+}

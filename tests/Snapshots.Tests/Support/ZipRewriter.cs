@@ -72,6 +72,22 @@ public sealed class ZipRewriter
         return EditManifest(manifest => manifest["parts"]!.AsArray().Single(p => (string?)p!["path"] == name)!["path"] = newName(name));
     }
 
+    public IReadOnlyList<string> Names => [.. entries.Select(e => e.Name)];
+
+    /// <summary>Renames an entry in the zip only (the manifest, if any, still names the old one).</summary>
+    public ZipRewriter Rename(string name, string newName)
+    {
+        var index = entries.FindIndex(e => e.Name == name);
+        entries[index] = (newName, entries[index].Content);
+        return this;
+    }
+
+    public ZipRewriter Remove(string name)
+    {
+        entries.RemoveAll(e => e.Name == name);
+        return this;
+    }
+
     /// <summary>Adds an entry before the manifest.</summary>
     public ZipRewriter Add(string name, string content)
     {
