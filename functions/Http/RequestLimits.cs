@@ -14,8 +14,11 @@ public static class RequestLimits
     /// <summary>The Functions host's default request body limit (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT raises it in Azure).</summary>
     public const long HostRequestBodyBytes = 100L * 1024 * 1024;
 
-    /// <summary>Lets this request's body grow to <paramref name="limit"/> where the server enforces a per-request limit.</summary>
-    public static void AllowUpload(HttpRequest request, long limit)
+    /// <summary>
+    /// Lets this request's body grow past the host's limit where the server enforces one per request: to
+    /// <paramref name="limit"/>, or without one (null) where the route counts the bytes itself and answers 413 naming its own limit.
+    /// </summary>
+    public static void AllowUpload(HttpRequest request, long? limit)
     {
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
         {

@@ -56,11 +56,14 @@ public sealed class ImportFunctions(ImportService imports, KonfuzioImporter impo
             return Problems.TooLarge($"The upload is larger than the limit of {options.Value.MaxUploadBytes} bytes (Snapshots:Imports:MaxUploadBytes).");
         }
 
-        RequestLimits.AllowUpload(request, options.Value.MaxUploadBytes + 1);
+        // The upload is counted while it is staged (Snapshots:Imports:MaxUploadBytes), chunked or not.
+        RequestLimits.AllowUpload(request, null);
         PreparedImport upload;
         try
         {
-            upload = await imports.PrepareAnyAsync(name!.Trim(), request.Body, caller.User, request.HttpContext.RequestAborted);
+            // ?share=true leaves an uploaded snapshot zip restorable by identifier from environments sharing the storage.
+            var share = bool.TryParse(request.Query["share"], out var shared) && shared;
+            upload = await imports.PrepareAnyAsync(name!.Trim(), request.Body, caller.User, request.HttpContext.RequestAborted, share);
         }
         catch (ImportValidationException ex)
         {

@@ -1,6 +1,7 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Snapshots.Archive;
 using Snapshots.Configuration;
 using Snapshots.Create;
 using Snapshots.Functions.Backups;
@@ -11,7 +12,7 @@ using Snapshots.Restore;
 namespace Snapshots.Functions.Operations;
 
 /// <summary>Every minute: no snapshot or restore stays "creating" or "queuing" because a process died at the wrong moment.</summary>
-public sealed class ReconcileFunctions(OperationReconciler reconciler)
+public sealed class ReconcileFunctions(OperationReconciler reconciler, ImportedArchives imported)
 {
     /// <summary>Half a minute off the backup tick, so the two do not run at once.</summary>
     public const string TickSchedule = "30 * * * * *";
@@ -21,6 +22,14 @@ public sealed class ReconcileFunctions(OperationReconciler reconciler)
     {
         _ = timer;
         await ReconcileAsync(reconciler, client, ReconcileRules.Grace, CancellationToken.None);
+    }
+
+    /// <summary>Hourly: uploaded snapshot zips whose restore never ended go after their retention (Snapshots:Imports:ImportedArchiveRetention).</summary>
+    [Function(nameof(ExpireImportedArchives))]
+    public Task<int> ExpireImportedArchives([TimerTrigger("0 45 * * * *")] TimerInfo timer)
+    {
+        _ = timer;
+        return imported.ExpireAsync(CancellationToken.None);
     }
 
     public static Task<ReconcileResult> ReconcileAsync(OperationReconciler reconciler, DurableTaskClient client, TimeSpan grace, CancellationToken cancellationToken) =>

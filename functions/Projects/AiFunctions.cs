@@ -38,8 +38,21 @@ public sealed class AiFunctions(ProjectStore store, ProjectFiles files, RequestA
         }
 
         // Model files are uploads: the same limit as an import, not the host's default.
-        RequestLimits.AllowUpload(request, limits.Value.MaxUploadBytes);
-        var form = await request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = limits.Value.MaxUploadBytes }, cancellationToken);
+        RequestLimits.AllowUpload(request, limits.Value.MaxUploadBytes + RequestLimits.MaxJsonBodyBytes);
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = limits.Value.MaxUploadBytes }, cancellationToken);
+        }
+        catch (Exception ex) when (ex is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }
+            || (ex is InvalidDataException && ex.Message.Contains("limit", StringComparison.OrdinalIgnoreCase)))
+        {
+            return Problems.TooLarge($"The upload is larger than the limit of {limits.Value.MaxUploadBytes} bytes (Snapshots:Imports:MaxUploadBytes).");
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException)
+        {
+            return Problems.BadRequest($"The multipart body cannot be read: {ex.Message.Split('\n')[0]}");
+        }
         AiModel model;
         try
         {
@@ -74,11 +87,13 @@ public sealed class AiFunctions(ProjectStore store, ProjectFiles files, RequestA
             return Problems.Conflict($"The project already has an AI with id '{id}'; leave 'id' out to get a new one.");
         }
 
+        // Each registration uploads under a folder of its own, so two racing for one id never overwrite each other's files.
+        var upload = $"{id}/{Guid.NewGuid():N}";
         var stored = new List<StoredFile>();
         foreach (var file in form.Files)
         {
             await using var content = file.OpenReadStream();
-            stored.Add(await files.UploadModelFileAsync(projectId, id, NamePolicy.Normalize(file.FileName), content, cancellationToken));
+            stored.Add(await files.UploadModelFileAsync(projectId, upload, NamePolicy.Normalize(file.FileName), content, cancellationToken));
         }
 
         var registered = model with
@@ -88,6 +103,7 @@ public sealed class AiFunctions(ProjectStore store, ProjectFiles files, RequestA
         };
         if (!await store.TryCreateAsync(projectId, registered, cancellationToken))
         {
+            await files.DeleteOwnerFilesAsync(files.Models, projectId, upload, CancellationToken.None);
             return Problems.Conflict($"Another request registered an AI with id '{id}' at the same time.");
         }
 

@@ -18,7 +18,7 @@ public sealed record IdentifierRestoreBody(string? Identifier, string? TargetPro
 /// Restores a snapshot made by another environment that shares the snapshot storage, by its identifier. The
 /// endpoint exists only with <c>Snapshots:RestoreAcrossEnvironments=true</c> (404 otherwise).
 /// </summary>
-public sealed class CrossEnvironmentRestoreFunctions(RestoreStarter starter, SnapshotBlobs blobs, IOptions<SnapshotsOptions> options, RequestAccess access)
+public sealed class CrossEnvironmentRestoreFunctions(RestoreStarter starter, SnapshotBlobs blobs, ImportedArchives imported, IOptions<SnapshotsOptions> options, RequestAccess access)
 {
     [Function(nameof(RestoreByIdentifier))]
     public async Task<IActionResult> RestoreByIdentifier(
@@ -63,7 +63,8 @@ public sealed class CrossEnvironmentRestoreFunctions(RestoreStarter starter, Sna
 
         var notFound = $"No snapshot with identifier '{body.Identifier}' in the snapshot storage.";
         var manifest = await blobs.ReadManifestAsync(body.Identifier!, cancellationToken);
-        if (manifest is null)
+        // A snapshot zip uploaded to another environment is that environment's (unless uploaded with ?share=true).
+        if (manifest is null || !await imported.VisibleHereAsync(body.Identifier!, cancellationToken))
         {
             return Problems.NotFound(notFound);
         }

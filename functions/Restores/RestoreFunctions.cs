@@ -134,8 +134,17 @@ public sealed class RestoreFunctions(RestoreService restores, RestoreStarter sta
 
         // Same instance id and input: every step uses deterministic ids and blob names, so nothing is duplicated.
         var input = orchestration.ReadInputAs<RestoreRequest>()! with { Retry = true };
-        await client.ScheduleNewOrchestrationInstanceAsync(
-            nameof(RestoreOrchestrations.RestoreSnapshotOrchestrator), input, new StartOrchestrationOptions(restoreId), cancellationToken);
+        try
+        {
+            await client.ScheduleNewOrchestrationInstanceAsync(
+                nameof(RestoreOrchestrations.RestoreSnapshotOrchestrator), input, new StartOrchestrationOptions(restoreId), CancellationToken.None);
+        }
+        catch
+        {
+            await restores.UndoRetryAsync(record, CancellationToken.None);
+            throw;
+        }
+
         return new AcceptedResult($"/api/restores/{restoreId}", RestoreView.From(record with { Error = null, CompletedAt = null }, null));
     }
 

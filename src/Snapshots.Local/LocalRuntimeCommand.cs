@@ -24,7 +24,12 @@ public static class LocalRuntimeCommand
         var emulatorsDirectory = EmulatorSet.LocateEmulatorsDirectory();
         // --data <folder> keeps the emulators' data elsewhere than the repository's .local-data/.
         var dataIndex = Array.IndexOf(args, "--data");
-        var dataDirectory = dataIndex >= 0 && dataIndex + 1 < args.Length
+        if (dataIndex >= 0 && (dataIndex + 1 >= args.Length || args[dataIndex + 1].StartsWith("--", StringComparison.Ordinal)))
+        {
+            throw new LocalRuntimeStartException("--data needs a folder: --data <folder>.");
+        }
+
+        var dataDirectory = dataIndex >= 0
             ? Path.GetFullPath(args[dataIndex + 1])
             : Path.Combine(Path.GetDirectoryName(emulatorsDirectory)!, ".local-data");
         if (dataIndex >= 0)
@@ -33,13 +38,9 @@ public static class LocalRuntimeCommand
         }
 
         var loadDemo = !args.Contains("--no-demo");
-        // The emulators keep their data in .local-data/ across restarts (Azurite's files, the Cosmos journal); --reset starts empty.
-        if (args.Contains("--reset") && Directory.Exists(dataDirectory))
-        {
-            Directory.Delete(dataDirectory, recursive: true);
-            logger.LogInformation("Removed {DataDirectory}: starting with no data.", dataDirectory);
-        }
-
+        // The emulators keep their data across restarts (Azurite's files, the Cosmos journal); --reset starts empty,
+        // removing only the emulators' own folders, and only once no other runtime uses the folder.
+        var reset = args.Contains("--reset");
         args = [.. args.Where(a => a is not ("--no-demo" or "--reset"))];
 
         // --emulators blob,queue,table,cosmos attaches to emulators already running on those loopback ports (the
@@ -58,7 +59,7 @@ public static class LocalRuntimeCommand
             : [.. args, "--urls", "http://localhost:7071"];
 
         await using var emulators = attached is null
-            ? await EmulatorSet.StartAsync(new EmulatorOptions { EmulatorsDirectory = emulatorsDirectory, DataDirectory = dataDirectory }, logger)
+            ? await EmulatorSet.StartAsync(new EmulatorOptions { EmulatorsDirectory = emulatorsDirectory, DataDirectory = dataDirectory, Reset = reset }, logger)
             : null;
         var endpoints = attached ?? emulators!.Endpoints;
         await using var durable = await LocalDurableBackend.StartAsync(

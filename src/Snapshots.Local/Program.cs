@@ -1,3 +1,13 @@
 using Snapshots.Local;
+using Snapshots.Local.Emulators;
 
-await LocalRuntimeCommand.RunAsync(args);
+try
+{
+    await LocalRuntimeCommand.RunAsync(args);
+    return 0;
+}
+catch (LocalRuntimeStartException ex)
+{
+    await Console.Error.WriteLineAsync(ex.Message);
+    return 2;
+}

@@ -64,6 +64,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<KonfuzioImporter>();
         services.AddSingleton<ImportService>();
         services.AddSingleton<SnapshotArchiveImporter>();
+        services.AddSingleton<Archive.ImportedArchives>();
         services.AddSingleton<Seeding.SyntheticProjectSeeder>();
 
         services.AddSingleton<Records.SnapshotStore>();

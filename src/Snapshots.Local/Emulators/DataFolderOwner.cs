@@ -13,6 +13,24 @@ namespace Snapshots.Local.Emulators;
 internal static partial class DataFolderOwner
 {
     private const string FileName = "emulators.pid";
+    private const string LockName = "runtime.lock";
+
+    /// <summary>
+    /// Holds the folder for this process's life: an exclusive lock the OS releases when the process ends, however it
+    /// ends, so two runtimes started at the same moment cannot both get it.
+    /// </summary>
+    public static IDisposable Lock(string dataDirectory)
+    {
+        try
+        {
+            return new FileStream(Path.Combine(dataDirectory, LockName), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            throw new LocalRuntimeStartException(
+                $"The data folder {dataDirectory} is in use by another local runtime; stop it first (or start this one with --data <another folder>).");
+        }
+    }
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(20);
 
     public static async Task WaitForPreviousAsync(string dataDirectory, ILogger logger, CancellationToken cancellationToken)
@@ -29,7 +47,7 @@ internal static partial class DataFolderOwner
         // A process started after the file was written got a recycled pid (a second's slack for clock granularity).
         if (previousOwner is not null && previousOwner.StartTime.ToUniversalTime() <= File.GetLastWriteTimeUtc(file).AddSeconds(1))
         {
-            throw new InvalidOperationException(
+            throw new LocalRuntimeStartException(
                 $"The data folder {dataDirectory} is in use by process {previousOwner.Id}; stop that local runtime first (or start this one with --data <another folder>).");
         }
 
@@ -50,7 +68,7 @@ internal static partial class DataFolderOwner
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new InvalidOperationException(
+                throw new LocalRuntimeStartException(
                     $"An emulator of an earlier run (pid {pid}) still uses {dataDirectory} after {Grace.TotalSeconds:0} s; stop it (kill {pid}) and start again.");
             }
         }
@@ -96,7 +114,9 @@ internal static partial class DataFolderOwner
         var commandLine = $"/proc/{pid}/cmdline";
         try
         {
-            return !File.Exists(commandLine) || File.ReadAllText(commandLine).Contains(dataDirectory, StringComparison.Ordinal);
+            // The watchdog's arguments name files inside the folder (--location <folder>/azurite, --journal <folder>/cosmos/...).
+            return !File.Exists(commandLine)
+                || File.ReadAllText(commandLine).Contains(Path.TrimEndingDirectorySeparator(dataDirectory) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
         }
         catch (IOException)
         {
@@ -107,3 +127,6 @@ internal static partial class DataFolderOwner
     [LoggerMessage(Level = LogLevel.Information, Message = "Waiting for the emulator of an earlier run (pid {Pid}) to save and stop: it still uses {DataDirectory}")]
     private static partial void LogWaiting(ILogger logger, int pid, string dataDirectory);
 }
+
+/// <summary>Why the local runtime cannot start, in one line for the terminal (no stack trace).</summary>
+public sealed class LocalRuntimeStartException(string message) : Exception(message);

@@ -21,6 +21,9 @@ public sealed record EmulatorOptions
     public bool Journal { get; init; } = true;
 
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Start empty: the emulators' data in <see cref="DataDirectory"/> is removed first (once nobody else uses it).</summary>
+    public bool Reset { get; init; }
 }
 
 /// <summary>
@@ -35,9 +38,11 @@ public sealed partial class EmulatorSet : IAsyncDisposable
     private readonly CancellationTokenSource stopping = new();
     private readonly Task supervisor;
     private readonly string dataDirectory;
+    private readonly IDisposable folderLock;
 
-    private EmulatorSet(EmulatorEndpoints endpoints, List<EmulatorProcess> processes, List<EmulatorLaunch> launches, string directory, string dataDirectory, ILogger logger)
+    private EmulatorSet(EmulatorEndpoints endpoints, List<EmulatorProcess> processes, List<EmulatorLaunch> launches, string directory, string dataDirectory, IDisposable folderLock, ILogger logger)
     {
+        this.folderLock = folderLock;
         Endpoints = endpoints;
         this.processes = processes;
         this.launches = launches;
@@ -115,7 +120,31 @@ public sealed partial class EmulatorSet : IAsyncDisposable
         await NpmInstaller.EnsureInstalledAsync(directory, logger, cancellationToken);
 
         Directory.CreateDirectory(options.DataDirectory);
-        await DataFolderOwner.WaitForPreviousAsync(options.DataDirectory, logger, cancellationToken);
+        var folderLock = DataFolderOwner.Lock(options.DataDirectory);
+        try
+        {
+            await DataFolderOwner.WaitForPreviousAsync(options.DataDirectory, logger, cancellationToken);
+            if (options.Reset)
+            {
+                foreach (var folder in new[] { "azurite", "cosmos" }.Select(f => Path.Combine(options.DataDirectory, f)).Where(Directory.Exists))
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+
+                logger.LogInformation("Removed the emulators' data in {DataDirectory}: starting with no data.", options.DataDirectory);
+            }
+
+            return await StartLockedAsync(options, directory, folderLock, logger, cancellationToken);
+        }
+        catch
+        {
+            folderLock.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<EmulatorSet> StartLockedAsync(EmulatorOptions options, string directory, IDisposable folderLock, ILogger logger, CancellationToken cancellationToken)
+    {
         var ports = FreeLoopbackPorts(4);
         var endpoints = new EmulatorEndpoints(ports[0], ports[1], ports[2], ports[3]);
         var azuriteData = Path.Combine(options.DataDirectory, "azurite");
@@ -154,7 +183,7 @@ public sealed partial class EmulatorSet : IAsyncDisposable
                 "Emulators ready: blob 127.0.0.1:{Blob}, queue {Queue}, table {Table}, Cosmos https://127.0.0.1:{Cosmos}",
                 ports[0], ports[1], ports[2], ports[3]);
             DataFolderOwner.Record(options.DataDirectory, started.Select(p => p.Id));
-            return new EmulatorSet(endpoints, started, launches, directory, options.DataDirectory, logger);
+            return new EmulatorSet(endpoints, started, launches, directory, options.DataDirectory, folderLock, logger);
         }
         catch
         {
@@ -178,6 +207,7 @@ public sealed partial class EmulatorSet : IAsyncDisposable
         }
 
         DataFolderOwner.Release(dataDirectory);
+        folderLock.Dispose();
     }
 
     /// <summary>Walks up from the working directory and the app's folder to the repository's <c>emulators/</c>.</summary>

@@ -78,10 +78,20 @@ public sealed class CallerAuthenticator
         }
 
         var result = await handler.ValidateTokenAsync(token, parameters);
+        if (!result.IsValid)
+        {
+            return Authentication.Failed(Describe(result.Exception));
+        }
+
+        // An access token carries delegated scopes (scp) or app roles (roles); an ID token for the same app has neither.
+        var development = issuer == DevelopmentTokens.Issuer;
+        if (!development && !result.ClaimsIdentity.Claims.Any(c => c.Type is "scp" or "roles"))
+        {
+            return Authentication.Failed("The token is not an access token (no 'scp' or 'roles' claim); request one for this API.");
+        }
+
         // Project roles in a token are a local development convenience; in Azure they come from stored membership only.
-        return result.IsValid
-            ? FromClaims(result.ClaimsIdentity.Claims, trustProjectRoles: issuer == DevelopmentTokens.Issuer)
-            : Authentication.Failed(Describe(result.Exception));
+        return FromClaims(result.ClaimsIdentity.Claims, trustProjectRoles: development);
     }
 
     private async Task<TokenValidationParameters?> ParametersForAsync(string issuer, CancellationToken cancellationToken)

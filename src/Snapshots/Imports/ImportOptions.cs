@@ -28,6 +28,9 @@ public sealed class ImportOptions
     [Range(1, int.MaxValue)]
     public int MaxDocuments { get; set; } = 1_000_000;
 
+    /// <summary>How long an uploaded snapshot zip (not shared) stays in the snapshot storage at most, if its restore never ends.</summary>
+    public TimeSpan ImportedArchiveRetention { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>Documents per import activity.</summary>
     [Range(1, 1000)]
     public int DocumentsPerBatch { get; set; } = 25;

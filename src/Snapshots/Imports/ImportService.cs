@@ -17,7 +17,7 @@ public sealed class ImportService(
     /// verified and placed in the snapshot storage for a restore; anything else is read as a Konfuzio export, whose
     /// new project gets <paramref name="owner"/> as its owner.
     /// </summary>
-    public async Task<PreparedImport> PrepareAnyAsync(string projectName, Stream upload, Caller? owner, CancellationToken cancellationToken)
+    public async Task<PreparedImport> PrepareAnyAsync(string projectName, Stream upload, Caller? owner, CancellationToken cancellationToken, bool shareArchive = false)
     {
         var importId = Guid.NewGuid().ToString("N");
         try
@@ -32,7 +32,7 @@ public sealed class ImportService(
 
             if (isSnapshot)
             {
-                var (identifier, manifest) = await snapshots.ImportAsync(importId, cancellationToken);
+                var (identifier, manifest) = await snapshots.ImportAsync(importId, shareArchive, cancellationToken);
                 await staging.DeleteAsync(importId, cancellationToken);
                 return new PreparedImport(null, null, identifier, manifest);
             }

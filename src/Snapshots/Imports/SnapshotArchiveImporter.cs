@@ -8,11 +8,12 @@ namespace Snapshots.Imports;
 /// Takes a snapshot zip carried in from another installation (air-gapped moves): copies it into the snapshot
 /// storage under a new identifier, verifies all of it, and only then commits it with its manifest blob.
 /// </summary>
-public sealed class SnapshotArchiveImporter(ImportStaging staging, SnapshotBlobs blobs, IOptions<ImportOptions> limits)
+public sealed class SnapshotArchiveImporter(ImportStaging staging, SnapshotBlobs blobs, ImportedArchives imported, IOptions<ImportOptions> limits)
 {
-    public async Task<(string Identifier, SnapshotManifest Manifest)> ImportAsync(string importId, CancellationToken cancellationToken)
+    /// <param name="share">Leave the archive restorable by identifier from other environments sharing the storage, and keep it.</param>
+    public async Task<(string Identifier, SnapshotManifest Manifest)> ImportAsync(string importId, bool share, CancellationToken cancellationToken)
     {
-        var identifier = SnapshotIdentifiers.New("imp");
+        var identifier = SnapshotIdentifiers.New(ImportedArchives.Prefix);
         try
         {
             await using (var upload = await staging.OpenUploadStreamAsync(importId, cancellationToken))
@@ -28,7 +29,8 @@ public sealed class SnapshotArchiveImporter(ImportStaging staging, SnapshotBlobs
                 manifest = archive.Manifest;
             }
 
-            await blobs.Manifest(identifier).UploadAsync(BinaryData.FromObjectAsJson(manifest, ManifestJson.Options), overwrite: true, cancellationToken);
+            await blobs.Manifest(identifier).UploadAsync(BinaryData.FromObjectAsJson(manifest, ManifestJson.Options),
+                new BlobUploadOptions { Metadata = imported.CommitMetadata(share) }, cancellationToken);
             return (identifier, manifest);
         }
         catch (ArchiveValidationException ex)

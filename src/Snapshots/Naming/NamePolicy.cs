@@ -17,7 +17,10 @@ public static partial class NamePolicy
     public const int MaxSegmentLength = 255;
     public const int MaxPathLength = 512;
 
-    public const string IdRule = "An id has 1 to 64 letters, digits, '-' or '_'.";
+    public const int MaxSegments = 64;
+
+    /// <summary>Owners of files that are no entity (a project's own files live under <c>_project</c>) start with '_': no id may.</summary>
+    public const string IdRule = "An id has 1 to 64 letters, digits, '-' or '_', and does not start with '_'.";
 
     public static bool IsValidId(string? id) => id is not null && SafeId().IsMatch(id);
 
@@ -31,14 +34,16 @@ public static partial class NamePolicy
             return "an empty name";
         }
 
-        if (path.Length > MaxPathLength)
-        {
-            return $"'{Printable(path[..64])}...' is longer than {MaxPathLength} characters";
-        }
-
         if (path.Any(c => char.IsControl(c)) || !IsWellFormedUtf16(path))
         {
-            return $"'{Printable(path)}' contains a control character, a NUL or a broken character";
+            return $"'{Printable(path[..Math.Min(200, path.Length)])}' contains a control character, a NUL or a broken character";
+        }
+
+        // The limits hold for the form the name is stored in (NFC can lengthen a name).
+        var normalized = Normalize(path);
+        if (normalized.Length > MaxPathLength)
+        {
+            return $"'{Printable(path[..Math.Min(64, path.Length)])}...' is longer than {MaxPathLength} characters";
         }
 
         if (path.Contains('\\'))
@@ -51,7 +56,13 @@ public static partial class NamePolicy
             return $"'{path}' is absolute or names a drive or stream (':')";
         }
 
-        foreach (var segment in path.Split('/'))
+        var segments = normalized.Split('/');
+        if (segments.Length > MaxSegments)
+        {
+            return $"'{Printable(path[..Math.Min(64, path.Length)])}...' has more than {MaxSegments} segments";
+        }
+
+        foreach (var segment in segments)
         {
             switch (segment)
             {
@@ -60,7 +71,7 @@ public static partial class NamePolicy
                 case "." or "..":
                     return $"'{path}' has a '{segment}' segment";
                 case { Length: > MaxSegmentLength }:
-                    return $"'{Printable(path[..64])}...' has a segment longer than {MaxSegmentLength} characters";
+                    return $"'{Printable(path[..Math.Min(64, path.Length)])}...' has a segment longer than {MaxSegmentLength} characters";
             }
         }
 
@@ -115,7 +126,7 @@ public static partial class NamePolicy
         return true;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    [GeneratedRegex("^[A-Za-z0-9-][A-Za-z0-9_-]{0,63}$")]
     private static partial Regex SafeId();
 
     [GeneratedRegex("^[A-Za-z]:")]

@@ -23,7 +23,8 @@ public sealed record ProjectLease : IProjectEntity
 /// </summary>
 public sealed class ProjectLeases(ProjectStore store, TimeProvider clock)
 {
-    public static readonly TimeSpan DefaultDuration = TimeSpan.FromSeconds(60);
+    // Long enough for the largest member list (1000 members, a few thousand writes, with throttling) to be written.
+    public static readonly TimeSpan DefaultDuration = TimeSpan.FromMinutes(5);
 
     /// <summary>The holder token, or null when someone else holds an unexpired lease.</summary>
     public async Task<string?> TryAcquireAsync(string projectId, string name, TimeSpan duration, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using Snapshots.Archive;
 using Snapshots.Projects;
 using Snapshots.Storage;
 
@@ -8,7 +9,7 @@ namespace Snapshots.Restore;
 /// on the target project's record; <see cref="FoldInAsync"/> afterwards turns the staged items into ordinary ones
 /// so reads stay cheap; <see cref="DiscardAsync"/> removes what a failed or cancelled restore staged.
 /// </summary>
-public sealed class RestorePublisher(ProjectStore store, ProjectFiles files, RestoreStaging staging, RestoreService restores, TimeProvider clock)
+public sealed class RestorePublisher(ProjectStore store, ProjectFiles files, RestoreStaging staging, RestoreService restores, ImportedArchives imported, TimeProvider clock)
 {
     private const int PageSize = 500;
     private const int Concurrency = 16;
@@ -108,6 +109,12 @@ public sealed class RestorePublisher(ProjectStore store, ProjectFiles files, Res
 
         await staging.DeleteAsync(request.RestoreId, cancellationToken);
         await staging.ReleaseArchiveAsync(request, cancellationToken);
+        if (discard.Cancelled)
+        {
+            // Nothing retries a cancelled restore: an archive uploaded for it has served its purpose.
+            await imported.ReleaseAsync(request.Identifier, cancellationToken);
+        }
+
         if (discard.Cancelled && request.NewProject)
         {
             // Nothing can retry a cancelled restore: the project it made for itself goes with it.
@@ -120,11 +127,12 @@ public sealed class RestorePublisher(ProjectStore store, ProjectFiles files, Res
         }
     }
 
-    /// <summary>After the publish: the working blobs go and the archive is no longer read.</summary>
+    /// <summary>After the publish: the working blobs go, the archive is no longer read, and an archive uploaded for this restore goes.</summary>
     public async Task CleanUpAsync(RestoreRequest request, CancellationToken cancellationToken)
     {
         await staging.DeleteAsync(request.RestoreId, cancellationToken);
         await staging.ReleaseArchiveAsync(request, cancellationToken);
+        await imported.ReleaseAsync(request.Identifier, cancellationToken);
     }
 
     private async Task DiscardDocumentAsync(string projectId, string documentId, CancellationToken cancellationToken)

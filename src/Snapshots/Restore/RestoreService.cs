@@ -151,13 +151,32 @@ public sealed class RestoreService(ProjectStore projects, MembershipStore member
             throw new SnapshotRequestException(409, "Another retry of this restore is already starting.");
         }
 
-        if (await HoldAsync(record.ProjectId, record.Id, cancellationToken) is { } running)
+        // Claimed: from here on a half-done retry is undone, whatever stops it (the caller hanging up included).
+        try
         {
-            await UpdateRecordAsync(record.Id, r => r with { CompletedAt = record.CompletedAt }, cancellationToken);
-            throw RunningRestoreConflict(record.ProjectId, running);
-        }
+            if (await HoldAsync(record.ProjectId, record.Id, CancellationToken.None) is { } running)
+            {
+                await UndoRetryAsync(record, CancellationToken.None);
+                throw RunningRestoreConflict(record.ProjectId, running);
+            }
 
-        await UpdateRecordAsync(record.Id, r => r with { Error = null, ErrorDetail = null }, cancellationToken);
+            await UpdateRecordAsync(record.Id, r => r with { Error = null, ErrorDetail = null }, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not SnapshotRequestException)
+        {
+            await UndoRetryAsync(record, CancellationToken.None);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A retry that could not start (its orchestration not scheduled, a store failing): the record is as it was
+    /// (ended, with its failure) and the target is no longer held by it, so it can be retried or deleted.
+    /// </summary>
+    public async Task UndoRetryAsync(RestoreRecord record, CancellationToken cancellationToken)
+    {
+        await UpdateRecordAsync(record.Id, r => r with { CompletedAt = record.CompletedAt, Error = record.Error, ErrorDetail = record.ErrorDetail }, cancellationToken);
+        await ReleaseHoldAsync(record.ProjectId, record.Id, cancellationToken);
     }
 
     /// <summary>A restore whose orchestration could not be started: the target is freed and the record goes.</summary>
@@ -169,7 +188,10 @@ public sealed class RestoreService(ProjectStore projects, MembershipStore member
 
     /// <summary>Frees the target if this restore holds it.</summary>
     public Task ReleaseAsync(RestoreRequest request, CancellationToken cancellationToken) =>
-        projects.UpdateProjectAsync(request.ProjectId, project => project.Publication?.ActiveRestoreId == request.RestoreId
+        ReleaseHoldAsync(request.ProjectId, request.RestoreId, cancellationToken);
+
+    private Task<Project?> ReleaseHoldAsync(string projectId, string restoreId, CancellationToken cancellationToken) =>
+        projects.UpdateProjectAsync(projectId, project => project.Publication?.ActiveRestoreId == restoreId
             ? project with { Publication = project.Publication with { ActiveRestoreId = null } }
             : null, cancellationToken);
 

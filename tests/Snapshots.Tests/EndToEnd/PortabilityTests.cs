@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Snapshots.Access;
 using Snapshots.Archive;
 using Snapshots.Local;
@@ -66,6 +67,55 @@ public sealed class PortabilityTests(ServiceFixture service)
         var deleted = await Eventually.ReturnsAsync(() => service.Http.DeleteAsync($"/api/snapshots/{snapshot.GetProperty("id").GetString()}"),
             r => r.StatusCode != HttpStatusCode.Conflict, TimeSpan.FromMinutes(1), TimeSpan.FromMilliseconds(200));
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_uploaded_snapshot_zip_leaves_the_snapshot_storage_once_its_restore_has_restored()
+    {
+        var snapshot = await CreateSnapshotAsync("dataset");
+        var zip = await service.Http.GetByteArrayAsync($"/api/snapshots/{snapshot.GetProperty("id").GetString()}/download");
+
+        var restore = await ImportSnapshotAsync(zip, "/api/imports?name=carried");
+
+        var identifier = restore.GetProperty("identifier").GetString()!;
+        Assert.StartsWith("imp-", identifier);
+        var blobs = service.Services.GetRequiredService<SnapshotBlobs>();
+        await Eventually.ReturnsAsync(() => blobs.ReadManifestAsync(identifier, default), manifest => manifest is null, TimeSpan.FromMinutes(1));
+        Assert.False(await blobs.Archive(identifier).ExistsAsync());
+    }
+
+    [Fact]
+    public async Task An_uploaded_snapshot_zip_is_private_to_its_environment_unless_shared_and_expires()
+    {
+        var snapshot = await CreateSnapshotAsync("dataset");
+        var zip = await service.Http.GetByteArrayAsync($"/api/snapshots/{snapshot.GetProperty("id").GetString()}/download");
+        var kept = await UploadArchiveAsync(zip, share: false);
+        var shared = await UploadArchiveAsync(zip, share: true);
+        await using var other = await OtherEnvironment.StartAsync(service, restoreAcrossEnvironments: true);
+
+        var refused = await other.Http.PostAsJsonAsync("/api/restores", new { identifier = kept, projectName = "not yours" });
+        var accepted = await other.Http.PostAsJsonAsync("/api/restores", new { identifier = shared, projectName = "shared with you" });
+
+        Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        Assert.Equal("restored", (await other.Http.WaitForRestoreAsync((await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!)).GetProperty("status").GetString());
+
+        // Its restore never came: the private one goes after the retention, the shared one stays.
+        var blobs = service.Services.GetRequiredService<SnapshotBlobs>();
+        var expiring = new ImportedArchives(blobs, service.Services.GetRequiredService<IOptions<Snapshots.Configuration.SnapshotsOptions>>(),
+            Options.Create(new Imports.ImportOptions { ImportedArchiveRetention = TimeSpan.Zero }), TimeProvider.System);
+        Assert.True(await expiring.ExpireAsync(default) >= 1);
+        Assert.Null(await blobs.ReadManifestAsync(kept, default));
+        Assert.NotNull(await blobs.ReadManifestAsync(shared, default));
+    }
+
+    private async Task<string> UploadArchiveAsync(byte[] zip, bool share)
+    {
+        var importId = Guid.NewGuid().ToString("N");
+        await service.Services.GetRequiredService<Imports.ImportStaging>().UploadAsync(importId, new MemoryStream(zip), zip.Length, default);
+        var (identifier, _) = await service.Services.GetRequiredService<Imports.SnapshotArchiveImporter>().ImportAsync(importId, share, default);
+        await service.Services.GetRequiredService<Imports.ImportStaging>().DeleteAsync(importId, default);
+        return identifier;
     }
 
     [Fact]
@@ -137,8 +187,8 @@ public sealed class PortabilityTests(ServiceFixture service)
     {
         { "checksum", "Checksum mismatch for 'labels.ndjson'" },
         { "unlisted", "'notes.txt' is not listed in the manifest" },
-        { "traversal", "unsafe entry name '../escape.txt'" },
-        { "absolute", "unsafe entry name '/etc/cron.d/job'" },
+        { "traversal", "unsafe entry: '../escape.txt' has a '..' segment" },
+        { "absolute", "unsafe entry: '/etc/cron.d/job' is absolute" },
         { "duplicate", "the entry 'labels.ndjson' twice" },
         { "major version", "format version 2" },
         { "counts", "The manifest counts" },

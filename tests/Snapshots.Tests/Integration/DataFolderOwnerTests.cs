@@ -18,7 +18,7 @@ public sealed class DataFolderOwnerTests : IDisposable
     public async Task A_restart_waits_until_the_previous_runs_emulators_have_exited()
     {
         // Stands in for an emulator's watchdog: its command line names the data folder, and it ends by itself.
-        using var lingering = Start("sh", "-c", "sleep 2", data);
+        using var lingering = Start("sh", "-c", "sleep 2", Path.Combine(data, "azurite"));
         DataFolderOwner.Record(data, [lingering.Id]);
         OverwriteOwner(int.MaxValue);
 
@@ -47,10 +47,22 @@ public sealed class DataFolderOwnerTests : IDisposable
         DataFolderOwner.Record(data, []);
         OverwriteOwner(owner.Id);
 
-        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => DataFolderOwner.WaitForPreviousAsync(data, NullLogger.Instance, default));
+        var refused = await Assert.ThrowsAsync<LocalRuntimeStartException>(() => DataFolderOwner.WaitForPreviousAsync(data, NullLogger.Instance, default));
 
         Assert.Contains($"in use by process {owner.Id}", refused.Message);
         owner.Kill();
+    }
+
+    [Fact]
+    public void A_second_runtime_on_a_locked_folder_is_refused_until_the_first_lets_go()
+    {
+        var first = DataFolderOwner.Lock(data);
+
+        var refused = Assert.Throws<LocalRuntimeStartException>(() => DataFolderOwner.Lock(data));
+        first.Dispose();
+
+        Assert.Contains("in use by another local runtime", refused.Message);
+        DataFolderOwner.Lock(data).Dispose();
     }
 
     [Fact]

@@ -64,7 +64,7 @@ public sealed class TestAuthority : IAsyncDisposable
         {
             Issuer = issuer,
             Audience = audience,
-            Subject = new ClaimsIdentity(claims.Length > 0 ? claims : [new Claim("oid", "user-oid-1"), new Claim("name", "Erin")]),
+            Subject = new ClaimsIdentity(claims.Length > 0 ? claims : [new Claim("oid", "user-oid-1"), new Claim("name", "Erin"), new Claim("scp", "access")]),
             IssuedAt = now,
             NotBefore = now.AddMinutes(-1),
             Expires = now.AddHours(1),

@@ -113,7 +113,16 @@ public sealed class EntraTokenTests : IAsyncLifetime
 
     [Fact]
     public async Task A_token_naming_no_user_is_refused() =>
-        await AssertRefusedAsync(authority.Mint(TestAuthority.V2Issuer, TestAuthority.ClientId, null, new Claim("name", "nobody")), "no 'oid' or 'sub'");
+        await AssertRefusedAsync(authority.Mint(TestAuthority.V2Issuer, TestAuthority.ClientId, null, new Claim("name", "nobody"), new Claim("scp", "access")), "no 'oid' or 'sub'");
+
+    [Fact]
+    public async Task An_id_token_for_the_same_app_is_refused() =>
+        await AssertRefusedAsync(authority.Mint(TestAuthority.V2Issuer, TestAuthority.ClientId, null, new Claim("oid", "user-oid-1"), new Claim("name", "Erin")), "not an access token");
+
+    [Fact]
+    public async Task An_app_only_token_with_app_roles_passes() =>
+        Assert.True((await AuthenticateAsync(authority.Mint(TestAuthority.V2Issuer, TestAuthority.ClientId, null,
+            new Claim("oid", "daemon-1"), new Claim("roles", EnvironmentRoles.Admin)))).Caller?.IsAdmin);
 
     [Fact]
     public async Task A_token_signed_by_another_key_is_refused()

@@ -48,6 +48,15 @@ public sealed class NamePolicyTests
     public void A_lone_surrogate_is_a_broken_character() => Assert.Contains("broken character", NamePolicy.PathProblem("a" + (char)0xD800 + "b"));
 
     [Fact]
+    public void Limits_hold_for_the_normalised_form_and_the_segment_count()
+    {
+        // U+FB2C normalises (NFC) to three characters.
+        Assert.Contains("longer than 512", NamePolicy.PathProblem(new string('\uFB2C', 200)));
+        Assert.Contains("more than 64 segments", NamePolicy.PathProblem(string.Join('/', Enumerable.Repeat("a", 65))));
+        Assert.Null(NamePolicy.PathProblem(string.Join('/', Enumerable.Repeat("a", 64))));
+    }
+
+    [Fact]
     public void A_file_name_has_no_folders() => Assert.Contains("is a path", NamePolicy.FileNameProblem("models/model.pt"));
 
     [Theory]
@@ -58,6 +67,8 @@ public sealed class NamePolicyTests
     [InlineData("a/b", false)]
     [InlineData("a#b", false)]
     [InlineData("é", false)]
+    [InlineData("_project", false)]
+    [InlineData("a_b", true)]
     public void Ids_have_a_closed_alphabet(string id, bool valid) => Assert.Equal(valid, NamePolicy.IsValidId(id));
 
     [Fact]
