@@ -19,12 +19,19 @@ public sealed class ImportPlanner(ImportStaging staging, IOptions<ImportOptions>
             .Select(node => KonfuzioMapper.ToLabelSet(AsObject(node, KonfuzioExport.LabelSets), KonfuzioExport.LabelSets))
             .ToList();
         var labelSetIds = UniqueIds(labelSets.Select(s => s.Id), KonfuzioExport.LabelSets, "label set");
+        // The same references the snapshot reader checks: an import it accepts must give snapshots that restore.
+        var categoryIds = labelSets.Where(s => s.IsDefault).Select(s => s.Id).ToHashSet();
         foreach (var set in labelSets)
         {
             var unknown = set.LabelIds.FirstOrDefault(id => !labelIds.Contains(id));
             if (unknown is not null)
             {
                 throw new ImportValidationException(KonfuzioExport.LabelSets, $"label set {set.Id} lists unknown label {unknown}.");
+            }
+
+            if (set.CategoryIds.FirstOrDefault(id => !categoryIds.Contains(id)) is { } category)
+            {
+                throw new ImportValidationException(KonfuzioExport.LabelSets, $"label set {set.Id} belongs to unknown category {category}.");
             }
         }
 
@@ -46,6 +53,11 @@ public sealed class ImportPlanner(ImportStaging staging, IOptions<ImportOptions>
             if (!documentIds.Add(document.Id))
             {
                 throw new ImportValidationException(KonfuzioExport.DocumentsMeta, $"document {document.Id} is listed twice.");
+            }
+
+            if (document.CategoryId is { } category && !categoryIds.Contains(category))
+            {
+                throw new ImportValidationException(KonfuzioExport.DocumentsMeta, $"document {document.Id} points to unknown category {category}.");
             }
 
             if (export.HasDocumentFolder(document.Id))
@@ -103,6 +115,11 @@ public sealed class ImportPlanner(ImportStaging staging, IOptions<ImportOptions>
                 if (!labelIds.Contains(annotation.LabelId))
                 {
                     throw new ImportValidationException(annotationsFile, $"annotation {annotation.Id} points to unknown label {annotation.LabelId}.");
+                }
+
+                if (annotation.LabelSetId is not null && !labelSetIds.Contains(annotation.LabelSetId))
+                {
+                    throw new ImportValidationException(annotationsFile, $"annotation {annotation.Id} points to unknown label set {annotation.LabelSetId}.");
                 }
 
                 if (annotation.AnnotationSetId is not null && !setIds.Contains(annotation.AnnotationSetId))
