@@ -83,37 +83,17 @@ public sealed class ImportStaging(BlobAccounts accounts)
 
     private static string BatchBlob(string importId, int index) => $"{importId}/batches/{index:D6}.ndjson";
 
-    private sealed class LimitedReadStream(Stream inner, long maxBytes) : Stream
+    /// <summary>Counts what is read and refuses past the limit; the request body it reads stays the host's to dispose.</summary>
+    private sealed class LimitedReadStream(Stream inner, long maxBytes) : ReadOnlyWrapperStream(inner, leaveOpen: true)
     {
         public long BytesRead { get; private set; }
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
         public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
 
-        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+        public override int Read(Span<byte> buffer) => Count(Inner.Read(buffer));
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            Count(await inner.ReadAsync(buffer, cancellationToken));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+            Count(await Inner.ReadAsync(buffer, cancellationToken));
 
         private int Count(int read)
         {
