@@ -6,7 +6,7 @@ using Snapshots.Cli.Api;
 namespace Snapshots.Cli.Commands;
 
 /// <summary>
-/// <c>snapshots import &lt;zip|folder&gt; &lt;name&gt; [--into projectId]</c>: a Konfuzio export (folder or zip) becomes a new
+/// <c>snapshots import &lt;zip|folder&gt; &lt;name&gt; [--into projectId] [--share]</c>: a Konfuzio export (folder or zip) becomes a new
 /// project; a snapshot zip is restored into a new project or merged into <c>--into</c>.
 /// </summary>
 public static class ImportCommand
@@ -16,7 +16,11 @@ public static class ImportCommand
         var path = new Argument<string>("path") { Description = "A Konfuzio project export folder, or a zip of one, or a snapshot zip" };
         var name = new Argument<string>("name") { Description = "Name of the new project" };
         var into = new Option<string?>("--into") { Description = "Merge a snapshot zip into this existing project" };
-        var command = new Command("import", "Import a Konfuzio export or a snapshot zip as a project") { path, name, into };
+        var share = new Option<bool>("--share")
+        {
+            Description = "Snapshot zips: keep the uploaded archive restorable by identifier from environments sharing the snapshot storage (by default it is private and deleted after its restore)",
+        };
+        var command = new Command("import", "Import a Konfuzio export or a snapshot zip as a project") { path, name, into, share };
         command.SetAction(run(async (parse, context, cancellationToken) =>
         {
             var source = parse.GetValue(path)!;
@@ -24,7 +28,8 @@ public static class ImportCommand
             try
             {
                 var uri = $"api/imports?name={Uri.EscapeDataString(parse.GetValue(name)!)}" +
-                    (parse.GetValue(into) is { Length: > 0 } target ? $"&into={Uri.EscapeDataString(target)}" : "");
+                    (parse.GetValue(into) is { Length: > 0 } target ? $"&into={Uri.EscapeDataString(target)}" : "") +
+                    (parse.GetValue(share) ? "&share=true" : "");
                 var accepted = await context.Console.WithProgressAsync("Uploading", async bar =>
                 {
                     await using var file = File.OpenRead(zipPath);

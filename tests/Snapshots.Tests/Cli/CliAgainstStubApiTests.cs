@@ -65,6 +65,21 @@ public sealed class CliAgainstStubApiTests : IDisposable
         Assert.Single(api.To(Get, "/api/projects/p1"));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Import_asks_to_share_the_uploaded_archive_only_with_share(bool share)
+    {
+        api.On(Post, "/api/imports", Accepted())
+            .On(Get, "/api/operations/imp1", Operation("Completed", "documents", 1, 1))
+            .On(Get, "/api/projects/p1", Json(HttpStatusCode.OK, ProjectJson));
+
+        var (exit, _, _) = share ? await RunAsync("import", ExportFolder(), "My project", "--share") : await RunAsync("import", ExportFolder(), "My project");
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.Equal(share, Assert.Single(api.To(Post, "/api/imports")).Uri.Query.Contains("share=true", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Import_of_a_zip_uploads_its_bytes_unchanged()
     {
