@@ -198,7 +198,8 @@ public sealed class AtomicRestoreTests(ServiceFixture service)
             gate.Release();
 
             await Eventually.ReturnsAsync(() => service.Http.GetAsync($"/api/projects/{projectId}"), r => r.StatusCode == HttpStatusCode.NotFound, TimeSpan.FromMinutes(1));
-            Assert.DoesNotContain(projectId, await service.Http.ListProjectIdsAsync());
+            // The project list's entry goes last, moments after the project itself.
+            await Eventually.ReturnsAsync(() => service.Http.ListProjectIdsAsync(), ids => !ids.Contains(projectId), TimeSpan.FromMinutes(1));
             Assert.Equal("cancelled", (await service.Http.GetFromJsonAsync<JsonElement>($"/api/restores/{restoreId}")).GetProperty("status").GetString());
             await Eventually.ReturnsAsync(() => TargetState.ReadBlobsAsync(service, projectId), blobs => blobs.Length == 0, TimeSpan.FromMinutes(1));
         }
