@@ -20,6 +20,13 @@ public sealed class ImportOptions
     [Range(1, long.MaxValue)]
     public long MaxEntryBytes { get; set; } = 8L * 1024 * 1024 * 1024;
 
+    /// <summary>
+    /// Largest JSON5 file of a Konfuzio export that is read whole (labels, label sets, a document's annotations,
+    /// annotation sets and pages); documents_meta.json5 is streamed and bound by <see cref="MaxEntryBytes"/>.
+    /// </summary>
+    [Range(1, long.MaxValue)]
+    public long MaxJsonFileBytes { get; set; } = 256L * 1024 * 1024;
+
     /// <summary>Largest allowed uncompressed/compressed ratio of an entry bigger than 1 MiB (zip bombs).</summary>
     [Range(1, 100_000)]
     public int MaxCompressionRatio { get; set; } = 200;

@@ -13,6 +13,15 @@ public sealed class ImportPlanner(ImportStaging staging, IOptions<ImportOptions>
 
     internal async Task<ImportPlan> PlanAsync(string importId, KonfuzioExport export, CancellationToken cancellationToken)
     {
+        // Files parsed whole are bounded, so one entry cannot take the memory of the step that reads it.
+        var tooLarge = export.Paths.FirstOrDefault(p => p.EndsWith(".json5", StringComparison.Ordinal) && p != KonfuzioExport.DocumentsMeta
+            && export.Length(p) > options.Value.MaxJsonFileBytes);
+        if (tooLarge is not null)
+        {
+            throw new ImportTooLargeException(
+                $"{tooLarge}: {export.Length(tooLarge)} bytes; the limit for a JSON5 file read whole is {options.Value.MaxJsonFileBytes} (Snapshots:Imports:MaxJsonFileBytes).");
+        }
+
         var labelIds = UniqueIds(Json5.ParseArray(export.Open(KonfuzioExport.Labels), KonfuzioExport.Labels)
             .Select(node => KonfuzioMapper.ToLabel(AsObject(node, KonfuzioExport.Labels), KonfuzioExport.Labels).Id), KonfuzioExport.Labels, "label");
         var labelSets = Json5.ParseArray(export.Open(KonfuzioExport.LabelSets), KonfuzioExport.LabelSets)

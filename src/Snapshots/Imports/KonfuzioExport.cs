@@ -73,6 +73,9 @@ internal sealed class KonfuzioExport
 
     public bool Exists(string path) => entries.ContainsKey(path);
 
+    /// <summary>Every entry's path (relative to the export's root).</summary>
+    public IEnumerable<string> Paths => entries.Keys;
+
     public Stream Open(string path) =>
         entries.TryGetValue(path, out var entry)
             ? DamageReportingStream.Open(entry, reason => new ImportValidationException(path, $"the entry is damaged ({reason.TrimEnd('.')})."))

@@ -38,6 +38,7 @@ public sealed class HostileKonfuzioExportTests(ServiceFixture service)
         { "label id of the wrong type", HttpStatusCode.BadRequest, "must be a number or a string" },
         { "annotations as a number", HttpStatusCode.BadRequest, "annotations.json5" },
         { "document of an unknown category", HttpStatusCode.BadRequest, "unknown category 999999" },
+        { "annotations file over the JSON5 limit", HttpStatusCode.RequestEntityTooLarge, "MaxJsonFileBytes" },
     };
 
     [Theory]
@@ -106,6 +107,10 @@ public sealed class HostileKonfuzioExportTests(ServiceFixture service)
         "labels as an object" => ExportArchives.SmallFixture(new Dictionary<string, string?> { ["labels.json5"] = """{"id": 1}""" }),
         "label id of the wrong type" => ExportArchives.SmallFixture(new Dictionary<string, string?> { ["labels.json5"] = """[{"id": {"nested": true}, "text": "x"}]""" }),
         "document of an unknown category" => ExportArchives.SmallFixture(new Dictionary<string, string?> { ["documents_meta.json5"] = """[{"id": 44823, "data_file_name": "x.pdf", "category_template": 999999}]""" }),
+        "annotations file over the JSON5 limit" => ExportArchives.SmallFixture(new Dictionary<string, string?>
+        {
+            ["documents/44823/annotations.json5"] = "[" + string.Join(",", Enumerable.Range(0, 200_000).Select(i => (i * 7919L % 1_000_003).ToString(System.Globalization.CultureInfo.InvariantCulture))) + "]",
+        }),
         "annotations as a number" => ExportArchives.SmallFixture(new Dictionary<string, string?> { ["documents/44823/annotations.json5"] = "42" }),
         _ => throw new ArgumentOutOfRangeException(nameof(attack), attack, null),
     };

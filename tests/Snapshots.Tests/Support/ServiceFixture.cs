@@ -27,6 +27,8 @@ public sealed class ServiceFixture : IAsyncLifetime
 
     public const long MaxEntryBytes = 16L * 1024 * 1024;
 
+    public const long MaxJsonFileBytes = 1024 * 1024;
+
     public const string CategorizationAiMinVersion = "1.0.0";
 
     public const string EnvironmentName = "tests";
@@ -84,6 +86,7 @@ public sealed class ServiceFixture : IAsyncLifetime
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Snapshots:Imports:MaxUploadBytes"] = MaxUploadBytes.ToString(),
                 ["Snapshots:Imports:MaxEntryBytes"] = MaxEntryBytes.ToString(),
+                ["Snapshots:Imports:MaxJsonFileBytes"] = MaxJsonFileBytes.ToString(),
                 ["Snapshots:CategorizationAiMinVersion"] = CategorizationAiMinVersion,
                 ["Snapshots:EnvironmentName"] = EnvironmentName,
                 ["Auth:DevelopmentSigningKey"] = SigningKey,
