@@ -10,33 +10,29 @@ namespace Snapshots.Functions.Http;
 /// </summary>
 public static class UnhandledErrors
 {
-    public static async Task WriteAsync(HttpContext context, Exception? error)
+    public static Task WriteAsync(HttpContext context, Exception? error)
     {
         // A body over its limit, found while reading it: ours (JSON bodies) or the server's (Kestrel's 413).
         if (error is RequestBodyTooLargeException or BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
         {
-            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-            await context.Response.WriteAsJsonAsync(
-                new ProblemDetails { Status = StatusCodes.Status413PayloadTooLarge, Title = "Payload too large", Detail = error.Message.Split('\n')[0] },
-                (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
-            return;
+            return WriteProblemAsync(context, StatusCodes.Status413PayloadTooLarge, "Payload too large", error.Message.Split('\n')[0]);
         }
 
-        var dependency = DependencyFailures.DependencyOf(error);
-        var status = dependency is null ? StatusCodes.Status500InternalServerError : StatusCodes.Status503ServiceUnavailable;
-        if (dependency is not null)
+        if (DependencyFailures.DependencyOf(error) is { } dependency)
         {
             context.Response.Headers.RetryAfter = DependencyFailures.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            return WriteProblemAsync(context, StatusCodes.Status503ServiceUnavailable, "Service unavailable", DependencyFailures.Detail(dependency));
         }
 
+        return WriteProblemAsync(context, StatusCodes.Status500InternalServerError, "Internal server error",
+            "The service failed to answer this request; the failure is in its log.");
+    }
+
+    private static Task WriteProblemAsync(HttpContext context, int status, string title, string detail)
+    {
         context.Response.StatusCode = status;
-        await context.Response.WriteAsJsonAsync(
-            new ProblemDetails
-            {
-                Status = status,
-                Title = dependency is null ? "Internal server error" : "Service unavailable",
-                Detail = dependency is null ? "The service failed to answer this request; the failure is in its log." : DependencyFailures.Detail(dependency),
-            },
+        return context.Response.WriteAsJsonAsync(
+            new ProblemDetails { Status = status, Title = title, Detail = detail },
             (System.Text.Json.JsonSerializerOptions?)null, "application/problem+json");
     }
 }

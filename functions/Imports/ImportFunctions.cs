@@ -53,7 +53,7 @@ public sealed class ImportFunctions(ImportService imports, KonfuzioImporter impo
         // Refused before reading the body, so a client that sent Expect: 100-continue does not upload it at all.
         if (request.ContentLength > options.Value.MaxUploadBytes)
         {
-            return Problems.TooLarge($"The upload is larger than the limit of {options.Value.MaxUploadBytes} bytes (Snapshots:Imports:MaxUploadBytes).");
+            return Problems.TooLarge(ImportTooLargeException.UploadMessage(options.Value.MaxUploadBytes));
         }
 
         // The upload is counted while it is staged (Snapshots:Imports:MaxUploadBytes), chunked or not.

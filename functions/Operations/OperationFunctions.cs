@@ -58,6 +58,7 @@ public sealed class OperationFunctions(RequestAccess access)
             }
         }
 
+        var output = ParseOrNull(instance.SerializedOutput);
         return new OkObjectResult(new OperationStatus(
             instance.InstanceId,
             instance.Name,
@@ -65,14 +66,14 @@ public sealed class OperationFunctions(RequestAccess access)
             instance.CreatedAt,
             instance.LastUpdatedAt,
             ParseOrNull(instance.SerializedCustomStatus),
-            ParseOrNull(instance.SerializedOutput),
-            FailureOf(instance)));
+            output,
+            FailureOf(instance, output)));
     }
 
     /// <summary>Why an operation failed: its failure details, or (where the backend keeps only that) its output text.</summary>
-    private static string? FailureOf(OrchestrationMetadata instance) =>
+    private static string? FailureOf(OrchestrationMetadata instance, JsonElement? output) =>
         instance.FailureDetails?.ErrorMessage
-        ?? (instance.RuntimeStatus == OrchestrationRuntimeStatus.Failed && ParseOrNull(instance.SerializedOutput) is { ValueKind: JsonValueKind.String } text ? text.GetString() : null);
+        ?? (instance.RuntimeStatus == OrchestrationRuntimeStatus.Failed && output is { ValueKind: JsonValueKind.String } text ? text.GetString() : null);
 
     /// <summary>
     /// An orchestration's status or output as JSON. A failed orchestration's output can be plain failure text (the

@@ -47,7 +47,7 @@ public sealed class AiFunctions(ProjectStore store, ProjectFiles files, RequestA
         catch (Exception ex) when (ex is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }
             || (ex is InvalidDataException && ex.Message.Contains("limit", StringComparison.OrdinalIgnoreCase)))
         {
-            return Problems.TooLarge($"The upload is larger than the limit of {limits.Value.MaxUploadBytes} bytes (Snapshots:Imports:MaxUploadBytes).");
+            return Problems.TooLarge(ImportTooLargeException.UploadMessage(limits.Value.MaxUploadBytes));
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException)
         {

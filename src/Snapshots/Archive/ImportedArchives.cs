@@ -42,11 +42,9 @@ public sealed class ImportedArchives(SnapshotBlobs blobs, IOptions<SnapshotsOpti
     /// <summary>After its restore ended for good: a private imported archive nobody else reads goes.</summary>
     public async Task ReleaseAsync(string identifier, CancellationToken cancellationToken)
     {
-        if (identifier.StartsWith(Prefix + "-", StringComparison.Ordinal)
-            && await OwnerAsync(identifier, cancellationToken) == environment.Value.EnvironmentName
-            && (await blobs.ActiveReadersAsync(identifier, clock.GetUtcNow(), cancellationToken)).Count == 0)
+        if (identifier.StartsWith(Prefix + "-", StringComparison.Ordinal) && await OwnerAsync(identifier, cancellationToken) == environment.Value.EnvironmentName)
         {
-            await blobs.DeleteAllAsync(identifier, cancellationToken);
+            await DeleteUnlessReadAsync(identifier, cancellationToken);
         }
     }
 
@@ -68,13 +66,21 @@ public sealed class ImportedArchives(SnapshotBlobs blobs, IOptions<SnapshotsOpti
         var deleted = 0;
         foreach (var identifier in expired)
         {
-            if ((await blobs.ActiveReadersAsync(identifier, clock.GetUtcNow(), cancellationToken)).Count == 0)
-            {
-                await blobs.DeleteAllAsync(identifier, cancellationToken);
-                deleted++;
-            }
+            deleted += await DeleteUnlessReadAsync(identifier, cancellationToken) ? 1 : 0;
         }
 
         return deleted;
+    }
+
+    /// <summary>Deletes the archive unless a reader (a restore, from any environment) still marks it; whether it did.</summary>
+    private async Task<bool> DeleteUnlessReadAsync(string identifier, CancellationToken cancellationToken)
+    {
+        if ((await blobs.ActiveReadersAsync(identifier, clock.GetUtcNow(), cancellationToken)).Count > 0)
+        {
+            return false;
+        }
+
+        await blobs.DeleteAllAsync(identifier, cancellationToken);
+        return true;
     }
 }

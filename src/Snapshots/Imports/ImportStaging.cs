@@ -99,7 +99,7 @@ public sealed class ImportStaging(BlobAccounts accounts)
         {
             BytesRead += read;
             return BytesRead > maxBytes
-                ? throw new ImportTooLargeException($"The upload is larger than the limit of {maxBytes} bytes (Snapshots:Imports:MaxUploadBytes).")
+                ? throw new ImportTooLargeException(ImportTooLargeException.UploadMessage(maxBytes))
                 : read;
         }
     }

@@ -26,4 +26,8 @@ public sealed class ImportValidationException : Exception
 }
 
 /// <summary>An upload or archive past the configured limits: becomes a 413.</summary>
-public sealed class ImportTooLargeException(string message) : Exception(message);
+public sealed class ImportTooLargeException(string message) : Exception(message)
+{
+    /// <summary>What every upload route answers past <see cref="ImportOptions.MaxUploadBytes"/>.</summary>
+    public static string UploadMessage(long maxBytes) => $"The upload is larger than the limit of {maxBytes} bytes (Snapshots:Imports:MaxUploadBytes).";
+}

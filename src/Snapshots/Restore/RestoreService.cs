@@ -156,13 +156,12 @@ public sealed class RestoreService(ProjectStore projects, MembershipStore member
         {
             if (await HoldAsync(record.ProjectId, record.Id, CancellationToken.None) is { } running)
             {
-                await UndoRetryAsync(record, CancellationToken.None);
                 throw RunningRestoreConflict(record.ProjectId, running);
             }
 
             await UpdateRecordAsync(record.Id, r => r with { Error = null, ErrorDetail = null }, CancellationToken.None);
         }
-        catch (Exception ex) when (ex is not SnapshotRequestException)
+        catch
         {
             await UndoRetryAsync(record, CancellationToken.None);
             throw;
