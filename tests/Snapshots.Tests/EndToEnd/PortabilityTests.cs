@@ -80,8 +80,9 @@ public sealed class PortabilityTests(ServiceFixture service)
         var identifier = restore.GetProperty("identifier").GetString()!;
         Assert.StartsWith("imp-", identifier);
         var blobs = service.Services.GetRequiredService<SnapshotBlobs>();
+        // The manifest (the commit marker) goes first, then the rest under the identifier.
         await Eventually.ReturnsAsync(() => blobs.ReadManifestAsync(identifier, default), manifest => manifest is null, TimeSpan.FromMinutes(1));
-        Assert.False(await blobs.Archive(identifier).ExistsAsync());
+        await Eventually.ReturnsAsync(async () => (bool)await blobs.Archive(identifier).ExistsAsync(), exists => !exists, TimeSpan.FromMinutes(1));
     }
 
     [Fact]
