@@ -5,6 +5,7 @@ using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
 using Snapshots.Access;
+using Snapshots.Archive;
 using Snapshots.Functions.Access;
 using Snapshots.Functions.Http;
 using Snapshots.Functions.Operations;
@@ -12,13 +13,16 @@ using Snapshots.Functions.Orchestration;
 using Snapshots.Functions.Projects;
 using Snapshots.Functions.Restores;
 using Snapshots.Imports;
+using Snapshots.Restore;
 
 namespace Snapshots.Functions.Imports;
 
-public sealed record ImportAccepted(string Id, string StatusUri, string ProjectId, int Documents, IReadOnlyList<string> Warnings);
+/// <summary>The answer to an accepted Konfuzio export: the operation that validates and imports it, and its project's id.</summary>
+public sealed record ImportAccepted(string Id, string StatusUri, string ProjectId);
 
 /// <summary>Import of a Konfuzio SDK project export (a zip body) as a new project, run as a durable orchestration.</summary>
-public sealed class ImportFunctions(ImportService imports, KonfuzioImporter importer, RestoreStarter restores, IOptions<ImportOptions> options, RequestAccess access)
+public sealed class ImportFunctions(
+    ImportService imports, ImportStaging staging, KonfuzioImporter importer, RestoreStarter restores, IOptions<ImportOptions> options, RequestAccess access)
 {
     /// <summary>Batches in flight at once: bounds the fan-out and the load on Cosmos.</summary>
     public const int ParallelBatches = 8;
@@ -56,14 +60,13 @@ public sealed class ImportFunctions(ImportService imports, KonfuzioImporter impo
             return Problems.TooLarge(ImportTooLargeException.UploadMessage(options.Value.MaxUploadBytes));
         }
 
-        // The upload is counted while it is staged (Snapshots:Imports:MaxUploadBytes), chunked or not.
+        // The upload is counted while it is staged (Snapshots:Imports:MaxUploadBytes), chunked or not. Only the zip's
+        // central directory is read here; the contents are checked by the operation this starts, with progress.
         RequestLimits.AllowUpload(request, null);
-        PreparedImport upload;
+        StagedUpload staged;
         try
         {
-            // ?share=true leaves an uploaded snapshot zip restorable by identifier from environments sharing the storage.
-            var share = bool.TryParse(request.Query["share"], out var shared) && shared;
-            upload = await imports.PrepareAnyAsync(name!.Trim(), request.Body, caller.User, request.HttpContext.RequestAborted, share);
+            staged = await imports.StageAsync(request.Body, request.HttpContext.RequestAborted);
         }
         catch (ImportValidationException ex)
         {
@@ -74,33 +77,60 @@ public sealed class ImportFunctions(ImportService imports, KonfuzioImporter impo
             return Problems.TooLarge(ex.Message);
         }
 
-        if (upload.SnapshotIdentifier is not null)
+        try
         {
-            // A snapshot zip from another installation: restore it, into a new project or merged into ?into=.
-            return await restores.StartAsync(client, caller.User, upload.SnapshotIdentifier, null, upload.Manifest!.Source.Environment,
-                new StartRestoreBody(string.IsNullOrWhiteSpace(into) ? null : into, name!.Trim()), request.HttpContext.RequestAborted);
+            return staged.Kind == UploadKind.SnapshotArchive
+                ? await StartRestoreAsync(client, request, caller.User, staged, name!.Trim(), into)
+                : await StartImportAsync(client, request, caller.User, staged, name!.Trim(), into);
+        }
+        catch
+        {
+            await staging.DeleteAsync(staged.ImportId, CancellationToken.None);
+            throw;
+        }
+    }
+
+    /// <summary>A snapshot zip from another installation: restored into a new project, or merged into ?into=.</summary>
+    private async Task<IActionResult> StartRestoreAsync(DurableTaskClient client, HttpRequest request, Caller caller, StagedUpload staged, string name, string? into)
+    {
+        // ?share=true leaves the archive restorable by identifier from environments sharing the storage.
+        var share = bool.TryParse(request.Query["share"], out var shared) && shared;
+        var started = await restores.StartAsync(client, caller, SnapshotIdentifiers.New(ImportedArchives.Prefix), null, staged.Manifest!.Source.Environment,
+            new StartRestoreBody(string.IsNullOrWhiteSpace(into) ? null : into, name), request.HttpContext.RequestAborted,
+            new UploadedArchive(staged.ImportId, share));
+        if (started is not AcceptedResult)
+        {
+            await staging.DeleteAsync(staged.ImportId, CancellationToken.None);
         }
 
-        var (prepared, plan) = (upload.Request!, upload.Plan!);
+        return started;
+    }
+
+    private async Task<IActionResult> StartImportAsync(DurableTaskClient client, HttpRequest request, Caller caller, StagedUpload staged, string name, string? into)
+    {
         if (!string.IsNullOrWhiteSpace(into))
         {
-            await importer.DiscardAsync(prepared, request.HttpContext.RequestAborted);
+            await staging.DeleteAsync(staged.ImportId, request.HttpContext.RequestAborted);
             return Problems.BadRequest("A Konfuzio export is imported as a new project; '?into=' applies to snapshot archives only.");
         }
 
+        var upload = ImportService.Upload(staged, name, caller);
         await client.ScheduleNewOrchestrationInstanceAsync(
-            nameof(ImportProjectOrchestrator), prepared, new StartOrchestrationOptions(prepared.ImportId), request.HttpContext.RequestAborted);
-        var statusUri = $"{request.Scheme}://{request.Host}{OperationResponses.StatusPath(prepared.ImportId)}";
-        return OperationResponses.Accepted(request, prepared.ImportId,
-            new ImportAccepted(prepared.ImportId, statusUri, prepared.ProjectId, plan.Documents, plan.Warnings));
+            nameof(ImportProjectOrchestrator), upload, new StartOrchestrationOptions(upload.ImportId), request.HttpContext.RequestAborted);
+        var statusUri = $"{request.Scheme}://{request.Host}{OperationResponses.StatusPath(upload.ImportId)}";
+        return OperationResponses.Accepted(request, upload.ImportId, new ImportAccepted(upload.ImportId, statusUri, upload.ProjectId));
     }
 
     [Function(nameof(ImportProjectOrchestrator))]
     public static async Task<ImportResult> ImportProjectOrchestrator([OrchestrationTrigger] TaskOrchestrationContext context)
     {
-        var request = context.GetInput<ImportRequest>() ?? throw new InvalidOperationException("The import has no input.");
+        var upload = context.GetInput<ImportUpload>() ?? throw new InvalidOperationException("The import has no input.");
+        var request = new ImportRequest(upload.ImportId, upload.ProjectId, upload.ProjectName, 0, 0);
         try
         {
+            context.SetCustomStatus(new ImportProgress(ImportStages.Validating, 0, 0));
+            request = await context.CallActivityAsync<ImportRequest>(nameof(PlanImport), upload, Retry);
+
             context.SetCustomStatus(new ImportProgress(ImportStages.Schema, 0, request.DocumentCount));
             await context.CallActivityAsync(nameof(ImportSchema), request, Retry);
 
@@ -123,6 +153,9 @@ public sealed class ImportFunctions(ImportService imports, KonfuzioImporter impo
             throw new ImportFailedException($"The import failed and was rolled back: {failure.FailureDetails.ErrorMessage}");
         }
     }
+
+    [Function(nameof(PlanImport))]
+    public Task<ImportRequest> PlanImport([ActivityTrigger] ImportUpload upload) => imports.PlanAsync(upload, CancellationToken.None);
 
     [Function(nameof(ImportSchema))]
     public Task ImportSchema([ActivityTrigger] ImportRequest request) => importer.ImportSchemaAsync(request, CancellationToken.None);

@@ -46,7 +46,7 @@ public sealed class OperationFunctions(RequestAccess access)
         // An import is visible to whoever may read its project; other operations (diagnostics) to admins only.
         if (!caller.User.IsAdmin)
         {
-            var projectId = instance.Name == nameof(ImportFunctions.ImportProjectOrchestrator) ? instance.ReadInputAs<ImportRequest>()?.ProjectId : null;
+            var projectId = instance.Name == nameof(ImportFunctions.ImportProjectOrchestrator) ? instance.ReadInputAs<ImportUpload>()?.ProjectId : null;
             if (projectId is null)
             {
                 return Problems.NotFound(notFound);

@@ -1,18 +1,21 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
 using Snapshots.Archive;
 using Snapshots.Configuration;
 using Snapshots.Create;
 using Snapshots.Functions.Backups;
 using Snapshots.Functions.Restores;
+using Snapshots.Imports;
 using Snapshots.Operations;
 using Snapshots.Restore;
 
 namespace Snapshots.Functions.Operations;
 
 /// <summary>Every minute: no snapshot or restore stays "creating" or "queuing" because a process died at the wrong moment.</summary>
-public sealed class ReconcileFunctions(OperationReconciler reconciler, ImportedArchives imported)
+public sealed class ReconcileFunctions(
+    OperationReconciler reconciler, ImportedArchives imported, ImportStaging staging, IOptions<ImportOptions> limits, TimeProvider clock)
 {
     /// <summary>Half a minute off the backup tick, so the two do not run at once.</summary>
     public const string TickSchedule = "30 * * * * *";
@@ -24,12 +27,16 @@ public sealed class ReconcileFunctions(OperationReconciler reconciler, ImportedA
         await ReconcileAsync(reconciler, client, ReconcileRules.Grace, CancellationToken.None);
     }
 
-    /// <summary>Hourly: uploaded snapshot zips whose restore never ended go after their retention (Snapshots:Imports:ImportedArchiveRetention).</summary>
+    /// <summary>
+    /// Hourly: uploaded snapshot zips whose restore never ended, and staged uploads no operation removed, go after
+    /// their retention (Snapshots:Imports:ImportedArchiveRetention, longer than any import runs).
+    /// </summary>
     [Function(nameof(ExpireImportedArchives))]
-    public Task<int> ExpireImportedArchives([TimerTrigger("0 45 * * * *")] TimerInfo timer)
+    public async Task<int> ExpireImportedArchives([TimerTrigger("0 45 * * * *")] TimerInfo timer)
     {
         _ = timer;
-        return imported.ExpireAsync(CancellationToken.None);
+        var archives = await imported.ExpireAsync(CancellationToken.None);
+        return archives + await staging.ExpireAsync(clock.GetUtcNow() - limits.Value.ImportedArchiveRetention, CancellationToken.None);
     }
 
     public static Task<ReconcileResult> ReconcileAsync(OperationReconciler reconciler, DurableTaskClient client, TimeSpan grace, CancellationToken cancellationToken) =>

@@ -23,12 +23,23 @@ public static class ActivityRetry
         typeof(ArchiveValidationException).FullName!,
         typeof(ArchiveTooLargeException).FullName!,
         typeof(ImportValidationException).FullName!,
+        typeof(ImportTooLargeException).FullName!,
         typeof(NoDatasetDocumentsException).FullName!,
         typeof(SnapshotRequestException).FullName!,
         typeof(PermanentFailureException).FullName!,
     };
 
+    private static readonly HashSet<string> InvalidArchive = new(StringComparer.Ordinal)
+    {
+        typeof(ArchiveValidationException).FullName!,
+        typeof(ArchiveTooLargeException).FullName!,
+    };
+
     public static bool IsTransient(TaskFailureDetails failure) => !IsPermanent(failure);
+
+    /// <summary>The archive itself is at fault: no retry of the restore that read it can succeed.</summary>
+    public static bool IsInvalidArchive(TaskFailureDetails? failure) =>
+        failure is not null && (InvalidArchive.Contains(failure.ErrorType) || IsInvalidArchive(failure.InnerFailure));
 
     public static bool IsPermanent(TaskFailureDetails? failure) =>
         failure is not null && (Permanent.Contains(failure.ErrorType) || IsPermanent(failure.InnerFailure));

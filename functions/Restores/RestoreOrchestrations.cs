@@ -14,7 +14,8 @@ namespace Snapshots.Functions.Restores;
 /// Not sub-orchestrations: under the local runtime's gRPC sidecar, the Azure Storage backend cannot read back the
 /// history event the sidecar writes for a sub-orchestration (see the issue notes), so the batches run here.
 /// </summary>
-public sealed partial class RestoreOrchestrations(DocumentRestorer documents, SchemaRestorer schema, RestoreService restores, RestorePublisher publisher)
+public sealed partial class RestoreOrchestrations(
+    DocumentRestorer documents, SchemaRestorer schema, RestoreService restores, RestorePublisher publisher, global::Snapshots.Imports.SnapshotArchiveImporter uploads)
 {
     /// <summary>Batches in flight at once.</summary>
     public const int ParallelBatches = 8;
@@ -43,6 +44,14 @@ public sealed partial class RestoreOrchestrations(DocumentRestorer documents, Sc
             {
                 // What the failed run staged goes first (its discard may itself have failed), keeping the hold.
                 await context.CallActivityAsync(nameof(DiscardRestore), new DiscardRestoreRequest(request, KeepHold: true), Retry);
+            }
+
+            if (request.Upload is not null)
+            {
+                // An uploaded zip was only staged by its request; here it becomes the archive the rest reads.
+                progress.Report(RestoreStages.Receiving);
+                await context.CallActivityAsync(nameof(AdmitUploadedArchive), request, Retry);
+                StopIfCancelled();
             }
 
             progress.Report(RestoreStages.Verifying);
@@ -95,7 +104,8 @@ public sealed partial class RestoreOrchestrations(DocumentRestorer documents, Sc
             var reason = detail.Split('\n', 2)[0].Trim();
             progress.Report(RestoreStages.Discarding);
             await context.CallActivityAsync(nameof(FailRestore), new FailRestoreRequest(request, reason, detail, context.CurrentUtcDateTime), Retry);
-            await context.CallActivityAsync(nameof(DiscardRestore), new DiscardRestoreRequest(request), Retry);
+            await context.CallActivityAsync(nameof(DiscardRestore),
+                new DiscardRestoreRequest(request, InvalidArchive: ActivityRetry.IsInvalidArchive(failure.FailureDetails)), Retry);
             throw new RestoreFailedException(reason);
         }
 
@@ -127,6 +137,10 @@ public sealed partial class RestoreOrchestrations(DocumentRestorer documents, Sc
 
     private static IEnumerable<RestoreBatch> Batches(RestoreRequest request, int batches) =>
         Enumerable.Range(0, batches).Select(index => new RestoreBatch(request, index));
+
+    [Function(nameof(AdmitUploadedArchive))]
+    public Task AdmitUploadedArchive([ActivityTrigger] RestoreRequest request) =>
+        uploads.AdmitAsync(request.Upload!.ImportId, request.Identifier, request.Upload.Share, CancellationToken.None);
 
     [Function(nameof(VerifyRestoreArchive))]
     public Task<VerifiedArchive> VerifyRestoreArchive([ActivityTrigger] RestoreRequest request) => documents.VerifyAsync(request, CancellationToken.None);

@@ -17,7 +17,8 @@ public sealed class RestoreStarter(RestoreService restores, RequestAccess access
     /// then starts the restore; the caller becomes the owner of a new project.
     /// </summary>
     public async Task<IActionResult> StartAsync(
-        DurableTaskClient client, Caller caller, string identifier, string? snapshotId, string? sourceEnvironment, StartRestoreBody body, CancellationToken cancellationToken)
+        DurableTaskClient client, Caller caller, string identifier, string? snapshotId, string? sourceEnvironment, StartRestoreBody body, CancellationToken cancellationToken,
+        UploadedArchive? upload = null)
     {
         if (body.TargetProjectId is not null)
         {
@@ -31,7 +32,7 @@ public sealed class RestoreStarter(RestoreService restores, RequestAccess access
 
         try
         {
-            var (record, start) = await restores.StartAsync(identifier, snapshotId, sourceEnvironment, body.TargetProjectId, body.ProjectName, caller, cancellationToken);
+            var (record, start) = await restores.StartAsync(identifier, snapshotId, sourceEnvironment, body.TargetProjectId, body.ProjectName, caller, cancellationToken, upload);
             try
             {
                 await client.ScheduleNewOrchestrationInstanceAsync(

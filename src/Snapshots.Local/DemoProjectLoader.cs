@@ -35,7 +35,7 @@ internal sealed class DemoProjectLoader(ImportService imports, ProjectStore stor
         {
             ZipFile.CreateFromDirectory(fixture, zipPath, CompressionLevel.Fastest, includeBaseDirectory: false);
             await using var zip = File.OpenRead(zipPath);
-            var (request, _) = await imports.PrepareAsync(ProjectName, zip, owner: null, cancellationToken);
+            var request = ImportService.Upload(await imports.StageAsync(zip, cancellationToken), ProjectName, owner: null);
             await client.ScheduleNewOrchestrationInstanceAsync(
                 nameof(ImportFunctions.ImportProjectOrchestrator), request, new StartOrchestrationOptions(request.ImportId), cancellationToken);
             logger.LogInformation("Loading the demo project {ProjectId} from {Fixture} (operation /api/operations/{ImportId}).",

@@ -9,7 +9,8 @@ namespace Snapshots.Archive;
 /// Snapshot zips uploaded to this environment (<c>imp-...</c> in the snapshot storage) are the uploader's, not the
 /// shared storage's: unless the upload asked to share it (<c>?share=true</c>), the manifest blob names the
 /// environment that imported it, other environments cannot restore it by identifier, and it is deleted once the
-/// restore it was uploaded for has ended (restored or cancelled; a failed one keeps it for its retry) or, at the
+/// restore it was uploaded for has ended (restored, cancelled, or failed for good, say because the archive is invalid;
+/// a restore failed otherwise keeps it for its retry) or, at the
 /// latest, <see cref="ImportOptions.ImportedArchiveRetention"/> after the upload, unless a reader still marks it.
 /// </summary>
 public sealed class ImportedArchives(SnapshotBlobs blobs, IOptions<SnapshotsOptions> environment, IOptions<ImportOptions> limits, TimeProvider clock)

@@ -39,6 +39,17 @@ public sealed class SnapshotArchiveReader : IDisposable
 
         try
         {
+            // Read on first use: a damaged central directory is the archive's fault, not a failure to retry.
+            _ = zip.Entries;
+        }
+        catch (InvalidDataException ex)
+        {
+            zip.Dispose();
+            throw new ArchiveValidationException($"The archive's zip directory is damaged ({ex.Message.TrimEnd('.')}).");
+        }
+
+        try
+        {
             CheckLimits(zip, limits);
             var entries = new Dictionary<string, ZipArchiveEntry>(StringComparer.Ordinal);
             var normalized = new HashSet<string>(StringComparer.Ordinal);

@@ -1,6 +1,12 @@
 namespace Snapshots.Imports;
 
-/// <summary>The input of the import orchestration: references only, never entity lists.</summary>
+/// <summary>
+/// The input of the import orchestration, as the upload request leaves it: the staged zip's id, the project to
+/// create and its owner (none for the demo project). Planning happens in the orchestration's first activity.
+/// </summary>
+public sealed record ImportUpload(string ImportId, string ProjectId, string ProjectName, string? OwnerId, string? OwnerName);
+
+/// <summary>What an import writes, once its staged export is planned: references only, never entity lists.</summary>
 public sealed record ImportRequest(string ImportId, string ProjectId, string ProjectName, int DocumentCount, int BatchCount);
 
 /// <summary>The input of one document batch activity.</summary>
@@ -26,7 +32,20 @@ public sealed record ImportPlan(int Documents, int Batches, IReadOnlyList<string
 
 public static class ImportStages
 {
+    public const string Validating = "validating";
     public const string Schema = "schema";
     public const string Documents = "documents";
     public const string Finishing = "finishing";
 }
+
+public enum UploadKind
+{
+    KonfuzioExport,
+    SnapshotArchive,
+}
+
+/// <summary>
+/// An upload in staging whose central directory (and, for a snapshot zip, its manifest) has been read: entry
+/// names, sizes and ratios are checked; contents are checked later, by the operation it starts.
+/// </summary>
+public sealed record StagedUpload(string ImportId, UploadKind Kind, Archive.SnapshotManifest? Manifest);

@@ -1,44 +1,41 @@
 using Microsoft.Extensions.Options;
 using Snapshots.Access;
+using Snapshots.Archive;
 using Snapshots.Projects;
 
 namespace Snapshots.Imports;
 
 /// <summary>
-/// Accepts an upload: stages it, checks its limits, validates the whole export and plans its batches, and only
-/// then creates the (not yet listed) project. Bad input leaves nothing behind.
+/// Accepts an upload in two steps. In the request: stage the body (counting it against the limit) and read only
+/// the zip's central directory, which is enough to refuse unsafe names, oversized entries and bombs and to tell a
+/// snapshot zip from a Konfuzio export. In the import's first activity: read every JSON5 file, resolve every
+/// reference, plan the batches, and only then create the (not yet listed) project. Bad input leaves nothing behind.
 /// </summary>
 public sealed class ImportService(
-    ImportStaging staging, ImportPlanner planner, SnapshotArchiveImporter snapshots, ProjectStore store, MembershipStore members,
+    ImportStaging staging, ImportPlanner planner, ProjectStore store, MembershipStore members,
     IOptions<ImportOptions> options, TimeProvider clock)
 {
     /// <summary>
-    /// Accepts either kind of upload: a snapshot zip of this service (it has a manifest.json at its root) is
-    /// verified and placed in the snapshot storage for a restore; anything else is read as a Konfuzio export, whose
-    /// new project gets <paramref name="owner"/> as its owner.
+    /// Stages an upload: a snapshot zip of this service (it has a manifest.json at its root) comes back with its
+    /// manifest; anything else must look like a Konfuzio export. Refused uploads are deleted from staging.
     /// </summary>
-    public async Task<PreparedImport> PrepareAnyAsync(string projectName, Stream upload, Caller? owner, CancellationToken cancellationToken, bool shareArchive = false)
+    public async Task<StagedUpload> StageAsync(Stream upload, CancellationToken cancellationToken)
     {
         var importId = Guid.NewGuid().ToString("N");
         try
         {
             await staging.UploadAsync(importId, upload, options.Value.MaxUploadBytes, cancellationToken);
-            bool isSnapshot;
-            using (var zip = await staging.OpenUploadAsync(importId, cancellationToken))
+            using (var zip = await staging.OpenUploadAsync(importId, cancellationToken, ImportStaging.DirectoryReadAhead))
             {
                 ArchiveLimits.Check(zip, options.Value);
-                isSnapshot = zip.GetEntry(Archive.ArchiveEntries.Manifest) is not null;
+                if (zip.GetEntry(ArchiveEntries.Manifest) is null)
+                {
+                    _ = KonfuzioExport.Open(zip);
+                    return new StagedUpload(importId, UploadKind.KonfuzioExport, null);
+                }
             }
 
-            if (isSnapshot)
-            {
-                var (identifier, manifest) = await snapshots.ImportAsync(importId, shareArchive, cancellationToken);
-                await staging.DeleteAsync(importId, cancellationToken);
-                return new PreparedImport(null, null, identifier, manifest);
-            }
-
-            var (request, plan) = await PrepareStagedAsync(importId, projectName, owner, cancellationToken);
-            return new PreparedImport(request, plan, null, null);
+            return new StagedUpload(importId, UploadKind.SnapshotArchive, await ReadManifestAsync(importId, cancellationToken));
         }
         catch
         {
@@ -47,37 +44,51 @@ public sealed class ImportService(
         }
     }
 
-    public async Task<(ImportRequest Request, ImportPlan Plan)> PrepareAsync(string projectName, Stream upload, Caller? owner, CancellationToken cancellationToken)
-    {
-        var prepared = await PrepareAnyAsync(projectName, upload, owner, cancellationToken);
-        return prepared.Request is not null
-            ? (prepared.Request, prepared.Plan!)
-            : throw new ImportValidationException("", "the upload is a snapshot archive, not a Konfuzio project export.");
-    }
-
-    private async Task<(ImportRequest Request, ImportPlan Plan)> PrepareStagedAsync(string importId, string projectName, Caller? owner, CancellationToken cancellationToken)
+    /// <summary>The first activity of an import: validates and plans the whole export, then creates its project.</summary>
+    public async Task<ImportRequest> PlanAsync(ImportUpload upload, CancellationToken cancellationToken)
     {
         ImportPlan plan;
-        using (var zip = await staging.OpenUploadAsync(importId, cancellationToken))
+        using (var zip = await staging.OpenUploadAsync(upload.ImportId, cancellationToken))
         {
-            plan = await planner.PlanAsync(importId, KonfuzioExport.Open(zip), cancellationToken);
+            plan = await planner.PlanAsync(upload.ImportId, KonfuzioExport.Open(zip), cancellationToken);
         }
 
+        // Upserts with the id chosen by the request: a retried activity writes the same project again.
         var project = new Project
         {
-            Id = Guid.NewGuid().ToString("N"),
-            Name = projectName,
+            Id = upload.ProjectId,
+            Name = upload.ProjectName,
             Status = ProjectStatus.Importing,
             CreatedAt = clock.GetUtcNow(),
         };
         await store.UpsertAsync(project.Id, project, cancellationToken);
-        if (owner is not null)
+        if (upload.OwnerId is not null)
         {
-            await members.GrantOwnerAsync(project, owner, cancellationToken);
+            await members.GrantOwnerAsync(project, new Caller(upload.OwnerId, upload.OwnerName, new HashSet<string>(), new Dictionary<string, string>()), cancellationToken);
         }
-        return (new ImportRequest(importId, project.Id, projectName, plan.Documents, plan.Batches), plan);
+
+        return new ImportRequest(upload.ImportId, upload.ProjectId, upload.ProjectName, plan.Documents, plan.Batches);
+    }
+
+    /// <summary>An import's input for the upload it staged.</summary>
+    public static ImportUpload Upload(StagedUpload staged, string projectName, Caller? owner) =>
+        new(staged.ImportId, Guid.NewGuid().ToString("N"), projectName, owner?.UserId, owner?.Name);
+
+    private async Task<SnapshotManifest> ReadManifestAsync(string importId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var archive = SnapshotArchiveReader.Open(
+                await staging.OpenUploadStreamAsync(importId, cancellationToken, ImportStaging.DirectoryReadAhead), options.Value);
+            return archive.Manifest;
+        }
+        catch (ArchiveValidationException ex)
+        {
+            throw ImportValidationException.Whole(ex.Message);
+        }
+        catch (ArchiveTooLargeException ex)
+        {
+            throw new ImportTooLargeException(ex.Message);
+        }
     }
 }
-
-/// <summary>What an upload turned out to be: a Konfuzio export ready to import, or a verified snapshot ready to restore.</summary>
-public sealed record PreparedImport(ImportRequest? Request, ImportPlan? Plan, string? SnapshotIdentifier, Archive.SnapshotManifest? Manifest);

@@ -23,19 +23,20 @@ public sealed class ImportStaging(BlobAccounts accounts)
         await Container.GetBlobClient(UploadBlob(importId)).UploadAsync(limited, new BlobUploadOptions
         {
             HttpHeaders = new BlobHttpHeaders { ContentType = "application/zip" },
-            TransferOptions = new Azure.Storage.StorageTransferOptions { MaximumTransferSize = 8 * 1024 * 1024, MaximumConcurrency = 4 },
+            TransferOptions = new Azure.Storage.StorageTransferOptions { MaximumTransferSize = 4 * 1024 * 1024, MaximumConcurrency = 4 },
         }, cancellationToken);
         return limited.BytesRead;
     }
 
     /// <summary>Opens the uploaded zip over a seekable blob stream: entries are read on demand, never the whole archive.</summary>
-    public async Task<ZipArchive> OpenUploadAsync(string importId, CancellationToken cancellationToken)
+    /// <param name="readAhead">Bytes per range read: large for reading entries, small for only the central directory.</param>
+    public async Task<ZipArchive> OpenUploadAsync(string importId, CancellationToken cancellationToken, int readAhead = ReadAhead)
     {
-        var stream = await Container.GetBlobClient(UploadBlob(importId)).OpenReadAsync(
-            new BlobOpenReadOptions(allowModifications: false) { BufferSize = 4 * 1024 * 1024 }, cancellationToken);
+        var stream = await OpenUploadStreamAsync(importId, cancellationToken, readAhead);
+        ZipArchive zip;
         try
         {
-            return new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: false);
+            zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: false);
         }
         catch (Exception ex) when (ex is InvalidDataException or ArgumentException or IOException)
         {
@@ -43,10 +44,24 @@ public sealed class ImportStaging(BlobAccounts accounts)
             await stream.DisposeAsync();
             throw new ImportValidationException("", "the upload is not a zip archive.");
         }
+
+        try
+        {
+            // The central directory is read on first use: read it here, where a damaged one is the upload's fault.
+            _ = zip.Entries;
+            return zip;
+        }
+        catch (InvalidDataException ex)
+        {
+            zip.Dispose();
+            throw new ImportValidationException("", $"the upload's zip directory is damaged ({ex.Message.TrimEnd('.')}).");
+        }
     }
 
-    public Task<Stream> OpenUploadStreamAsync(string importId, CancellationToken cancellationToken) =>
-        Container.GetBlobClient(UploadBlob(importId)).OpenReadAsync(cancellationToken: cancellationToken);
+    /// <summary>The uploaded zip as a seekable stream read in ranges of <paramref name="readAhead"/> bytes.</summary>
+    public Task<Stream> OpenUploadStreamAsync(string importId, CancellationToken cancellationToken, int readAhead = ReadAhead) =>
+        Container.GetBlobClient(UploadBlob(importId)).OpenReadAsync(
+            new BlobOpenReadOptions(allowModifications: false) { BufferSize = readAhead }, cancellationToken);
 
     public async Task WriteBatchAsync(string importId, int index, IReadOnlyList<string> documentsJson, CancellationToken cancellationToken)
     {
@@ -77,7 +92,38 @@ public sealed class ImportStaging(BlobAccounts accounts)
     public Task DeleteAsync(string importId, CancellationToken cancellationToken) =>
         Container.DeleteByPrefixAsync(importId + "/", cancellationToken);
 
-    private static string UploadBlob(string importId) => $"{importId}/upload.zip";
+    /// <summary>
+    /// Deletes what uploads staged before <paramref name="cutoff"/> and no operation removed: a request that died
+    /// between staging and starting its operation, or an operation that failed before its own cleanup; how many.
+    /// </summary>
+    public async Task<int> ExpireAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        var expired = new List<string>();
+        await foreach (var blob in Container.GetBlobsAsync(cancellationToken: cancellationToken))
+        {
+            if (blob.Name.EndsWith("/" + UploadFile, StringComparison.Ordinal) && blob.Properties.CreatedOn is { } created && created < cutoff)
+            {
+                expired.Add(blob.Name[..^UploadFile.Length]);
+            }
+        }
+
+        foreach (var folder in expired)
+        {
+            await Container.DeleteByPrefixAsync(folder, cancellationToken);
+        }
+
+        return expired.Count;
+    }
+
+    /// <summary>Range reads of 4 MiB: entries are read through, so fewer, larger requests.</summary>
+    public const int ReadAhead = 4 * 1024 * 1024;
+
+    /// <summary>Range reads of 64 KiB: for the central directory and a manifest, near the end of the zip.</summary>
+    public const int DirectoryReadAhead = 64 * 1024;
+
+    private const string UploadFile = "upload.zip";
+
+    private static string UploadBlob(string importId) => $"{importId}/{UploadFile}";
 
     private static string WarningsBlob(string importId) => $"{importId}/warnings.json";
 

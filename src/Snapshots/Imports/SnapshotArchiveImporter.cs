@@ -5,48 +5,48 @@ using Snapshots.Archive;
 namespace Snapshots.Imports;
 
 /// <summary>
-/// Takes a snapshot zip carried in from another installation (air-gapped moves): copies it into the snapshot
-/// storage under a new identifier, verifies all of it, and only then commits it with its manifest blob.
+/// Takes a snapshot zip carried in from another installation (air-gapped moves) from the import staging into the
+/// snapshot storage under the identifier its restore was given, and commits it with its manifest blob. Runs as the
+/// first activity of that restore, whose verification then reads all of it.
 /// </summary>
 public sealed class SnapshotArchiveImporter(ImportStaging staging, SnapshotBlobs blobs, ImportedArchives imported, IOptions<ImportOptions> limits)
 {
     /// <param name="share">Leave the archive restorable by identifier from other environments sharing the storage, and keep it.</param>
-    public async Task<(string Identifier, SnapshotManifest Manifest)> ImportAsync(string importId, bool share, CancellationToken cancellationToken)
+    public async Task AdmitAsync(string importId, string identifier, bool share, CancellationToken cancellationToken)
     {
-        var identifier = SnapshotIdentifiers.New(ImportedArchives.Prefix);
+        // Idempotent: a retried or replayed admission finds the archive committed and the staging already gone.
+        if (await blobs.Manifest(identifier).ExistsAsync(cancellationToken))
+        {
+            await staging.DeleteAsync(importId, cancellationToken);
+            return;
+        }
+
         try
         {
             await using (var upload = await staging.OpenUploadStreamAsync(importId, cancellationToken))
             {
-                await blobs.Archive(identifier).UploadAsync(upload, new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = "application/zip" } }, cancellationToken);
+                await blobs.Archive(identifier).UploadAsync(upload, new BlobUploadOptions
+                {
+                    HttpHeaders = new BlobHttpHeaders { ContentType = "application/zip" },
+                    TransferOptions = new Azure.Storage.StorageTransferOptions { MaximumTransferSize = 8 * 1024 * 1024, MaximumConcurrency = 4 },
+                }, cancellationToken);
             }
 
             SnapshotManifest manifest;
             await using (var archiveStream = await blobs.Archive(identifier).OpenReadAsync(new BlobOpenReadOptions(false) { BufferSize = 4 * 1024 * 1024 }, cancellationToken))
             using (var archive = SnapshotArchiveReader.Open(archiveStream, limits.Value))
             {
-                await archive.VerifyAsync(cancellationToken);
                 manifest = archive.Manifest;
             }
 
             await blobs.Manifest(identifier).UploadAsync(BinaryData.FromObjectAsJson(manifest, ManifestJson.Options),
                 new BlobUploadOptions { Metadata = imported.CommitMetadata(share) }, cancellationToken);
-            return (identifier, manifest);
         }
-        catch (ArchiveValidationException ex)
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
         {
-            await blobs.DeleteAllAsync(identifier, CancellationToken.None);
-            throw ImportValidationException.Whole(ex.Message);
+            throw new PermanentFailureException("The uploaded archive is no longer in the import staging; upload it again.");
         }
-        catch (ArchiveTooLargeException ex)
-        {
-            await blobs.DeleteAllAsync(identifier, CancellationToken.None);
-            throw new ImportTooLargeException(ex.Message);
-        }
-        catch
-        {
-            await blobs.DeleteAllAsync(identifier, CancellationToken.None);
-            throw;
-        }
+
+        await staging.DeleteAsync(importId, cancellationToken);
     }
 }

@@ -88,7 +88,12 @@ public sealed record RestoreRecord : IProjectEntity
 
 /// <summary>The input of the restore orchestration and its activities: references only.</summary>
 /// <param name="Retry">A re-run after a failure: it first removes whatever the failed run may have left staged.</param>
-public sealed record RestoreRequest(string RestoreId, string Identifier, string ProjectId, bool Merge, bool NewProject, bool Retry = false);
+/// <param name="Upload">The restore of an uploaded snapshot zip: its first step moves the upload into the snapshot storage.</param>
+public sealed record RestoreRequest(string RestoreId, string Identifier, string ProjectId, bool Merge, bool NewProject, bool Retry = false, UploadedArchive? Upload = null);
+
+/// <summary>A snapshot zip staged by an upload request, to become the archive <see cref="RestoreRequest.Identifier"/>.</summary>
+/// <param name="Share">Leave it restorable by identifier from other environments sharing the storage.</param>
+public sealed record UploadedArchive(string ImportId, bool Share);
 
 public sealed record RestoreBatch(RestoreRequest Restore, int BatchIndex);
 
@@ -120,7 +125,8 @@ public sealed record CancelledRestoreRequest(RestoreRequest Restore, DateTimeOff
 
 /// <param name="Cancelled">A cancelled restore into a new project removes that project too (nothing can retry it).</param>
 /// <param name="KeepHold">A retry clears what the failed run left, and keeps holding the target for itself.</param>
-public sealed record DiscardRestoreRequest(RestoreRequest Restore, bool Cancelled = false, bool KeepHold = false);
+/// <param name="InvalidArchive">The restore failed because its archive is invalid: no retry can change that.</param>
+public sealed record DiscardRestoreRequest(RestoreRequest Restore, bool Cancelled = false, bool KeepHold = false, bool InvalidArchive = false);
 
 /// <summary>A published restore and the publication generation it made visible.</summary>
 public sealed record PublishedRestoreRef(RestoreRequest Restore, long Generation);
@@ -142,6 +148,7 @@ public sealed record RestoreProgress(string Stage, Counter Documents, Counter An
 
 public static class RestoreStages
 {
+    public const string Receiving = "receiving";
     public const string Verifying = "verifying";
     public const string Schema = "schema";
     public const string Documents = "documents";

@@ -109,15 +109,15 @@ public sealed class RestorePublisher(ProjectStore store, ProjectFiles files, Res
 
         await staging.DeleteAsync(request.RestoreId, cancellationToken);
         await staging.ReleaseArchiveAsync(request, cancellationToken);
-        if (discard.Cancelled)
+        if (discard.Cancelled || discard.InvalidArchive)
         {
-            // Nothing retries a cancelled restore: an archive uploaded for it has served its purpose.
+            // Nothing retries a cancelled restore, and a retry cannot mend an invalid archive: one uploaded for it goes.
             await imported.ReleaseAsync(request.Identifier, cancellationToken);
         }
 
-        if (discard.Cancelled && request.NewProject)
+        if ((discard.Cancelled || discard.InvalidArchive) && request.NewProject)
         {
-            // Nothing can retry a cancelled restore: the project it made for itself goes with it.
+            // Nothing can retry a cancelled restore or mend an invalid archive: the project it made for itself goes with it.
             await store.DeleteProjectAsync(request.ProjectId, cancellationToken);
             await files.DeleteProjectFilesAsync(request.ProjectId, cancellationToken);
         }

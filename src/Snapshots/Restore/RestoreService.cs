@@ -18,7 +18,7 @@ public sealed class RestoreService(ProjectStore projects, MembershipStore member
     /// </summary>
     public async Task<(RestoreRecord Record, RestoreRequest Request)> StartAsync(
         string identifier, string? snapshotId, string? sourceEnvironment, string? targetProjectId, string? projectName, Caller requestedBy,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, UploadedArchive? upload = null)
     {
         var restoreId = Guid.NewGuid().ToString("N");
         var now = clock.GetUtcNow();
@@ -56,7 +56,7 @@ public sealed class RestoreService(ProjectStore projects, MembershipStore member
             RequestedBy = requestedBy.UserId,
             CreatedAt = now,
         };
-        var request = new RestoreRequest(restoreId, identifier, target.Id, record.Merge, NewProject: targetProjectId is null);
+        var request = new RestoreRequest(restoreId, identifier, target.Id, record.Merge, NewProject: targetProjectId is null, Upload: upload);
         await pending.AddAsync(Operations.PendingKind.Restore, restoreId, request, cancellationToken);
         await projects.UpsertAsync(RestoreRecord.Partition, record, cancellationToken);
         if (targetProjectId is null)
@@ -138,6 +138,11 @@ public sealed class RestoreService(ProjectStore projects, MembershipStore member
     /// <summary>Before a retry: holds the target again (409 when another restore writes into it) and clears the failure.</summary>
     public async Task PrepareRetryAsync(RestoreRecord record, CancellationToken cancellationToken)
     {
+        if (await projects.GetAsync<Project>(record.ProjectId, record.ProjectId, cancellationToken) is null)
+        {
+            throw new SnapshotRequestException(409, $"Restore '{record.Id}' failed for good and its new project was removed: start a new restore.");
+        }
+
         // Running again first, so no other restore sees this one as ended and takes the target in between. The
         // ETag-conditional change is also the claim: of two retries at once, one finds the record running again.
         var claimed = false;

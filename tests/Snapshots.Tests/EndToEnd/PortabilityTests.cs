@@ -114,8 +114,8 @@ public sealed class PortabilityTests(ServiceFixture service)
     {
         var importId = Guid.NewGuid().ToString("N");
         await service.Services.GetRequiredService<Imports.ImportStaging>().UploadAsync(importId, new MemoryStream(zip), zip.Length, default);
-        var (identifier, _) = await service.Services.GetRequiredService<Imports.SnapshotArchiveImporter>().ImportAsync(importId, share, default);
-        await service.Services.GetRequiredService<Imports.ImportStaging>().DeleteAsync(importId, default);
+        var identifier = SnapshotIdentifiers.New(ImportedArchives.Prefix);
+        await service.Services.GetRequiredService<Imports.SnapshotArchiveImporter>().AdmitAsync(importId, identifier, share, default);
         return identifier;
     }
 
@@ -218,12 +218,14 @@ public sealed class PortabilityTests(ServiceFixture service)
         var container = service.Services.GetRequiredService<SnapshotBlobs>().Container;
         var importedBefore = await ImportedArchivesAsync();
 
-        var response = await service.Http.PostZipAsync("/api/imports?name=hostile", hostile.ToBytes());
+        var refusal = await service.Http.UploadRefusedAsync("/api/imports?name=hostile", hostile.ToBytes());
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains(expected, (await response.ReadJsonObjectAsync())["detail"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);
-        Assert.Equal(projectsBefore, await service.Http.ListProjectIdsAsync());
-        Assert.Equal(importedBefore, await ImportedArchivesAsync());
+        // Names and the manifest are refused by the request; checksums and counts by the restore's verification.
+        Assert.Equal(attack is "checksum" or "unlisted" or "counts" ? HttpStatusCode.Accepted : HttpStatusCode.BadRequest, refusal.Status);
+        Assert.Contains(expected, refusal.Reason, StringComparison.OrdinalIgnoreCase);
+        // The failed restore discards its project and the uploaded archive just after it reports.
+        await Eventually.ReturnsAsync(() => service.Http.ListProjectIdsAsync(), ids => ids.SequenceEqual(projectsBefore), TimeSpan.FromSeconds(30));
+        await Eventually.ReturnsAsync(ImportedArchivesAsync, names => names.SequenceEqual(importedBefore), TimeSpan.FromSeconds(30));
 
         // Other tests import sound archives into the same storage; only what this upload would have added counts.
         async Task<List<string>> ImportedArchivesAsync() =>

@@ -15,8 +15,8 @@ namespace Snapshots.Tests.EndToEnd;
 /// many per kind) and uploaded: each is refused with a 400/413 problem and nothing written, or accepted and then
 /// imported (restored) or ended failed with a reason and nothing left of it. Never a 500, never a hang.
 /// </summary>
-[Collection(FuzzTestGroup.Name)]
-public sealed class ReaderFuzzTests(ServiceFixture service, ITestOutputHelper output)
+[Collection(UploadTestGroup.Name)]
+public sealed class ReaderFuzzTests(UploadServiceFixture service, ITestOutputHelper output)
 {
     private const int Seed = 20261201;
     private static readonly int CasesPerKind = int.TryParse(Environment.GetEnvironmentVariable("SNAPSHOTS_FUZZ_CASES"), out var n) ? n : 100;
@@ -92,6 +92,7 @@ public sealed class ReaderFuzzTests(ServiceFixture service, ITestOutputHelper ou
         }
 
         var restore = await service.Http.WaitForRestoreAsync(answer.GetProperty("id").GetString()!);
+        await service.Http.WaitUntilOrchestrationEndsAsync(answer.GetProperty("id").GetString()!);
         var status = restore.GetProperty("status").GetString();
         Assert.True(status == "restored" || (status == "contactSupport" && !string.IsNullOrWhiteSpace(restore.GetProperty("error").GetString())),
             $"{what}: restore ended {status} without a reason");

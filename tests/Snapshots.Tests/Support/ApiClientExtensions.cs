@@ -34,6 +34,43 @@ public static class ApiClientExtensions
             : throw new InvalidOperationException($"Import ended {operation.Status}: {operation.Error}");
     }
 
+    /// <summary>
+    /// Uploads a zip that must not import, and returns how it was refused: by the request itself (a 4xx problem, for
+    /// what the zip's central directory shows) or by the operation the request started (202, then an import that
+    /// failed or a restore that ended in "contact support", for what only reading the contents shows).
+    /// </summary>
+    public static async Task<UploadRefusal> UploadRefusedAsync(this HttpClient http, string uri, byte[] zip)
+    {
+        using var response = await http.PostZipAsync(uri, zip);
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+        if (response.StatusCode != System.Net.HttpStatusCode.Accepted)
+        {
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            return new UploadRefusal(response.StatusCode, body.GetProperty("detail").GetString()!);
+        }
+
+        if (body.TryGetProperty("status", out _))
+        {
+            var restore = await http.WaitForRestoreAsync(body.GetProperty("id").GetString()!);
+            Assert.Equal("contactSupport", restore.GetProperty("status").GetString());
+            await http.WaitUntilOrchestrationEndsAsync(body.GetProperty("id").GetString()!);
+            return new UploadRefusal(response.StatusCode, restore.GetProperty("error").GetString()!);
+        }
+
+        var operation = await http.WaitUntilOrchestrationEndsAsync(body.GetProperty("id").GetString()!);
+        Assert.Equal("Failed", operation.GetProperty("status").GetString());
+        return new UploadRefusal(response.StatusCode, operation.GetProperty("error").GetString()!);
+    }
+
+    /// <summary>
+    /// Waits until an operation's orchestration has ended (admins see every operation): a failed restore reports
+    /// before it has discarded what it staged, its orchestration ends after.
+    /// </summary>
+    public static Task<JsonElement> WaitUntilOrchestrationEndsAsync(this HttpClient http, string instanceId) =>
+        Eventually.ReturnsAsync(
+            () => http.GetFromJsonAsync<JsonElement>($"/api/operations/{instanceId}"),
+            o => o.GetProperty("status").GetString() is "Completed" or "Failed" or "Terminated", TimeSpan.FromMinutes(2));
+
     public static async Task<IReadOnlyList<string>> ListProjectIdsAsync(this HttpClient http)
     {
         var page = await http.GetFromJsonAsync<JsonObject>("/api/projects?pageSize=1000");
@@ -58,3 +95,7 @@ public static class AsyncEnumerables
         return items;
     }
 }
+
+/// <param name="Status">What the upload request answered: a 4xx, or 202 when the operation it started failed.</param>
+/// <param name="Reason">The problem's detail, or the failed operation's reason.</param>
+public sealed record UploadRefusal(System.Net.HttpStatusCode Status, string Reason);

@@ -16,7 +16,7 @@ namespace Snapshots.Tests.Support;
 /// The real service for integration and end-to-end tests: Azurite and the Cosmos emulator (installed and
 /// started here on free loopback ports), the durable backend on Azurite, and the local runtime on a free port.
 /// </summary>
-public sealed class ServiceFixture : IAsyncLifetime
+public class ServiceFixture : IAsyncLifetime
 {
     private EmulatorSet? emulators;
     private LocalDurableBackend? durable;
@@ -28,6 +28,9 @@ public sealed class ServiceFixture : IAsyncLifetime
     public const long MaxEntryBytes = 16L * 1024 * 1024;
 
     public const long MaxJsonFileBytes = 1024 * 1024;
+
+    /// <summary>Snapshots:Imports:MaxUploadBytes and MaxEntryBytes of this service.</summary>
+    protected virtual (long Upload, long Entry) Limits => (MaxUploadBytes, MaxEntryBytes);
 
     public const string CategorizationAiMinVersion = "1.0.0";
 
@@ -84,8 +87,8 @@ public sealed class ServiceFixture : IAsyncLifetime
             Settings = new Dictionary<string, string?>
             {
                 ["Logging:LogLevel:Default"] = "Warning",
-                ["Snapshots:Imports:MaxUploadBytes"] = MaxUploadBytes.ToString(),
-                ["Snapshots:Imports:MaxEntryBytes"] = MaxEntryBytes.ToString(),
+                ["Snapshots:Imports:MaxUploadBytes"] = Limits.Upload.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Snapshots:Imports:MaxEntryBytes"] = Limits.Entry.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Snapshots:Imports:MaxJsonFileBytes"] = MaxJsonFileBytes.ToString(),
                 ["Snapshots:CategorizationAiMinVersion"] = CategorizationAiMinVersion,
                 ["Snapshots:EnvironmentName"] = EnvironmentName,
@@ -157,9 +160,18 @@ public sealed class RestoreSafetyTestGroup : ICollectionFixture<ServiceFixture>
     public const string Name = "restore-safety";
 }
 
-/// <summary>The fuzz test on a service of its own: the imports it lets through keep writing after they report.</summary>
+/// <summary>
+/// The fuzz test and the large upload test, on a service of their own: the imports the fuzz test lets through keep
+/// writing after they report, and the large upload needs limits the size-limit tests of the others must not have.
+/// </summary>
 [CollectionDefinition(Name)]
-public sealed class FuzzTestGroup : ICollectionFixture<ServiceFixture>
+public sealed class UploadTestGroup : ICollectionFixture<UploadServiceFixture>
 {
-    public const string Name = "fuzz";
+    public const string Name = "uploads";
+}
+
+/// <summary>A service that takes uploads of up to 512 MiB with entries of up to 256 MiB.</summary>
+public sealed class UploadServiceFixture : ServiceFixture
+{
+    protected override (long Upload, long Entry) Limits => (512L * 1024 * 1024, 256L * 1024 * 1024);
 }
