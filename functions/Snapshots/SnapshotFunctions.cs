@@ -17,7 +17,8 @@ using Snapshots.Records;
 namespace Snapshots.Functions.Snapshots;
 
 /// <summary>Create, list, describe, download and delete snapshots.</summary>
-public sealed class SnapshotFunctions(SnapshotService service, SnapshotStore store, SnapshotBlobs blobs, RequestAccess access)
+public sealed class SnapshotFunctions(
+    SnapshotService service, SnapshotStore store, SnapshotBlobs blobs, RequestAccess access, Microsoft.Extensions.Options.IOptions<global::Snapshots.Imports.ImportOptions> limits)
 {
     public const int MaxDescriptionLength = 2000;
 
@@ -104,10 +105,21 @@ public sealed class SnapshotFunctions(SnapshotService service, SnapshotStore sto
             return Problems.Conflict($"The snapshot is {record.Status.ToString().ToLowerInvariant()}; only a created snapshot can be downloaded.");
         }
 
+        string? format = request.Query["format"];
+        if (format is not (null or "" or "snapshot" or "konfuzio"))
+        {
+            return Problems.BadRequest($"Unknown format '{format}': use 'snapshot' (the default) or 'konfuzio' (a Konfuzio SDK project folder).");
+        }
+
         var archive = await blobs.Archive(record.Identifier).OpenReadAsync(new Azure.Storage.Blobs.Models.BlobOpenReadOptions(allowModifications: false)
         {
             BufferSize = 4 * 1024 * 1024,
         }, cancellationToken);
+        if (format == "konfuzio")
+        {
+            return await KonfuzioDownloadAsync(record, archive, cancellationToken);
+        }
+
         return new FileStreamResult(archive, "application/zip")
         {
             FileDownloadName = DownloadName(record),
@@ -176,9 +188,46 @@ public sealed class SnapshotFunctions(SnapshotService service, SnapshotStore sto
     private Task<Guarded<SnapshotRecord>> FindAsync(HttpRequest request, string snapshotId, Permission permission) =>
         access.ForResourceAsync(request, cancellationToken => store.GetAsync(snapshotId, cancellationToken), r => r.ProjectId, $"No snapshot with id '{snapshotId}'.", permission);
 
+    /// <summary>The snapshot as a Konfuzio SDK project folder (current layout), zipped while it streams.</summary>
+    private async Task<IActionResult> KonfuzioDownloadAsync(SnapshotRecord record, Stream archiveStream, CancellationToken cancellationToken)
+    {
+        SnapshotArchiveReader archive;
+        try
+        {
+            archive = SnapshotArchiveReader.Open(archiveStream, limits.Value);
+        }
+        catch (ArchiveValidationException ex)
+        {
+            return Problems.Conflict($"The snapshot's archive cannot be read: {ex.Message}");
+        }
+
+        if (await KonfuzioExportWriter.CheckOrderAsync(archive, cancellationToken) is { } problem)
+        {
+            archive.Dispose();
+            return Problems.Conflict($"The snapshot cannot be streamed in Konfuzio's layout: {problem}");
+        }
+
+        return new KonfuzioDownloadResult(archive, Path.ChangeExtension(DownloadName(record), null) + "-konfuzio.zip");
+    }
+
     private static string DownloadName(SnapshotRecord record)
     {
         var safeName = new string(record.ProjectName.Select(c => char.IsLetterOrDigit(c) ? c : '-').ToArray()).Trim('-');
         return $"snapshot-{(safeName.Length > 0 ? safeName : record.ProjectId)}-{record.CreatedAt.UtcDateTime:yyyyMMdd-HHmmss}.zip";
+    }
+}
+
+/// <summary>Writes the Konfuzio layout straight into the response (a zip is written front to back, so nothing is staged).</summary>
+internal sealed class KonfuzioDownloadResult(SnapshotArchiveReader archive, string fileName) : IActionResult
+{
+    public async Task ExecuteResultAsync(ActionContext context)
+    {
+        using (archive)
+        {
+            var response = context.HttpContext.Response;
+            response.ContentType = "application/zip";
+            response.Headers.ContentDisposition = new System.Net.Mime.ContentDisposition { FileName = fileName }.ToString();
+            await KonfuzioExportWriter.WriteAsync(archive, response.Body, context.HttpContext.RequestAborted);
+        }
     }
 }

@@ -8,8 +8,9 @@ using Snapshots.Projects;
 namespace Snapshots.Local;
 
 /// <summary>
-/// Loads the Konfuzio fixture as a demo project when the local runtime starts and no project of that name
-/// exists yet: once per data folder (the emulators keep their data in <c>.local-data/</c>; <c>--reset</c> empties it).
+/// Loads the Konfuzio sample (<c>samples/konfuzio-project-46</c>) as a demo project when the local runtime starts and
+/// no project of that name exists yet: once per data folder (the emulators keep their data in <c>.local-data/</c>;
+/// <c>--reset</c> empties it).
 /// </summary>
 internal sealed class DemoProjectLoader(ImportService imports, ProjectStore store, DurableTaskClient client, ILogger<DemoProjectLoader> logger)
 {
@@ -17,7 +18,7 @@ internal sealed class DemoProjectLoader(ImportService imports, ProjectStore stor
 
     public async Task LoadAsync(string repositoryRoot, CancellationToken cancellationToken)
     {
-        var fixture = Path.GetFullPath(Path.Combine(repositoryRoot, "..", "shared", "fixtures", "konfuzio-project-46"));
+        var fixture = Path.Combine(repositoryRoot, "samples", "konfuzio-project-46");
         if (!Directory.Exists(fixture))
         {
             logger.LogWarning("No demo project: the fixture {Fixture} is not there.", fixture);

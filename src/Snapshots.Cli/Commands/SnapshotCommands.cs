@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.CommandLine;
 using System.Text.Json.Nodes;
 
@@ -46,21 +47,41 @@ public static class SnapshotCommands
     public static Command Download(CommandRunner run)
     {
         var snapshot = new Argument<string>("snapshotId");
-        var output = new Option<string?>("--output", "-o") { Description = "Where to write the zip (default: the file name the service gives)" };
-        var command = new Command("download", "Download a snapshot as a zip") { snapshot, output };
+        var output = new Option<string?>("--output", "-o")
+        {
+            Description = "Where to write it: a .zip file, or (with --format konfuzio) a folder to unpack the Konfuzio project into (default: the file name the service gives)",
+        };
+        var format = new Option<string>("--format")
+        {
+            Description = "snapshot: the archive as stored (restorable anywhere); konfuzio: a Konfuzio SDK project folder (data_<projectId>/, current layout)",
+            DefaultValueFactory = _ => "snapshot",
+        };
+        format.AcceptOnlyFromAmong("snapshot", "konfuzio");
+        var command = new Command("download", "Download a snapshot as a zip, or as a Konfuzio SDK project") { snapshot, output, format };
         command.SetAction(run(async (parse, context, cancellationToken) =>
         {
+            var konfuzio = parse.GetValue(format) == "konfuzio";
             var temporary = Path.Combine(Path.GetTempPath(), $"snapshots-download-{Guid.NewGuid():N}.zip");
             string? suggested;
             await using (var file = File.Create(temporary))
             {
                 suggested = await context.Console.WithProgressAsync("Downloading", bar => context.Api.DownloadAsync(
-                    $"api/snapshots/{Uri.EscapeDataString(parse.GetValue(snapshot)!)}/download", file,
+                    $"api/snapshots/{Uri.EscapeDataString(parse.GetValue(snapshot)!)}/download" + (konfuzio ? "?format=konfuzio" : ""), file,
                     new Output.SynchronousProgress<(long Done, long? Total)>(p => bar.Report(("download", p.Done, p.Total ?? p.Done))), cancellationToken));
             }
 
             var destination = parse.GetValue(output) ?? suggested ?? $"{parse.GetValue(snapshot)}.zip";
-            File.Move(temporary, destination, overwrite: true);
+            if (konfuzio && !destination.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
+            {
+                // A folder the SDK loads with Project(id_=None, project_folder=<folder>/data_<projectId>).
+                await ZipFile.ExtractToDirectoryAsync(temporary, destination, overwriteFiles: true, cancellationToken);
+                File.Delete(temporary);
+            }
+            else
+            {
+                File.Move(temporary, destination, overwrite: true);
+            }
+
             context.Console.Result(new JsonObject { ["file"] = Path.GetFullPath(destination) }, () => context.Console.Line($"Saved {destination}"));
         }));
         return command;

@@ -22,25 +22,23 @@ public sealed class ImportPlanner(ImportStaging staging, IOptions<ImportOptions>
                 $"{tooLarge}: {export.Length(tooLarge)} bytes; the limit for a JSON5 file read whole is {options.Value.MaxJsonFileBytes} (Snapshots:Imports:MaxJsonFileBytes).");
         }
 
-        var labelIds = UniqueIds(Json5.ParseArray(export.Open(KonfuzioExport.Labels), KonfuzioExport.Labels)
-            .Select(node => KonfuzioMapper.ToLabel(AsObject(node, KonfuzioExport.Labels), KonfuzioExport.Labels).Id), KonfuzioExport.Labels, "label");
-        var labelSets = Json5.ParseArray(export.Open(KonfuzioExport.LabelSets), KonfuzioExport.LabelSets)
-            .Select(node => KonfuzioMapper.ToLabelSet(AsObject(node, KonfuzioExport.LabelSets), KonfuzioExport.LabelSets))
-            .ToList();
-        var labelSetIds = UniqueIds(labelSets.Select(s => s.Id), KonfuzioExport.LabelSets, "label set");
+        var schema = KonfuzioSchema.Read(export);
+        var schemaFile = export.Layout == KonfuzioLayout.Legacy ? KonfuzioExport.LabelSets : KonfuzioExport.CategoriesAndLabels;
+        var labelIds = UniqueIds(schema.Labels.Select(l => l.Id), export.Layout == KonfuzioLayout.Legacy ? KonfuzioExport.Labels : schemaFile, "label");
+        var labelSetIds = UniqueIds(schema.LabelSets.Select(s => s.Id), schemaFile, "label set");
         // The same references the snapshot reader checks: an import it accepts must give snapshots that restore.
-        var categoryIds = labelSets.Where(s => s.IsDefault).Select(s => s.Id).ToHashSet();
-        foreach (var set in labelSets)
+        var categoryIds = UniqueIds(schema.Categories.Select(c => c.Id), schemaFile, "category");
+        foreach (var set in schema.LabelSets)
         {
             var unknown = set.LabelIds.FirstOrDefault(id => !labelIds.Contains(id));
             if (unknown is not null)
             {
-                throw new ImportValidationException(KonfuzioExport.LabelSets, $"label set {set.Id} lists unknown label {unknown}.");
+                throw new ImportValidationException(schemaFile, $"label set {set.Id} lists unknown label {unknown}.");
             }
 
             if (set.CategoryIds.FirstOrDefault(id => !categoryIds.Contains(id)) is { } category)
             {
-                throw new ImportValidationException(KonfuzioExport.LabelSets, $"label set {set.Id} belongs to unknown category {category}.");
+                throw new ImportValidationException(schemaFile, $"label set {set.Id} belongs to unknown category {category}.");
             }
         }
 
@@ -89,6 +87,14 @@ public sealed class ImportPlanner(ImportStaging staging, IOptions<ImportOptions>
         if (batch.Count > 0)
         {
             await staging.WriteBatchAsync(importId, batches++, batch, cancellationToken);
+        }
+
+        foreach (var model in export.ModelFiles().Select(KonfuzioModels.Describe))
+        {
+            if (warnings.Count < MaxWarnings)
+            {
+                warnings.Add(model.Warning);
+            }
         }
 
         await staging.WriteWarningsAsync(importId, warnings, cancellationToken);

@@ -25,6 +25,21 @@ internal static class JsonFields
         throw new ImportValidationException(file, $"'{name}' must be a number or a string, found {node.ToJsonString()}.");
     }
 
+    /// <summary>
+    /// A reference given as an id or, as API v3 nests them, as an object with an <c>id</c> (<c>{"id": 7, "name": ...}</c>);
+    /// the object's other fields repeat the entity it names and are not kept.
+    /// </summary>
+    public static string? TakeRef(this JsonObject source, string name, string file, bool required = false)
+    {
+        if (source[name] is JsonObject reference)
+        {
+            source.Remove(name);
+            return reference.TakeId("id", file);
+        }
+
+        return source.TakeId(name, file, required);
+    }
+
     public static string? TakeString(this JsonObject source, string name) => TakeValue<string>(source, name);
 
     public static double? TakeDouble(this JsonObject source, string name) => TakeStruct<double>(source, name);
@@ -35,6 +50,10 @@ internal static class JsonFields
 
     public static JsonElement? TakeElement(this JsonObject source, string name) =>
         Take(source, name) is { } node ? JsonSerializer.SerializeToElement(node) : null;
+
+    /// <summary>An id list left in place (read for a link, kept among the extra fields).</summary>
+    public static List<string> PeekIdList(this JsonObject source, string name) =>
+        source[name] is JsonArray array && array.All(n => n is JsonValue) ? array.Select(n => n!.ToString()).ToList() : [];
 
     public static List<string> TakeIdList(this JsonObject source, string name)
     {

@@ -12,6 +12,8 @@ internal sealed class KonfuzioExport
     public const string DocumentsMeta = "documents_meta.json5";
     public const string Labels = "labels.json5";
     public const string LabelSets = "label_sets.json5";
+    public const string CategoriesAndLabels = "categories_and_label_data.json5";
+    public const string ModelsFolder = "models/";
     public const string AnnotationsFile = "annotations.json5";
     public const string AnnotationSetsFile = "annotation_sets.json5";
     public const string PagesFile = "pages.json5";
@@ -58,15 +60,27 @@ internal sealed class KonfuzioExport
             .FirstOrDefault()
             ?? throw new ImportValidationException("", $"the zip is not a Konfuzio project export: {DocumentsMeta} not found at its root or in a top-level folder.");
         var export = new KonfuzioExport(zip, meta.FullName[..^DocumentsMeta.Length]);
-        foreach (var required in new[] { Labels, LabelSets })
+        export.Layout = DetectLayout(export);
+        return export;
+    }
+
+    /// <summary>Which layout the export is in: the SDK's loader takes the legacy files whenever one of them is there.</summary>
+    public KonfuzioLayout Layout { get; private set; }
+
+    private static KonfuzioLayout DetectLayout(KonfuzioExport export)
+    {
+        if (export.Exists(Labels) || export.Exists(LabelSets))
         {
-            if (!export.Exists(required))
-            {
-                throw new ImportValidationException(required, "missing: a Konfuzio project export needs labels.json5, label_sets.json5 and documents_meta.json5.");
-            }
+            var missing = new[] { Labels, LabelSets }.FirstOrDefault(f => !export.Exists(f));
+            return missing is null
+                ? KonfuzioLayout.Legacy
+                : throw new ImportValidationException(missing, $"missing: an export in the legacy layout needs both {Labels} and {LabelSets}.");
         }
 
-        return export;
+        return export.Exists(CategoriesAndLabels)
+            ? KonfuzioLayout.Current
+            : throw new ImportValidationException(CategoriesAndLabels,
+                $"missing: a Konfuzio project export needs {DocumentsMeta} and either {CategoriesAndLabels} (current SDK layout) or {Labels} and {LabelSets} (legacy layout).");
     }
 
     public ZipArchive Archive => zip;
@@ -97,7 +111,22 @@ internal sealed class KonfuzioExport
             .Order(StringComparer.Ordinal);
     }
 
-    /// <summary>Project-level files kept as they are (the regex folder of an export).</summary>
+    /// <summary>AI model files of an export made with <c>--include_ai</c>: <c>models/&lt;type&gt;_ais/&lt;file&gt;</c>.</summary>
+    public IEnumerable<string> ModelFiles() =>
+        entries.Keys.Where(k => k.StartsWith(ModelsFolder, StringComparison.Ordinal)).Order(StringComparer.Ordinal);
+
+    /// <summary>Project-level files kept as they are: the regex folder, and files under models/ that are not AIs.</summary>
     public IEnumerable<string> ProjectFiles() =>
-        entries.Keys.Where(k => k.StartsWith("regex/", StringComparison.Ordinal)).Order(StringComparer.Ordinal);
+        entries.Keys.Where(k => k.StartsWith("regex/", StringComparison.Ordinal)
+                || (k.StartsWith(ModelsFolder, StringComparison.Ordinal) && KonfuzioModels.Describe(k).Ai is null))
+            .Order(StringComparer.Ordinal);
+}
+
+public enum KonfuzioLayout
+{
+    /// <summary>API v2 exports (and the SDK's test data): labels.json5 and label_sets.json5, categories are default label sets.</summary>
+    Legacy,
+
+    /// <summary>SDK 0.3.0 and later (API v3): categories_and_label_data.json5, categories with their label sets and labels.</summary>
+    Current,
 }

@@ -12,22 +12,26 @@ public sealed class KonfuzioImporter(ImportStaging staging, ProjectStore store, 
 {
     private const int WriteConcurrency = 16;
 
-    /// <summary>Labels, label sets, categories and the project's own files.</summary>
+    /// <summary>Labels, label sets, categories, AIs (from models/) and the project's own files.</summary>
     public async Task ImportSchemaAsync(ImportRequest request, CancellationToken cancellationToken)
     {
         using var zip = await staging.OpenUploadAsync(request.ImportId, cancellationToken);
         var export = KonfuzioExport.Open(zip);
 
-        var labels = Json5.ParseArray(export.Open(KonfuzioExport.Labels), KonfuzioExport.Labels)
-            .Select(node => KonfuzioMapper.ToLabel(ImportPlanner.AsObject(node, KonfuzioExport.Labels), KonfuzioExport.Labels));
-        await WriteAllAsync(labels, label => store.UpsertAsync(request.ProjectId, label, cancellationToken), cancellationToken);
+        var schema = KonfuzioSchema.Read(export);
+        await WriteAllAsync(schema.Labels, label => store.UpsertAsync(request.ProjectId, label, cancellationToken), cancellationToken);
+        await WriteAllAsync(schema.LabelSets, set => store.UpsertAsync(request.ProjectId, set, cancellationToken), cancellationToken);
+        await WriteAllAsync(schema.Categories, category => store.UpsertAsync(request.ProjectId, category, cancellationToken), cancellationToken);
 
-        var labelSets = Json5.ParseArray(export.Open(KonfuzioExport.LabelSets), KonfuzioExport.LabelSets)
-            .Select(node => KonfuzioMapper.ToLabelSet(ImportPlanner.AsObject(node, KonfuzioExport.LabelSets), KonfuzioExport.LabelSets))
-            .ToList();
-        await WriteAllAsync(labelSets, set => store.UpsertAsync(request.ProjectId, set, cancellationToken), cancellationToken);
-        await WriteAllAsync(labelSets.Where(s => s.IsDefault).Select(KonfuzioMapper.ToCategory),
-            category => store.UpsertAsync(request.ProjectId, category, cancellationToken), cancellationToken);
+        foreach (var model in export.ModelFiles().Select(KonfuzioModels.Describe))
+        {
+            if (model.Ai is { } ai)
+            {
+                await using var content = export.Open(model.Path);
+                var file = await files.UploadModelFileAsync(request.ProjectId, ai.Id, model.Path.Split('/')[2], content, cancellationToken);
+                await store.UpsertAsync(request.ProjectId, ai with { Files = [file] }, cancellationToken);
+            }
+        }
 
         var projectFiles = new List<StoredFile>();
         foreach (var path in export.ProjectFiles())

@@ -42,7 +42,8 @@ public sealed class RestoreStaging(BlobAccounts accounts, SnapshotBlobs snapshot
         var blob = snapshots.Archive(identifier);
         if (!await snapshots.Manifest(identifier).ExistsAsync(cancellationToken) || !await blob.ExistsAsync(cancellationToken))
         {
-            throw new ArchiveValidationException($"No completed snapshot archive with identifier '{identifier}' in the snapshot storage.");
+            // Not the archive's fault: it may come back (a replica catching up, a blob restored), so a retry may succeed.
+            throw new PermanentFailureException($"No completed snapshot archive with identifier '{identifier}' in the snapshot storage.");
         }
 
         var stream = await blob.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { BufferSize = 4 * 1024 * 1024 }, cancellationToken);

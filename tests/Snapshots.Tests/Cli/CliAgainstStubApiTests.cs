@@ -38,6 +38,37 @@ public sealed class CliAgainstStubApiTests : IDisposable
     private readonly StubApiHandler api = new();
 
     [Fact]
+    public async Task Download_in_konfuzio_format_asks_for_it_and_unpacks_into_a_folder()
+    {
+        using var zip = new MemoryStream();
+        using (var archive = new ZipArchive(zip, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            using var writer = new StreamWriter(archive.CreateEntry("data_p1/documents_meta.json5").Open());
+            writer.Write("[]");
+        }
+
+        api.On(Get, "/api/snapshots/s1/download", () => new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent(zip.ToArray()) });
+        var folder = Path.Combine(workspace, "konfuzio");
+
+        var (exit, _, error) = await RunAsync("download", "s1", "--format", "konfuzio", "-o", folder);
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.Empty(error);
+        Assert.Equal("?format=konfuzio", Assert.Single(api.To(Get, "/api/snapshots/s1/download")).Uri.Query);
+        Assert.Equal("[]", await File.ReadAllTextAsync(Path.Combine(folder, "data_p1", "documents_meta.json5")));
+    }
+
+    [Fact]
+    public async Task Download_in_an_unknown_format_is_refused_before_any_request()
+    {
+        var (exit, _, error) = await RunAsync("download", "s1", "--format", "tar");
+
+        Assert.NotEqual(ExitCodes.Ok, exit);
+        Assert.Contains("tar", error);
+        Assert.Empty(api.To(Get, "/api/snapshots/s1/download"));
+    }
+
+    [Fact]
     public async Task Import_of_a_folder_uploads_a_zip_of_its_files_polls_until_completed_and_prints_the_project()
     {
         api.On(Post, "/api/imports", Accepted())

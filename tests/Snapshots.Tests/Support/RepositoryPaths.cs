@@ -1,11 +1,15 @@
 namespace Snapshots.Tests.Support;
 
-/// <summary>Paths in the repository and beside it (the shared fixtures), found by walking up from the test binaries.</summary>
+/// <summary>Paths in the repository (the samples among them), found by walking up from the test binaries.</summary>
 public static class RepositoryPaths
 {
     public static string Root { get; } = FindRoot();
 
-    public static string KonfuzioProject46 => Path.GetFullPath(Path.Combine(Root, "..", "shared", "fixtures", "konfuzio-project-46"));
+    /// <summary>A Konfuzio SDK project export in the legacy layout (labels.json5, label_sets.json5).</summary>
+    public static string KonfuzioProject46 => Path.Combine(Root, "samples", "konfuzio-project-46");
+
+    /// <summary>The same project in the current SDK layout (categories_and_label_data.json5), derived from the legacy one.</summary>
+    public static string KonfuzioProject46Current => Path.Combine(Root, "samples", "konfuzio-project-46-current", "data_46");
 
     private static string FindRoot()
     {
