@@ -66,7 +66,17 @@ public static class KonfuzioExportWriter
     public static async Task WriteAsync(SnapshotArchiveReader archive, Stream output, CancellationToken cancellationToken)
     {
         var folder = Folder(archive.Manifest.Source.ProjectId);
-        await using var zip = await ZipArchive.CreateAsync(output, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, cancellationToken);
+        await using var sink = new DeferredSyncWriteStream(output);
+        await using (var zip = await ZipArchive.CreateAsync(sink, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, cancellationToken))
+        {
+            await WriteAllAsync(archive, new ZipSink(zip, sink), folder, cancellationToken);
+        }
+
+        await sink.FlushAsync(cancellationToken);
+    }
+
+    private static async Task WriteAllAsync(SnapshotArchiveReader archive, ZipSink zip, string folder, CancellationToken cancellationToken)
+    {
 
         var labels = await ListAsync<Label>(archive, ArchiveEntries.Labels, cancellationToken);
         var labelSets = await ListAsync<LabelSet>(archive, ArchiveEntries.LabelSets, cancellationToken);
@@ -74,7 +84,7 @@ public static class KonfuzioExportWriter
         var schema = Schema(categories, labelSets, labels);
         await WriteJsonAsync(zip, folder + KonfuzioExport.CategoriesAndLabels, schema.Json, cancellationToken);
 
-        await using (var meta = await OpenAsync(zip, folder + KonfuzioExport.DocumentsMeta, cancellationToken))
+        await zip.WriteAsync(folder + KonfuzioExport.DocumentsMeta, async meta =>
         {
             await using var writer = new Utf8JsonWriter(meta, new JsonWriterOptions { Indented = true });
             writer.WriteStartArray();
@@ -89,13 +99,13 @@ public static class KonfuzioExportWriter
 
             writer.WriteEndArray();
             await writer.FlushAsync(cancellationToken);
-        }
+        }, cancellationToken);
 
         await WriteDocumentFoldersAsync(archive, zip, folder, schema, cancellationToken);
         await WriteProjectAndModelFilesAsync(archive, zip, folder, cancellationToken);
     }
 
-    private static async Task WriteDocumentFoldersAsync(SnapshotArchiveReader archive, ZipArchive zip, string folder, ExportSchema schema, CancellationToken cancellationToken)
+    private static async Task WriteDocumentFoldersAsync(SnapshotArchiveReader archive, ZipSink zip, string folder, ExportSchema schema, CancellationToken cancellationToken)
     {
         await using var sets = new Lookahead<AnnotationSet>(archive.ReadNdjsonAsync<AnnotationSet>(ArchiveEntries.AnnotationSets, cancellationToken));
         await using var annotations = new Lookahead<Annotation>(archive.ReadNdjsonAsync<Annotation>(ArchiveEntries.Annotations, cancellationToken));
@@ -129,7 +139,7 @@ public static class KonfuzioExportWriter
         }
     }
 
-    private static async Task WriteProjectAndModelFilesAsync(SnapshotArchiveReader archive, ZipArchive zip, string folder, CancellationToken cancellationToken)
+    private static async Task WriteProjectAndModelFilesAsync(SnapshotArchiveReader archive, ZipSink zip, string folder, CancellationToken cancellationToken)
     {
         var project = await ListAsync<Project>(archive, ArchiveEntries.Project, cancellationToken);
         foreach (var file in project.SelectMany(p => p.Files))
@@ -318,7 +328,7 @@ public static class KonfuzioExportWriter
         return pages;
     }
 
-    private static async Task CopyAsync(SnapshotArchiveReader archive, ZipArchive zip, string from, string to, CancellationToken cancellationToken)
+    private static async Task CopyAsync(SnapshotArchiveReader archive, ZipSink zip, string from, string to, CancellationToken cancellationToken)
     {
         if (!archive.Has(from))
         {
@@ -326,20 +336,16 @@ public static class KonfuzioExportWriter
         }
 
         await using var source = archive.OpenEntry(from);
-        await using var target = await OpenAsync(zip, to, cancellationToken);
-        await source.CopyToAsync(target, cancellationToken);
+        await zip.WriteAsync(to, target => source.CopyToAsync(target, cancellationToken), cancellationToken);
     }
 
-    private static async Task WriteJsonAsync(ZipArchive zip, string path, JsonNode json, CancellationToken cancellationToken)
-    {
-        await using var entry = await OpenAsync(zip, path, cancellationToken);
-        await using var writer = new Utf8JsonWriter(entry, new JsonWriterOptions { Indented = true });
-        json.WriteTo(writer, Indented);
-        await writer.FlushAsync(cancellationToken);
-    }
-
-    private static Task<Stream> OpenAsync(ZipArchive zip, string path, CancellationToken cancellationToken) =>
-        zip.CreateEntry(path, CompressionLevel.Fastest).OpenAsync(cancellationToken);
+    private static Task WriteJsonAsync(ZipSink zip, string path, JsonNode json, CancellationToken cancellationToken) =>
+        zip.WriteAsync(path, async entry =>
+        {
+            await using var writer = new Utf8JsonWriter(entry, new JsonWriterOptions { Indented = true });
+            json.WriteTo(writer, Indented);
+            await writer.FlushAsync(cancellationToken);
+        }, cancellationToken);
 
     private static async Task<List<T>> ListAsync<T>(SnapshotArchiveReader archive, string path, CancellationToken cancellationToken)
     {
@@ -350,6 +356,20 @@ public static class KonfuzioExportWriter
         }
 
         return items;
+    }
+
+    /// <summary>Entries written one after the other, each sent on before the next begins.</summary>
+    private sealed class ZipSink(ZipArchive zip, DeferredSyncWriteStream output)
+    {
+        public async Task WriteAsync(string path, Func<Stream, Task> write, CancellationToken cancellationToken)
+        {
+            await using (var entry = await zip.CreateEntry(path, CompressionLevel.Fastest).OpenAsync(cancellationToken))
+            {
+                await write(entry);
+            }
+
+            await output.DrainAsync(cancellationToken);
+        }
     }
 
     private sealed record ExportSchema(JsonArray Json, HashSet<string> CategoryIds, Dictionary<string, LabelSet> LabelSets, Dictionary<string, string> LabelNames);

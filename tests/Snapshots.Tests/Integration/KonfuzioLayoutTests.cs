@@ -88,8 +88,16 @@ public sealed class KonfuzioLayoutTests(UploadServiceFixture service)
         Assert.Equal(HttpStatusCode.OK, download.StatusCode);
         Assert.Equal("application/zip", download.Content.Headers.ContentType?.MediaType);
         var exported = await download.Content.ReadAsByteArrayAsync();
+        if (Environment.GetEnvironmentVariable("SNAPSHOTS_KEEP_KONFUZIO_EXPORT") is { Length: > 0 } keep)
+        {
+            // To load it with the real SDK by hand: Project(id_=None, project_folder="<unzipped>/data_<id>").
+            await File.WriteAllBytesAsync(keep, exported);
+        }
 
-        Assert.Empty(KonfuzioLoaderRules.Violations(exported));
+        // The one thing the loader would refuse is in the SDK's own test data already: a rejected and a correct
+        // annotation of one label on the same span (strict mode raises, lenient mode skips the second).
+        var violations = KonfuzioLoaderRules.Violations(exported);
+        Assert.True(violations.SequenceEqual(DuplicatesInTheLegacySample()), string.Join("\n", violations));
         using (var zip = new ZipArchive(new MemoryStream(exported)))
         {
             Assert.Contains(zip.Entries, e => e.FullName == $"data_{source}/models/extraction_ais/lohn_extraction.pkl.lz4");
@@ -132,6 +140,23 @@ public sealed class KonfuzioLayoutTests(UploadServiceFixture service)
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("konfuzio", (await response.ReadJsonObjectAsync())["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Annotations of the legacy sample with the label and spans of an earlier one, as the rules check words it.</summary>
+    private static IEnumerable<string> DuplicatesInTheLegacySample()
+    {
+        foreach (var folder in Directory.GetDirectories(Path.Combine(RepositoryPaths.KonfuzioProject46, "documents")).Order(StringComparer.Ordinal))
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var annotation in JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "annotations.json5")))!.AsArray())
+            {
+                var spans = string.Join(",", annotation!["bboxes"]!.AsArray().Select(b => $"{b!["start_offset"]}-{b["end_offset"]}"));
+                if (!seen.Add($"{annotation["label"]} {spans}"))
+                {
+                    yield return $"documents/{Path.GetFileName(folder)}/annotations.json5: annotation {annotation["id"]}: the same label on the same spans as another annotation";
+                }
+            }
+        }
     }
 
     private async Task<JsonElement> CountsAsync(string projectId) =>
