@@ -30,7 +30,8 @@ public sealed class KonfuzioSchemaTests
         Assert.True(sets["1"].IsDefault && !sets["5"].IsDefault && sets["2"].IsDefault);
         Assert.Equal(["1", "2"], sets["5"].CategoryIds);
         Assert.True(sets["5"].HasMultipleSections);
-        Assert.Equal((["2"], "Receipt"), (sets["2"].CategoryIds, sets["2"].Name));
+        Assert.Equal(["2"], sets["2"].CategoryIds);
+        Assert.Equal("Receipt", sets["2"].Name);
     }
 
     [Fact]
