@@ -193,6 +193,8 @@ function snapshotRow(project, snapshot, others) {
       : show("Pick the project to merge into.") }, "Merge"));
   }
   if (created) actions.push(h("button", { class: "download", onclick: () => download(snapshot) }, "Download .zip"));
+  if (created) actions.push(h("button", { class: "download-konfuzio", title: "A Konfuzio SDK project folder (current layout), zipped",
+    onclick: () => download(snapshot, "konfuzio") }, "Download for Konfuzio"));
   if (can(project, "change snapshot")) actions.push(h("button", { class: "edit", onclick: () => editDescription(snapshot) }, "Edit description"));
   if (can(project, "delete snapshot")) actions.push(h("button", { class: "delete danger", onclick: () => remove(snapshot) }, "Delete"));
   return h("tr", { dataset: { snapshotId: snapshot.id } },
@@ -251,9 +253,9 @@ async function remove(snapshot) {
 }
 
 // Downloads with the bearer token (a plain link could not carry it), streaming into a file the browser saves.
-function download(snapshot) {
+function download(snapshot, format) {
   return attempt(async () => {
-    const response = await fetch("/api/snapshots/" + encodeURIComponent(snapshot.id) + "/download",
+    const response = await fetch("/api/snapshots/" + encodeURIComponent(snapshot.id) + "/download" + (format ? "?format=" + format : ""),
       { headers: { Authorization: "Bearer " + sessionStorage.getItem(TOKEN_KEY) } });
     if (!response.ok) throw new ApiError(response.status, (await response.json()).detail);
     const name = /filename="?([^";]+)"?/.exec(response.headers.get("content-disposition") || "");

@@ -78,6 +78,14 @@ public sealed class SnapshotsPageTests(ServiceFixture service) : IAsyncLifetime
             Assert.Equal(projectId, manifest.RootElement.GetProperty("source").GetProperty("projectId").GetString());
         }
 
+        var konfuzio = await page.RunAndWaitForDownloadAsync(() => row.Locator("button.download-konfuzio").ClickAsync());
+        var konfuzioPath = Path.Combine(service.DataDirectory, "browser-download-konfuzio.zip");
+        await konfuzio.SaveAsAsync(konfuzioPath);
+        using (var zip = ZipFile.OpenRead(konfuzioPath))
+        {
+            Assert.NotNull(zip.GetEntry($"data_{projectId}/categories_and_label_data.json5"));
+        }
+
         await row.Locator("button.delete").ClickAsync();
         await Assertions.Expect(page.Locator("#confirm-text")).ToContainTextAsync("irrevocable");
         await Assertions.Expect(page.Locator("#confirm-text")).ToContainTextAsync("Projects restored from it are unaffected");
