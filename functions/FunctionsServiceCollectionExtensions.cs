@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Snapshots.Functions.Diagnostics;
 using Snapshots.Functions.Restores;
 
 namespace Snapshots.Functions;
@@ -10,6 +11,7 @@ public static class FunctionsServiceCollectionExtensions
     public static IServiceCollection AddSnapshotFunctions(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSnapshotsEngine(configuration);
+        services.AddSnapshotsTelemetry(configuration);
         services.AddSingleton<RestoreStarter>();
         services.AddSingleton<Access.RequestAccess>();
         return services;

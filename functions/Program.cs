@@ -3,6 +3,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Snapshots.Functions;
 using Snapshots.Functions.Http;
 using Snapshots.Access;
@@ -12,6 +13,8 @@ var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.UseMiddleware<UnhandledErrorMiddleware>();
 builder.Services.AddSnapshotFunctions(builder.Configuration);
+// The worker's own spans (one per function invocation, joined to the host's trace) on top of the shared registration.
+builder.Services.AddOpenTelemetry().UseFunctionsWorkerDefaults();
 // Development tokens belong to the local runtime; the deployed app never trusts them, whatever its settings say.
 builder.Services.PostConfigure<AuthOptions>(auth => auth.DevelopmentSigningKey = null);
 builder.Services.Configure<WorkerOptions>(worker => worker.Serializer = new JsonObjectSerializer(SnapshotsJson.Options));

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Snapshots.Archive;
 using Snapshots.Configuration;
@@ -13,8 +14,9 @@ public sealed class SnapshotRequestException(int status, string message) : Excep
 }
 
 /// <summary>Starts, finishes, fails, describes and deletes snapshots: the record side of the lifecycle.</summary>
-public sealed class SnapshotService(
-    ProjectStore projects, SnapshotStore snapshots, SnapshotBlobs blobs, Operations.PendingOperations pending, IOptions<SnapshotsOptions> options, TimeProvider clock)
+public sealed partial class SnapshotService(
+    ProjectStore projects, SnapshotStore snapshots, SnapshotBlobs blobs, Operations.PendingOperations pending, IOptions<SnapshotsOptions> options, TimeProvider clock,
+    ILogger<SnapshotService> logger)
 {
     /// <summary>Checks the request and writes the record (status creating); the caller starts the orchestration.</summary>
     public async Task<(SnapshotRecord Record, CreateSnapshotRequest Request)> StartAsync(
@@ -136,6 +138,9 @@ public sealed class SnapshotService(
             Warnings = finish.Warnings,
             CompletedAt = finish.CompletedAt,
         }, cancellationToken);
+        Diagnostics.SnapshotsTelemetry.SnapshotsCreated.Add(1);
+        Diagnostics.SnapshotsTelemetry.ArchiveBytes.Add(finish.Archive.Bytes);
+        LogCreated(logger, record.Id, record.ProjectId, finish.Archive.Counts.Documents, finish.Archive.Bytes, (finish.CompletedAt - record.CreatedAt).TotalSeconds);
         await blobs.DeletePartsAsync(finish.Snapshot.Identifier, cancellationToken);
     }
 
@@ -148,7 +153,16 @@ public sealed class SnapshotService(
         {
             await snapshots.UpdateAsync(record, current => current with { Status = SnapshotStatus.Failed, FailureReason = failure.Reason, CompletedAt = failure.FailedAt }, cancellationToken);
         }
+
+        Diagnostics.SnapshotsTelemetry.SnapshotsFailed.Add(1);
+        LogFailed(logger, failure.Snapshot.SnapshotId, failure.Reason);
     }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Snapshot {SnapshotId} of project {ProjectId} created: {Documents} documents, {Bytes} bytes, {Seconds:F1} s.")]
+    private static partial void LogCreated(ILogger logger, string snapshotId, string projectId, int documents, long bytes, double seconds);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Snapshot {SnapshotId} failed: {Reason}")]
+    private static partial void LogFailed(ILogger logger, string snapshotId, string reason);
 
     /// <summary>Changes the description only, on the record as it is now (a snapshot finishing meanwhile keeps its status).</summary>
     public async Task<SnapshotRecord> DescribeAsync(SnapshotRecord record, string? description, CancellationToken cancellationToken) =>

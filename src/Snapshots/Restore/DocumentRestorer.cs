@@ -19,7 +19,16 @@ public sealed class DocumentRestorer(ProjectStore store, ProjectFiles files, Res
     public async Task<VerifiedArchive> VerifyAsync(RestoreRequest request, CancellationToken cancellationToken)
     {
         using var archive = await staging.OpenArchiveAsync(request, cancellationToken);
-        await archive.VerifyAsync(cancellationToken);
+        try
+        {
+            await archive.VerifyAsync(cancellationToken);
+        }
+        catch (ArchiveValidationException)
+        {
+            Diagnostics.SnapshotsTelemetry.VerificationFailures.Add(1);
+            throw;
+        }
+
         var counts = archive.Manifest.Counts;
         return new VerifiedArchive(counts.Documents, counts.AnnotationSets, counts.Annotations, counts.Ais, counts.Files,
             archive.Manifest.Parts.Where(p => p.Path.StartsWith(ArchiveEntries.FilesFolder, StringComparison.Ordinal)).Sum(p => p.Bytes));

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Snapshots.Access;
 using Snapshots.Create;
 using Snapshots.Projects;
@@ -8,7 +9,8 @@ namespace Snapshots.Restore;
 /// The record side of restores: start one (creating the new project at once, or holding the merge target), record
 /// its publish, failure or cancel, find and list them. One restore at a time writes into a project.
 /// </summary>
-public sealed class RestoreService(ProjectStore projects, MembershipStore members, Operations.PendingOperations pending, TimeProvider clock)
+public sealed partial class RestoreService(
+    ProjectStore projects, MembershipStore members, Operations.PendingOperations pending, TimeProvider clock, ILogger<RestoreService> logger)
 {
     /// <summary>
     /// Checks the target and writes the restore record; a restore without a target project creates that project
@@ -108,6 +110,12 @@ public sealed class RestoreService(ProjectStore projects, MembershipStore member
                 Notes = complete.Ais.Notes,
             },
         }, cancellationToken);
+        var requestedAt = (await GetAsync(request.RestoreId, cancellationToken))?.CreatedAt ?? publishedAt;
+        var seconds = (publishedAt - requestedAt).TotalSeconds;
+        Diagnostics.SnapshotsTelemetry.RestoresRestored.Add(1);
+        Diagnostics.SnapshotsTelemetry.DocumentsRestored.Add(documents.Documents);
+        Diagnostics.SnapshotsTelemetry.RestoreDuration.Record(seconds);
+        LogRestored(logger, request.RestoreId, request.ProjectId, documents.Documents, documents.Annotations, seconds);
     }
 
     /// <summary>Keeps the reason and frees the target; what was staged stays invisible until the discard removes it.</summary>
@@ -116,7 +124,15 @@ public sealed class RestoreService(ProjectStore projects, MembershipStore member
         await UpdateRecordAsync(failure.Restore.RestoreId,
             record => record with { Error = failure.Reason, ErrorDetail = failure.Detail, CompletedAt = failure.FailedAt }, cancellationToken);
         await ReleaseAsync(failure.Restore, cancellationToken);
+        Diagnostics.SnapshotsTelemetry.RestoresFailed.Add(1);
+        LogRestoreFailed(logger, failure.Restore.RestoreId, failure.Reason, failure.Detail);
     }
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Restore {RestoreId} into project {ProjectId} published: {Documents} documents, {Annotations} annotations, {Seconds:F1} s after it was asked for.")]
+    private static partial void LogRestored(ILogger logger, string restoreId, string projectId, int documents, int annotations, double seconds);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Restore {RestoreId} ended in Contact support: {Reason}\n{Detail}")]
+    private static partial void LogRestoreFailed(ILogger logger, string restoreId, string reason, string detail);
 
     public async Task CancelledAsync(CancelledRestoreRequest cancelled, CancellationToken cancellationToken)
     {
