@@ -17,7 +17,7 @@ namespace Snapshots.Tests.EndToEnd;
 /// 202 within a second of its last byte, and its verification (a SHA-256 of every entry) runs afterwards, in the
 /// restore, where it finds the entry this test damaged.
 /// </summary>
-[Collection(UploadTestGroup.Name)]
+[Collection(LargeUploadTestGroup.Name)]
 public sealed class LargeUploadTests(UploadServiceFixture service, ITestOutputHelper output)
 {
     private const long PaddingBytes = 200L * 1000 * 1000;

@@ -161,13 +161,23 @@ public sealed class RestoreSafetyTestGroup : ICollectionFixture<ServiceFixture>
 }
 
 /// <summary>
-/// The fuzz test and the large upload test, on a service of their own: the imports the fuzz test lets through keep
-/// writing after they report, and the large upload needs limits the size-limit tests of the others must not have.
+/// The fuzz test and the Konfuzio layout tests, on a service of their own that runs beside the others: the imports
+/// the fuzz test lets through keep writing after they report, and the layout tests import the whole sample several times.
 /// </summary>
 [CollectionDefinition(Name)]
 public sealed class UploadTestGroup : ICollectionFixture<UploadServiceFixture>
 {
     public const string Name = "uploads";
+}
+
+/// <summary>
+/// The large upload test on a service of its own, alone: it times how soon a 200 MB upload is answered, which the
+/// other collections running beside it on two cores would only blur. xunit runs it after the parallel ones.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class LargeUploadTestGroup : ICollectionFixture<UploadServiceFixture>
+{
+    public const string Name = "large-upload";
 }
 
 /// <summary>A service that takes uploads of up to 512 MiB with entries of up to 256 MiB.</summary>
