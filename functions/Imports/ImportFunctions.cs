@@ -96,7 +96,7 @@ public sealed class ImportFunctions(
         // ?share=true leaves the archive restorable by identifier from environments sharing the storage.
         var share = bool.TryParse(request.Query["share"], out var shared) && shared;
         var started = await restores.StartAsync(client, caller, SnapshotIdentifiers.New(ImportedArchives.Prefix), null, staged.Manifest!.Source.Environment,
-            new StartRestoreBody(string.IsNullOrWhiteSpace(into) ? null : into, name), request.HttpContext.RequestAborted,
+            new StartRestoreBody(string.IsNullOrWhiteSpace(into) ? null : into, name), CancellationToken.None,
             new UploadedArchive(staged.ImportId, share));
         if (started is not AcceptedResult)
         {
@@ -115,8 +115,9 @@ public sealed class ImportFunctions(
         }
 
         var upload = ImportService.Upload(staged, name, caller);
+        // Once staged, the operation is started even if the client hangs up: it owns the staged upload from here on.
         await client.ScheduleNewOrchestrationInstanceAsync(
-            nameof(ImportProjectOrchestrator), upload, new StartOrchestrationOptions(upload.ImportId), request.HttpContext.RequestAborted);
+            nameof(ImportProjectOrchestrator), upload, new StartOrchestrationOptions(upload.ImportId), CancellationToken.None);
         var statusUri = $"{request.Scheme}://{request.Host}{OperationResponses.StatusPath(upload.ImportId)}";
         return OperationResponses.Accepted(request, upload.ImportId, new ImportAccepted(upload.ImportId, statusUri, upload.ProjectId));
     }

@@ -43,16 +43,18 @@ public sealed class OperationFunctions(RequestAccess access)
             return Problems.NotFound(notFound);
         }
 
-        // An import is visible to whoever may read its project; other operations (diagnostics) to admins only.
+        // An import is visible to its uploader (its project exists only once the export is validated, and not at all
+        // if it is refused) and to whoever may read its project; other operations (diagnostics) to admins only.
         if (!caller.User.IsAdmin)
         {
-            var projectId = instance.Name == nameof(ImportFunctions.ImportProjectOrchestrator) ? instance.ReadInputAs<ImportUpload>()?.ProjectId : null;
-            if (projectId is null)
+            var upload = instance.Name == nameof(ImportFunctions.ImportProjectOrchestrator) ? instance.ReadInputAs<ImportUpload>() : null;
+            if (upload is null)
             {
                 return Problems.NotFound(notFound);
             }
 
-            if (await access.CheckAsync(caller.User, projectId, request.HttpContext.RequestAborted, notFound, Permission.ReadProject) is { } refused)
+            if (upload.OwnerId != caller.User.UserId
+                && await access.CheckAsync(caller.User, upload.ProjectId, request.HttpContext.RequestAborted, notFound, Permission.ReadProject) is { } refused)
             {
                 return refused;
             }

@@ -111,15 +111,12 @@ public sealed class SnapshotFunctions(
             return Problems.BadRequest($"Unknown format '{format}': use 'snapshot' (the default) or 'konfuzio' (a Konfuzio SDK project folder).");
         }
 
-        var archive = await blobs.Archive(record.Identifier).OpenReadAsync(new Azure.Storage.Blobs.Models.BlobOpenReadOptions(allowModifications: false)
-        {
-            BufferSize = 4 * 1024 * 1024,
-        }, cancellationToken);
         if (format == "konfuzio")
         {
-            return await KonfuzioDownloadAsync(record, archive, cancellationToken);
+            return await KonfuzioDownloadAsync(record, cancellationToken);
         }
 
+        var archive = await OpenArchiveStreamAsync(record, cancellationToken);
         return new FileStreamResult(archive, "application/zip")
         {
             FileDownloadName = DownloadName(record),
@@ -188,26 +185,30 @@ public sealed class SnapshotFunctions(
     private Task<Guarded<SnapshotRecord>> FindAsync(HttpRequest request, string snapshotId, Permission permission) =>
         access.ForResourceAsync(request, cancellationToken => store.GetAsync(snapshotId, cancellationToken), r => r.ProjectId, $"No snapshot with id '{snapshotId}'.", permission);
 
+    private Task<Stream> OpenArchiveStreamAsync(SnapshotRecord record, CancellationToken cancellationToken) =>
+        blobs.Archive(record.Identifier).OpenReadAsync(new Azure.Storage.Blobs.Models.BlobOpenReadOptions(allowModifications: false)
+        {
+            BufferSize = 4 * 1024 * 1024,
+        }, cancellationToken);
+
     /// <summary>The snapshot as a Konfuzio SDK project folder (current layout), zipped while it streams.</summary>
-    private async Task<IActionResult> KonfuzioDownloadAsync(SnapshotRecord record, Stream archiveStream, CancellationToken cancellationToken)
+    private async Task<IActionResult> KonfuzioDownloadAsync(SnapshotRecord record, CancellationToken cancellationToken)
     {
-        SnapshotArchiveReader archive;
+        async Task<SnapshotArchiveReader> OpenAsync(CancellationToken token) =>
+            SnapshotArchiveReader.Open(await OpenArchiveStreamAsync(record, token), limits.Value);
         try
         {
-            archive = SnapshotArchiveReader.Open(archiveStream, limits.Value);
+            if (await KonfuzioExportWriter.CheckAsync(OpenAsync, cancellationToken) is { } problem)
+            {
+                return Problems.Conflict($"The snapshot cannot be streamed in Konfuzio's layout: {problem}");
+            }
         }
-        catch (ArchiveValidationException ex)
+        catch (Exception ex) when (ex is ArchiveValidationException or ArchiveTooLargeException)
         {
-            return Problems.Conflict($"The snapshot's archive cannot be read: {ex.Message}");
+            return Problems.Conflict($"The snapshot's archive cannot be read in Konfuzio's layout: {ex.Message}");
         }
 
-        if (await KonfuzioExportWriter.CheckOrderAsync(archive, cancellationToken) is { } problem)
-        {
-            archive.Dispose();
-            return Problems.Conflict($"The snapshot cannot be streamed in Konfuzio's layout: {problem}");
-        }
-
-        return new KonfuzioDownloadResult(archive, Path.ChangeExtension(DownloadName(record), null) + "-konfuzio.zip");
+        return new KonfuzioDownloadResult(OpenAsync, Path.ChangeExtension(DownloadName(record), null) + "-konfuzio.zip");
     }
 
     private static string DownloadName(SnapshotRecord record)
@@ -218,16 +219,22 @@ public sealed class SnapshotFunctions(
 }
 
 /// <summary>Writes the Konfuzio layout straight into the response (a zip is written front to back, so nothing is staged).</summary>
-internal sealed class KonfuzioDownloadResult(SnapshotArchiveReader archive, string fileName) : IActionResult
+internal sealed class KonfuzioDownloadResult(KonfuzioExportWriter.OpenArchive open, string fileName) : IActionResult
 {
     public async Task ExecuteResultAsync(ActionContext context)
     {
-        using (archive)
+        var response = context.HttpContext.Response;
+        response.ContentType = "application/zip";
+        response.Headers.ContentDisposition = new System.Net.Mime.ContentDisposition { FileName = fileName }.ToString();
+        try
         {
-            var response = context.HttpContext.Response;
-            response.ContentType = "application/zip";
-            response.Headers.ContentDisposition = new System.Net.Mime.ContentDisposition { FileName = fileName }.ToString();
-            await KonfuzioExportWriter.WriteAsync(archive, response.Body, context.HttpContext.RequestAborted);
+            await KonfuzioExportWriter.WriteAsync(open, response.Body, context.HttpContext.RequestAborted);
+        }
+        catch
+        {
+            // The status is sent: cutting the connection is how the client learns the zip is not whole.
+            context.HttpContext.Abort();
+            throw;
         }
     }
 }

@@ -61,6 +61,13 @@ public static class SnapshotCommands
         command.SetAction(run(async (parse, context, cancellationToken) =>
         {
             var konfuzio = parse.GetValue(format) == "konfuzio";
+            if (konfuzio && parse.GetValue(output) is { } folder && !folder.EndsWith(".zip", StringComparison.OrdinalIgnoreCase)
+                && Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
+            {
+                // Files of an earlier export would stay beside the new ones, and the SDK would load them.
+                throw new CliInputException($"{folder}: the folder is not empty; unpack into a new or empty folder");
+            }
+
             var temporary = Path.Combine(Path.GetTempPath(), $"snapshots-download-{Guid.NewGuid():N}.zip");
             string? suggested;
             await using (var file = File.Create(temporary))

@@ -49,6 +49,18 @@ public sealed class ImportedArchives(SnapshotBlobs blobs, IOptions<SnapshotsOpti
         }
     }
 
+    /// <summary>
+    /// After a restore of an uploaded archive failed because the archive is invalid: it goes, shared or not (sharing
+    /// something that cannot be restored helps nobody), unless a reader still marks it.
+    /// </summary>
+    public async Task DiscardInvalidUploadAsync(string identifier, CancellationToken cancellationToken)
+    {
+        if (identifier.StartsWith(Prefix + "-", StringComparison.Ordinal))
+        {
+            await DeleteUnlessReadAsync(identifier, cancellationToken);
+        }
+    }
+
     /// <summary>Deletes this environment's private imported archives older than the retention that no reader marks; how many.</summary>
     public async Task<int> ExpireAsync(CancellationToken cancellationToken)
     {

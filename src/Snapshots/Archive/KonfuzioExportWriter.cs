@@ -17,6 +17,9 @@ namespace Snapshots.Archive;
 /// </summary>
 public static class KonfuzioExportWriter
 {
+    /// <summary>Opens a reader of the snapshot's archive over a stream of its own.</summary>
+    public delegate Task<SnapshotArchiveReader> OpenArchive(CancellationToken cancellationToken);
+
     /// <summary>Keys the SDK passes into its constructors, where they would clash with the ones it sets itself.</summary>
     private static readonly HashSet<string> ClashingLabelKeys = new(StringComparer.Ordinal) { "text", "project", "id_", "label_sets" };
 
@@ -36,18 +39,38 @@ public static class KonfuzioExportWriter
     /// <summary>The folder the export is written to, as <c>konfuzio_sdk export_project</c> names it.</summary>
     public static string Folder(string projectId) => $"data_{projectId}/";
 
+    /// <summary>At most this many labels in the categories file: the layout repeats a label set's labels under each of its categories.</summary>
+    public const int MaxSchemaLabels = 1_000_000;
+
     /// <summary>
-    /// Checks, reading ids only, that every annotation set and annotation comes in the order of its document, as this
-    /// service writes archives: what streaming the export needs. Returns the first problem, or null.
+    /// What streaming the export needs, checked before its first byte: every annotation set and annotation comes in
+    /// the order of its document (as this service writes archives; ids only are read), and the categories file stays
+    /// within <see cref="MaxSchemaLabels"/>. Returns the first problem, or null.
     /// </summary>
-    public static async Task<string?> CheckOrderAsync(SnapshotArchiveReader archive, CancellationToken cancellationToken)
+    public static async Task<string?> CheckAsync(OpenArchive open, CancellationToken cancellationToken)
     {
+        using var archive = await open(cancellationToken);
+        var labelSets = await ListAsync<LabelSet>(archive, ArchiveEntries.LabelSets, cancellationToken);
+        var categories = await ListAsync<Category>(archive, ArchiveEntries.Categories, cancellationToken);
+        long schemaLabels = categories.Sum(c => (long)labelSets.Where(s => s.Id == c.Id || s.CategoryIds.Contains(c.Id)).Sum(s => s.LabelIds.Count));
+        if (schemaLabels > MaxSchemaLabels)
+        {
+            return $"its categories would list {schemaLabels} labels (each label set's labels under each of its categories), more than {MaxSchemaLabels}.";
+        }
+
         foreach (var path in new[] { ArchiveEntries.AnnotationSets, ArchiveEntries.Annotations })
         {
+            // Two readers: one stream each, so neither seeks the other's read-ahead away.
+            using var items = await open(cancellationToken);
             await using var documents = archive.ReadNdjsonAsync<IdOnly>(ArchiveEntries.Documents, cancellationToken).GetAsyncEnumerator(cancellationToken);
             string? current = null;
-            await foreach (var item in archive.ReadNdjsonAsync<DocumentItem>(path, cancellationToken))
+            await foreach (var item in items.ReadNdjsonAsync<DocumentItem>(path, cancellationToken))
             {
+                if (item.DocumentId is null)
+                {
+                    return $"{path}: an item without a documentId.";
+                }
+
                 while (current != item.DocumentId)
                 {
                     if (!await documents.MoveNextAsync())
@@ -63,19 +86,22 @@ public static class KonfuzioExportWriter
         return null;
     }
 
-    public static async Task WriteAsync(SnapshotArchiveReader archive, Stream output, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the export. On a failure part-way the zip is left without its central directory, so no reader takes a
+    /// truncated export for a whole one (the caller also aborts the response).
+    /// </summary>
+    public static async Task WriteAsync(OpenArchive open, Stream output, CancellationToken cancellationToken)
     {
+        using var archive = await open(cancellationToken);
         var folder = Folder(archive.Manifest.Source.ProjectId);
         await using var sink = new DeferredSyncWriteStream(output);
-        await using (var zip = await ZipArchive.CreateAsync(sink, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, cancellationToken))
-        {
-            await WriteAllAsync(archive, new ZipSink(zip, sink), folder, cancellationToken);
-        }
-
+        var zip = await ZipArchive.CreateAsync(sink, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, cancellationToken);
+        await WriteAllAsync(archive, open, new ZipSink(zip, sink), folder, cancellationToken);
+        await zip.DisposeAsync();
         await sink.FlushAsync(cancellationToken);
     }
 
-    private static async Task WriteAllAsync(SnapshotArchiveReader archive, ZipSink zip, string folder, CancellationToken cancellationToken)
+    private static async Task WriteAllAsync(SnapshotArchiveReader archive, OpenArchive open, ZipSink zip, string folder, CancellationToken cancellationToken)
     {
 
         var labels = await ListAsync<Label>(archive, ArchiveEntries.Labels, cancellationToken);
@@ -101,14 +127,18 @@ public static class KonfuzioExportWriter
             await writer.FlushAsync(cancellationToken);
         }, cancellationToken);
 
-        await WriteDocumentFoldersAsync(archive, zip, folder, schema, cancellationToken);
+        await WriteDocumentFoldersAsync(archive, open, zip, folder, schema, cancellationToken);
         await WriteProjectAndModelFilesAsync(archive, zip, folder, cancellationToken);
     }
 
-    private static async Task WriteDocumentFoldersAsync(SnapshotArchiveReader archive, ZipSink zip, string folder, ExportSchema schema, CancellationToken cancellationToken)
+    private static async Task WriteDocumentFoldersAsync(SnapshotArchiveReader archive, OpenArchive open, ZipSink zip, string folder, ExportSchema schema, CancellationToken cancellationToken)
     {
-        await using var sets = new Lookahead<AnnotationSet>(archive.ReadNdjsonAsync<AnnotationSet>(ArchiveEntries.AnnotationSets, cancellationToken));
-        await using var annotations = new Lookahead<Annotation>(archive.ReadNdjsonAsync<Annotation>(ArchiveEntries.Annotations, cancellationToken));
+        // A reader (a stream with its own read-ahead) per entry read in step with the documents.
+        using var setsArchive = await open(cancellationToken);
+        using var annotationsArchive = await open(cancellationToken);
+        using var files = await open(cancellationToken);
+        await using var sets = new Lookahead<AnnotationSet>(setsArchive.ReadNdjsonAsync<AnnotationSet>(ArchiveEntries.AnnotationSets, cancellationToken));
+        await using var annotations = new Lookahead<Annotation>(annotationsArchive.ReadNdjsonAsync<Annotation>(ArchiveEntries.Annotations, cancellationToken));
         await foreach (var document in archive.ReadNdjsonAsync<Document>(ArchiveEntries.Documents, cancellationToken))
         {
             var documentFolder = folder + KonfuzioExport.DocumentFolder(document.Id);
@@ -127,14 +157,14 @@ public static class KonfuzioExportWriter
 
             var text = document.Files.FirstOrDefault(f => f.Name == "document.txt");
             if (document.Pages is { ValueKind: JsonValueKind.Array } pages && text is not null
-                && pages.GetArrayLength() == await CountPagesAsync(archive, ArchiveEntries.DocumentFile(document.Id, text.Name)))
+                && pages.GetArrayLength() == await CountPagesAsync(files, ArchiveEntries.DocumentFile(document.Id, text.Name)))
             {
                 await WriteJsonAsync(zip, documentFolder + KonfuzioExport.PagesFile, JsonNode.Parse(pages.GetRawText())!, cancellationToken);
             }
 
             foreach (var file in document.Files)
             {
-                await CopyAsync(archive, zip, ArchiveEntries.DocumentFile(document.Id, file.Name), documentFolder + file.Name, cancellationToken);
+                await CopyAsync(files, zip, ArchiveEntries.DocumentFile(document.Id, file.Name), documentFolder + file.Name, cancellationToken);
             }
         }
     }
@@ -361,9 +391,18 @@ public static class KonfuzioExportWriter
     /// <summary>Entries written one after the other, each sent on before the next begins.</summary>
     private sealed class ZipSink(ZipArchive zip, DeferredSyncWriteStream output)
     {
+        private readonly HashSet<string> written = new(StringComparer.Ordinal);
+
         public async Task WriteAsync(string path, Func<Stream, Task> write, CancellationToken cancellationToken)
         {
-            await using (var entry = await zip.CreateEntry(path, CompressionLevel.Fastest).OpenAsync(cancellationToken))
+            // Two files of one name (two AIs' model files, a file named like one this writer makes): the later gets a number.
+            var name = path;
+            for (var n = 2; !written.Add(name); n++)
+            {
+                name = $"{path[..^Path.GetExtension(path).Length]} ({n}){Path.GetExtension(path)}";
+            }
+
+            await using (var entry = await zip.CreateEntry(name, CompressionLevel.Fastest).OpenAsync(cancellationToken))
             {
                 await write(entry);
             }
@@ -376,7 +415,7 @@ public static class KonfuzioExportWriter
 
     private sealed record IdOnly(string Id);
 
-    private sealed record DocumentItem(string DocumentId);
+    private sealed record DocumentItem(string? DocumentId);
 
     /// <summary>An ordered stream read in runs: the items that match, stopping before the first that does not.</summary>
     private sealed class Lookahead<T>(IAsyncEnumerable<T> source) : IAsyncDisposable

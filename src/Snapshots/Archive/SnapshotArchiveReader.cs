@@ -258,7 +258,19 @@ public sealed class SnapshotArchiveReader : IDisposable
             throw new ArchiveValidationException($"manifest.json is not valid: {ex.Message.Split(". ")[0]}.");
         }
 
-        return manifest ?? throw new ArchiveValidationException("manifest.json is empty.");
+        if (manifest is null)
+        {
+            throw new ArchiveValidationException("manifest.json is empty.");
+        }
+
+        // Required in the format, but JSON null gets past the deserializer.
+        if (manifest.Source is not { Environment.Length: > 0, ProjectId.Length: > 0 } || manifest.Parts is null || manifest.Counts is null || manifest.Modes is null
+            || manifest.Parts.Any(p => p is null || p.Path is null || p.Sha256 is null))
+        {
+            throw new ArchiveValidationException("manifest.json is not valid: source (environment, projectId), counts, modes and parts are required.");
+        }
+
+        return manifest;
     }
 
     private static void CheckLimits(ZipArchive zip, ImportOptions limits)

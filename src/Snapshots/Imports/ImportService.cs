@@ -25,6 +25,12 @@ public sealed class ImportService(
         try
         {
             await staging.UploadAsync(importId, upload, options.Value.MaxUploadBytes, cancellationToken);
+            await using (var directory = await staging.OpenUploadStreamAsync(importId, cancellationToken, ImportStaging.DirectoryReadAhead))
+            {
+                // Before the zip reader loads the whole central directory into memory.
+                await ZipDirectoryLimits.CheckAsync(directory, options.Value, cancellationToken);
+            }
+
             using (var zip = await staging.OpenUploadAsync(importId, cancellationToken, ImportStaging.DirectoryReadAhead))
             {
                 ArchiveLimits.Check(zip, options.Value);

@@ -21,9 +21,19 @@ public sealed class SnapshotArchiveImporter(ImportStaging staging, SnapshotBlobs
             return;
         }
 
+        Stream upload;
         try
         {
-            await using (var upload = await staging.OpenUploadStreamAsync(importId, cancellationToken))
+            upload = await staging.OpenUploadStreamAsync(importId, cancellationToken);
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            throw new PermanentFailureException("The uploaded archive is no longer in the import staging; upload it again.");
+        }
+
+        try
+        {
+            await using (upload)
             {
                 await blobs.Archive(identifier).UploadAsync(upload, new BlobUploadOptions
                 {
@@ -42,9 +52,11 @@ public sealed class SnapshotArchiveImporter(ImportStaging staging, SnapshotBlobs
             await blobs.Manifest(identifier).UploadAsync(BinaryData.FromObjectAsJson(manifest, ManifestJson.Options),
                 new BlobUploadOptions { Metadata = imported.CommitMetadata(share) }, cancellationToken);
         }
-        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        catch
         {
-            throw new PermanentFailureException("The uploaded archive is no longer in the import staging; upload it again.");
+            // No archive without its manifest is left behind; a retried admission starts from the staging again.
+            await blobs.DeleteAllAsync(identifier, CancellationToken.None);
+            throw;
         }
 
         await staging.DeleteAsync(importId, cancellationToken);

@@ -109,9 +109,14 @@ public sealed class RestorePublisher(ProjectStore store, ProjectFiles files, Res
 
         await staging.DeleteAsync(request.RestoreId, cancellationToken);
         await staging.ReleaseArchiveAsync(request, cancellationToken);
-        if (discard.Cancelled || discard.InvalidArchive)
+        if (discard.InvalidArchive && request.Upload is not null)
         {
-            // Nothing retries a cancelled restore, and a retry cannot mend an invalid archive: one uploaded for it goes.
+            // A retry cannot mend an invalid archive: the one uploaded for this restore goes, even if it was shared.
+            await imported.DiscardInvalidUploadAsync(request.Identifier, cancellationToken);
+        }
+        else if (discard.Cancelled || discard.InvalidArchive)
+        {
+            // Nothing retries a cancelled restore, and a retry cannot mend an invalid archive: a private upload goes.
             await imported.ReleaseAsync(request.Identifier, cancellationToken);
         }
 

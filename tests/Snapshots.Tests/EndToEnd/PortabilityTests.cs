@@ -194,6 +194,7 @@ public sealed class PortabilityTests(ServiceFixture service)
         { "major version", "format version 2" },
         { "counts", "The manifest counts" },
         { "no manifest", "not a Konfuzio project export" },
+        { "null source", "source (environment, projectId)" },
     };
 
     [Theory]
@@ -212,6 +213,7 @@ public sealed class PortabilityTests(ServiceFixture service)
             "major version" => zip.EditManifest(m => m["version"] = 2),
             "counts" => zip.EditManifest(m => m["counts"]!["labels"] = 999),
             "no manifest" => new ZipRewriter(ExportArchives.Zip(new Dictionary<string, string> { ["labels.ndjson"] = "{}" })),
+            "null source" => zip.EditManifest(m => m["source"] = null),
             _ => throw new ArgumentOutOfRangeException(nameof(attack)),
         };
         var projectsBefore = await service.Http.ListProjectIdsAsync();
@@ -230,6 +232,25 @@ public sealed class PortabilityTests(ServiceFixture service)
         // Other tests import sound archives into the same storage; only what this upload would have added counts.
         async Task<List<string>> ImportedArchivesAsync() =>
             [.. (await container.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = "imp-" }).CollectAsync()).Select(b => b.Name).Order()];
+    }
+
+    [Fact]
+    public async Task A_shared_upload_whose_archive_is_invalid_is_removed_with_its_restore()
+    {
+        var snapshot = await CreateSnapshotAsync("ai");
+        var damaged = new ZipRewriter(await service.Http.GetByteArrayAsync($"/api/snapshots/{snapshot.GetProperty("id").GetString()}/download"))
+            .Replace(ArchiveEntries.Labels, text => text.Replace("label", "lab3l")).ToBytes();
+
+        var refusal = await service.Http.UploadRefusedAsync("/api/imports?name=shared-damaged&share=true", damaged);
+
+        Assert.Equal(HttpStatusCode.Accepted, refusal.Status);
+        Assert.Contains("Checksum mismatch", refusal.Reason);
+        var restore = await service.Http.GetFromJsonAsync<JsonElement>($"/api/restores/{refusal.Id}");
+        var identifier = restore.GetProperty("identifier").GetString()!;
+        var blobs = service.Services.GetRequiredService<SnapshotBlobs>();
+        await Eventually.ReturnsAsync(
+            async () => await blobs.Container.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = identifier + "/" }).CollectAsync(),
+            left => left.Count == 0, TimeSpan.FromSeconds(30));
     }
 
     private async Task<JsonElement> CreateSnapshotAsync(params string[] modes)

@@ -164,6 +164,55 @@ public sealed class KonfuzioImportTests(ServiceFixture service)
     }
 
     [Fact]
+    public async Task The_uploader_follows_an_import_whose_export_is_refused_and_nobody_else_sees_it()
+    {
+        using var uploader = service.ClientWith(service.Token(new Access.DevelopmentTokenRequest("plain-uploader")));
+        using var stranger = service.ClientWith(service.Token(new Access.DevelopmentTokenRequest("stranger")));
+        var zip = ExportArchives.SmallFixture(new Dictionary<string, string?> { ["label_sets.json5"] = "[{\"id\": 64, \"name\": }]" });
+
+        var refusal = await uploader.UploadRefusedAsync("/api/imports?name=uploader", zip);
+
+        Assert.Equal(HttpStatusCode.Accepted, refusal.Status);
+        Assert.Contains("label_sets.json5", refusal.Reason);
+        var latest = await LatestImportIdAsync(uploader, zip);
+        Assert.Equal(HttpStatusCode.OK, (await uploader.GetAsync($"/api/operations/{latest}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.GetAsync($"/api/operations/{latest}")).StatusCode);
+    }
+
+    private static async Task<string> LatestImportIdAsync(HttpClient client, byte[] zip)
+    {
+        var response = await client.PostZipAsync("/api/imports?name=uploader-again", zip);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var id = (await response.ReadJsonObjectAsync())["id"]!.GetValue<string>();
+        await client.WaitUntilOrchestrationEndsAsync(id);
+        return id;
+    }
+
+    [Fact]
+    public async Task A_zip_whose_directory_claims_ten_million_entries_is_a_413_before_the_directory_is_read()
+    {
+        // Only a zip64 end of central directory: the entry count is read from it, the directory itself never.
+        var zip = new byte[56 + 20 + 22];
+        var record = zip.AsSpan(0, 56);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(record, 0x06064b50);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(record[4..], 44);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(record[24..], 10_000_000);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(record[32..], 10_000_000);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(record[40..], 10_000_000L * 46);
+        var locator = zip.AsSpan(56, 20);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(locator, 0x07064b50);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(locator[16..], 1);
+        var end = zip.AsSpan(76, 22);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(end, 0x06054b50);
+        end.Slice(8, 12).Fill(0xFF);
+
+        var response = await service.Http.PostZipAsync("/api/imports?name=many-entries", zip);
+
+        await AssertRejectedAsync(response, HttpStatusCode.RequestEntityTooLarge, ["10000000 entries", "MaxEntries"]);
+        await AssertNoStagedImportsAsync();
+    }
+
+    [Fact]
     public async Task A_zip_that_is_not_a_project_export_is_a_400()
     {
         var response = await service.Http.PostZipAsync("/api/imports?name=x", ExportArchives.Zip(new Dictionary<string, string> { ["notes.txt"] = "hello" }));

@@ -46,7 +46,7 @@ public static class ApiClientExtensions
         if (response.StatusCode != System.Net.HttpStatusCode.Accepted)
         {
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-            return new UploadRefusal(response.StatusCode, body.GetProperty("detail").GetString()!);
+            return new UploadRefusal(response.StatusCode, body.GetProperty("detail").GetString()!, null);
         }
 
         if (body.TryGetProperty("status", out _))
@@ -54,12 +54,12 @@ public static class ApiClientExtensions
             var restore = await http.WaitForRestoreAsync(body.GetProperty("id").GetString()!);
             Assert.Equal("contactSupport", restore.GetProperty("status").GetString());
             await http.WaitUntilOrchestrationEndsAsync(body.GetProperty("id").GetString()!);
-            return new UploadRefusal(response.StatusCode, restore.GetProperty("error").GetString()!);
+            return new UploadRefusal(response.StatusCode, restore.GetProperty("error").GetString()!, body.GetProperty("id").GetString());
         }
 
         var operation = await http.WaitUntilOrchestrationEndsAsync(body.GetProperty("id").GetString()!);
         Assert.Equal("Failed", operation.GetProperty("status").GetString());
-        return new UploadRefusal(response.StatusCode, operation.GetProperty("error").GetString()!);
+        return new UploadRefusal(response.StatusCode, operation.GetProperty("error").GetString()!, body.GetProperty("id").GetString());
     }
 
     /// <summary>
@@ -98,4 +98,5 @@ public static class AsyncEnumerables
 
 /// <param name="Status">What the upload request answered: a 4xx, or 202 when the operation it started failed.</param>
 /// <param name="Reason">The problem's detail, or the failed operation's reason.</param>
-public sealed record UploadRefusal(System.Net.HttpStatusCode Status, string Reason);
+/// <param name="Id">The operation (import or restore) the request started, if it did.</param>
+public sealed record UploadRefusal(System.Net.HttpStatusCode Status, string Reason, string? Id);
