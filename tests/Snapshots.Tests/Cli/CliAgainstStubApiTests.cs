@@ -59,6 +59,19 @@ public sealed class CliAgainstStubApiTests : IDisposable
     }
 
     [Fact]
+    public async Task Download_in_konfuzio_format_refuses_a_folder_that_is_not_empty()
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(workspace, "used")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(folder, "old.json5"), "[]");
+
+        var (exit, _, error) = await RunAsync("download", "s1", "--format", "konfuzio", "-o", folder);
+
+        Assert.NotEqual(ExitCodes.Ok, exit);
+        Assert.Contains("not empty", error);
+        Assert.Empty(api.To(Get, "/api/snapshots/s1/download"));
+    }
+
+    [Fact]
     public async Task Download_in_an_unknown_format_is_refused_before_any_request()
     {
         var (exit, _, error) = await RunAsync("download", "s1", "--format", "tar");
