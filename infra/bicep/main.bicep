@@ -42,8 +42,9 @@ param categorizationAiMinVersion string = '1.0.0'
 @description('Issuer that API tokens are validated against (Auth__Authority); default: this tenant\'s Entra ID v2.0 endpoint.')
 param authAuthority string = '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
 
-@description('Audience that API tokens must carry (Auth__Audience): the Application ID URI or client id of the API\'s Entra app registration.')
-param authAudience string = ''
+@description('Audience that API tokens must carry (Auth__Audience): the Application ID URI or client id of the API\'s Entra app registration. Required: without it every call is 401.')
+@minLength(1)
+param authAudience string
 
 @description('Client id of the API\'s Entra app registration (Auth__ClientId): the audience of v2 access tokens, accepted besides authAudience.')
 param authClientId string = ''

@@ -78,7 +78,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
     siteConfig: {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
-      ftpsState: 'Disabled'
+      // No ftpsState: Flex Consumption rejects it ("Site.SiteConfig.FtpsState ... is invalid"); FTP is off through
+      // the basic publishing credentials policy below.
       http20Enabled: true
     }
     functionAppConfig: {
@@ -93,6 +94,9 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         }
       }
       scaleAndConcurrency: {
+        // Durable Functions on Flex: one instance of the durable group always ready, so orchestrations and
+        // activities are picked up without waiting for a scale-out from zero.
+        alwaysReady: [{ name: 'durable', instanceCount: 1 }]
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
       }
