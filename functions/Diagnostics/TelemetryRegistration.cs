@@ -18,7 +18,7 @@ namespace Snapshots.Functions.Diagnostics;
 /// the context), the <see cref="SnapshotsTelemetry"/> meter, and logs. Where it goes: Azure Monitor when
 /// <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set (with the managed identity that
 /// <c>APPLICATIONINSIGHTS_AUTHENTICATION_STRING</c> names, as the Bicep sets it: local auth is off), OTLP when
-/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set, otherwise nowhere but the console logs.
+/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set; with neither, nothing is registered and only the console logs remain.
 /// </summary>
 public static class TelemetryRegistration
 {
@@ -40,6 +40,11 @@ public static class TelemetryRegistration
             })
             : null;
         var otlp = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        if (azureMonitor is null && !otlp)
+        {
+            // Nowhere to send it: no listener at all, so spans are not even created (the console logs stay).
+            return services;
+        }
 
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(ServiceName))
@@ -87,7 +92,7 @@ public static class TelemetryRegistration
     }
 
     /// <summary>The client id of <c>ClientId=&lt;id&gt;;Authorization=AAD</c>, or null.</summary>
-    internal static string? ManagedIdentityClientId(string? authentication) =>
+    public static string? ManagedIdentityClientId(string? authentication) =>
         (authentication ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(part => part.Split('=', 2))
             .FirstOrDefault(pair => pair.Length == 2 && pair[0].Equals("ClientId", StringComparison.OrdinalIgnoreCase))?[1];
