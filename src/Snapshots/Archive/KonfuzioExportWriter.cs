@@ -103,7 +103,6 @@ public static class KonfuzioExportWriter
 
     private static async Task WriteAllAsync(SnapshotArchiveReader archive, OpenArchive open, ZipSink zip, string folder, CancellationToken cancellationToken)
     {
-
         var labels = await ListAsync<Label>(archive, ArchiveEntries.Labels, cancellationToken);
         var labelSets = await ListAsync<LabelSet>(archive, ArchiveEntries.LabelSets, cancellationToken);
         var categories = await ListAsync<Category>(archive, ArchiveEntries.Categories, cancellationToken);
