@@ -164,7 +164,8 @@ public sealed partial class RestoreService(
         var claimed = false;
         await projects.UpdateAsync<RestoreRecord>(RestoreRecord.Partition, record.Id, r =>
         {
-            claimed = r.CompletedAt is not null;
+            // Still failed, not just ended: a concurrent retry may already have run to "restored" in between.
+            claimed = r.CompletedAt is not null && r.Error is not null;
             return claimed ? r with { CompletedAt = null } : null;
         }, cancellationToken);
         if (!claimed)
