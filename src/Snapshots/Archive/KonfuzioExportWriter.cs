@@ -50,8 +50,8 @@ public static class KonfuzioExportWriter
     public static async Task<string?> CheckAsync(OpenArchive open, CancellationToken cancellationToken)
     {
         using var archive = await open(cancellationToken);
-        var labelSets = await ListAsync<LabelSet>(archive, ArchiveEntries.LabelSets, cancellationToken);
-        var categories = await ListAsync<Category>(archive, ArchiveEntries.Categories, cancellationToken);
+        var labelSets = await archive.ReadNdjsonAsync<LabelSet>(ArchiveEntries.LabelSets, cancellationToken).ToListAsync(cancellationToken);
+        var categories = await archive.ReadNdjsonAsync<Category>(ArchiveEntries.Categories, cancellationToken).ToListAsync(cancellationToken);
         long schemaLabels = categories.Sum(c => (long)labelSets.Where(s => s.Id == c.Id || s.CategoryIds.Contains(c.Id)).Sum(s => s.LabelIds.Count));
         if (schemaLabels > MaxSchemaLabels)
         {
@@ -103,9 +103,9 @@ public static class KonfuzioExportWriter
 
     private static async Task WriteAllAsync(SnapshotArchiveReader archive, OpenArchive open, ZipSink zip, string folder, CancellationToken cancellationToken)
     {
-        var labels = await ListAsync<Label>(archive, ArchiveEntries.Labels, cancellationToken);
-        var labelSets = await ListAsync<LabelSet>(archive, ArchiveEntries.LabelSets, cancellationToken);
-        var categories = await ListAsync<Category>(archive, ArchiveEntries.Categories, cancellationToken);
+        var labels = await archive.ReadNdjsonAsync<Label>(ArchiveEntries.Labels, cancellationToken).ToListAsync(cancellationToken);
+        var labelSets = await archive.ReadNdjsonAsync<LabelSet>(ArchiveEntries.LabelSets, cancellationToken).ToListAsync(cancellationToken);
+        var categories = await archive.ReadNdjsonAsync<Category>(ArchiveEntries.Categories, cancellationToken).ToListAsync(cancellationToken);
         var schema = Schema(categories, labelSets, labels);
         await WriteJsonAsync(zip, folder + KonfuzioExport.CategoriesAndLabels, schema.Json, cancellationToken);
 
@@ -170,7 +170,7 @@ public static class KonfuzioExportWriter
 
     private static async Task WriteProjectAndModelFilesAsync(SnapshotArchiveReader archive, ZipSink zip, string folder, CancellationToken cancellationToken)
     {
-        var project = await ListAsync<Project>(archive, ArchiveEntries.Project, cancellationToken);
+        var project = await archive.ReadNdjsonAsync<Project>(ArchiveEntries.Project, cancellationToken).ToListAsync(cancellationToken);
         foreach (var file in project.SelectMany(p => p.Files))
         {
             await CopyAsync(archive, zip, ArchiveEntries.ProjectFile(file.Name), folder + file.Name, cancellationToken);
@@ -375,17 +375,6 @@ public static class KonfuzioExportWriter
             json.WriteTo(writer, Indented);
             await writer.FlushAsync(cancellationToken);
         }, cancellationToken);
-
-    private static async Task<List<T>> ListAsync<T>(SnapshotArchiveReader archive, string path, CancellationToken cancellationToken)
-    {
-        var items = new List<T>();
-        await foreach (var item in archive.ReadNdjsonAsync<T>(path, cancellationToken))
-        {
-            items.Add(item);
-        }
-
-        return items;
-    }
 
     /// <summary>Entries written one after the other, each sent on before the next begins.</summary>
     private sealed class ZipSink(ZipArchive zip, DeferredSyncWriteStream output)

@@ -7,11 +7,14 @@ internal static class ArchiveLimits
 {
     private const long RatioCheckThreshold = 1024 * 1024;
 
+    public static ImportTooLargeException TooManyEntries(long entries, ImportOptions limits) =>
+        new($"The archive has {entries} entries; the limit is {limits.MaxEntries} (Snapshots:Imports:MaxEntries).");
+
     public static void Check(ZipArchive zip, ImportOptions limits)
     {
         if (zip.Entries.Count > limits.MaxEntries)
         {
-            throw new ImportTooLargeException($"The archive has {zip.Entries.Count} entries; the limit is {limits.MaxEntries} (Snapshots:Imports:MaxEntries).");
+            throw TooManyEntries(zip.Entries.Count, limits);
         }
 
         long total = 0;

@@ -59,7 +59,7 @@ internal static class ZipDirectoryLimits
 
         if (entries > limits.MaxEntries || entries < 0)
         {
-            throw new ImportTooLargeException($"The archive has {entries} entries; the limit is {limits.MaxEntries} (Snapshots:Imports:MaxEntries).");
+            throw ArchiveLimits.TooManyEntries(entries, limits);
         }
 
         if (directoryBytes > Math.Max(entries, 1) * MaxBytesPerEntry || directoryBytes < 0)
