@@ -80,7 +80,7 @@ foreach (var size in sizes)
         var (baselineExport, baselineImport) = await baseline.RunAsync(projectId);
         Console.WriteLine($"    baseline: export {baselineExport.Elapsed.TotalSeconds:0.0} s (CPU s: {CpuMeter.Describe(baselineExport.Cpu)}), import {baselineImport.Elapsed.TotalSeconds:0.0} s (CPU s: {CpuMeter.Describe(baselineImport.Cpu)})");
         var (create, restored) = await ServiceRunAsync(http, service, serviceCpu, projectId);
-        runsOfSize.Add((baselineExport, create, baselineImport, restored, await service.TakeActivityRunsAsync("CompleteRestore")));
+        runsOfSize.Add((baselineExport, create, baselineImport, restored, await service.TakeActivityRunsAsync("DeleteRestoreWorkingBlobs")));
     }
 
     var median = runsOfSize.OrderBy(r => r.Create.Elapsed + r.Restore.Elapsed).ElementAt(runsOfSize.Count / 2);
@@ -114,7 +114,7 @@ static async Task<(Measured Create, Measured Restore)> ServiceRunAsync(HttpClien
 
     // The snapshot is usable once created; its orchestration then removes the part blobs. The restore is timed
     // once that cleanup is done, so it does not pay for it.
-    await service.WaitForActivityAsync("FinishSnapshot");
+    await service.WaitForActivityAsync("DeleteSnapshotParts");
 
     cpuBefore = cpu.Read();
     var restoreWatch = Stopwatch.StartNew();

@@ -1,5 +1,6 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
 using Snapshots.Archive;
 using Snapshots.Create;
 using Snapshots.Functions.Orchestration;
@@ -8,9 +9,11 @@ namespace Snapshots.Functions.Snapshots;
 
 /// <summary>
 /// The create orchestration: export the schema and the AIs, plan the documents, fan out the document batches
-/// (bounded), assemble the archive, commit. Any failure ends the snapshot <c>failed</c> with no archive left.
+/// (bounded), assemble the archive, commit. Any failure ends the snapshot <c>failed</c> with no archive left. The part
+/// blobs go after the snapshot is <c>created</c>, in an activity of their own, so removing them neither delays the
+/// snapshot nor can fail it.
 /// </summary>
-public sealed class CreateSnapshotFunctions(SnapshotExporter exporter, ArchiveAssembler assembler, SnapshotService snapshots)
+public sealed partial class CreateSnapshotFunctions(SnapshotExporter exporter, ArchiveAssembler assembler, SnapshotService snapshots)
 {
     public const int ParallelBatches = 8;
 
@@ -20,6 +23,7 @@ public sealed class CreateSnapshotFunctions(SnapshotExporter exporter, ArchiveAs
     public static async Task<AssembledArchive> CreateSnapshotOrchestrator([OrchestrationTrigger] TaskOrchestrationContext context)
     {
         var request = context.GetInput<CreateSnapshotRequest>() ?? throw new InvalidOperationException("The snapshot has no input.");
+        AssembledArchive archive;
         try
         {
             context.SetCustomStatus(new CreateSnapshotProgress(CreateStages.Schema, 0, 0));
@@ -38,9 +42,8 @@ public sealed class CreateSnapshotFunctions(SnapshotExporter exporter, ArchiveAs
                 });
 
             context.SetCustomStatus(new CreateSnapshotProgress(CreateStages.Assembling, done, plan.Documents));
-            var archive = await context.CallActivityAsync<AssembledArchive>(nameof(AssembleSnapshotArchive), new AssembleRequest(request, warnings), Retry);
+            archive = await context.CallActivityAsync<AssembledArchive>(nameof(AssembleSnapshotArchive), new AssembleRequest(request, warnings), Retry);
             await context.CallActivityAsync(nameof(FinishSnapshot), new FinishSnapshotRequest(request, archive, warnings, context.CurrentUtcDateTime), Retry);
-            return archive;
         }
         catch (TaskFailedException failure)
         {
@@ -48,6 +51,18 @@ public sealed class CreateSnapshotFunctions(SnapshotExporter exporter, ArchiveAs
             await context.CallActivityAsync(nameof(FailSnapshot), new FailSnapshotRequest(request, reason, context.CurrentUtcDateTime), Retry);
             throw new SnapshotFailedException(reason);
         }
+
+        try
+        {
+            await context.CallActivityAsync(nameof(DeleteSnapshotParts), request, Retry);
+        }
+        catch (TaskFailedException failure)
+        {
+            // The snapshot is created and stays so; parts left behind cost storage only.
+            LogPartsLeft(context.CreateReplaySafeLogger<CreateSnapshotFunctions>(), request.SnapshotId, failure.FailureDetails.ErrorMessage);
+        }
+
+        return archive;
     }
 
     [Function(nameof(ExportSnapshotSchema))]
@@ -69,6 +84,12 @@ public sealed class CreateSnapshotFunctions(SnapshotExporter exporter, ArchiveAs
 
     [Function(nameof(FinishSnapshot))]
     public Task FinishSnapshot([ActivityTrigger] FinishSnapshotRequest request) => snapshots.FinishAsync(request, CancellationToken.None);
+
+    [Function(nameof(DeleteSnapshotParts))]
+    public Task DeleteSnapshotParts([ActivityTrigger] CreateSnapshotRequest request) => snapshots.DeletePartsAsync(request, CancellationToken.None);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Snapshot {SnapshotId} is created, but its part blobs were not all removed: {Reason}")]
+    private static partial void LogPartsLeft(ILogger logger, string snapshotId, string reason);
 
     [Function(nameof(FailSnapshot))]
     public Task FailSnapshot([ActivityTrigger] FailSnapshotRequest request) => snapshots.FailAsync(request, CancellationToken.None);

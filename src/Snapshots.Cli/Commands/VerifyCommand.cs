@@ -13,7 +13,7 @@ public static class VerifyCommand
     public static Command Build(CliEnvironment environment)
     {
         var path = new Argument<string>("zip") { Description = "A snapshot archive" };
-        var command = new Command("verify", "Check a snapshot zip offline: format, manifest, checksums, counts") { path };
+        var command = new Command("verify", "Check a snapshot zip offline: format, manifest, checksums, counts, and that its content holds together (every line parses, ids are unique, references resolve)") { path };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var file = parse.GetValue(path)!;
@@ -31,7 +31,7 @@ public static class VerifyCommand
                 var counts = manifest.Counts;
                 await environment.Out.WriteLineAsync(
                     $"OK: snapshot {manifest.Identifier} of '{manifest.Source.ProjectName}' from {manifest.Source.Environment}, format {manifest.Format} v{manifest.Version}, " +
-                    $"{manifest.Parts.Count} entries verified; {counts.Documents} documents, {counts.Annotations} annotations, {counts.Labels} labels, " +
+                    $"{archive.VerifiedEntries} entries verified; {counts.Documents} documents, {counts.Annotations} annotations, {counts.Labels} labels, " +
                     $"{counts.Ais} AIs, {counts.Files} files.");
                 foreach (var warning in manifest.Warnings)
                 {

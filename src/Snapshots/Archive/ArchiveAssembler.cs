@@ -14,10 +14,13 @@ namespace Snapshots.Archive;
 /// <summary>
 /// Streams the parts and the files into one zip blob, written in staged blocks so the archive is never held in
 /// memory, hashing every entry on the way; the manifest is the last entry, and then the separate manifest blob
-/// commits the snapshot.
+/// commits the snapshot. The files' checksums go to index parts (<see cref="ArchiveEntries.FileIndex"/>), each written
+/// after its <see cref="FilesPerIndexPart"/> files, so neither the manifest nor the memory grows with the file count.
 /// </summary>
 public sealed class ArchiveAssembler(SnapshotBlobs blobs, ProjectFiles projectFiles)
 {
+    public const int FilesPerIndexPart = 10_000;
+
     private static readonly string[] SchemaEntries =
         [ArchiveEntries.Project, ArchiveEntries.Categories, ArchiveEntries.Labels, ArchiveEntries.LabelSets, ArchiveEntries.Ais];
 
@@ -57,15 +60,24 @@ public sealed class ArchiveAssembler(SnapshotBlobs blobs, ProjectFiles projectFi
             }
 
             var files = 0;
+            var index = new List<ManifestPart>(FilesPerIndexPart);
             var readAhead = new FileReadAhead(file => projectFiles.Blob(file.Container, file.Blob));
             await foreach (var (file, content) in readAhead.OpenInOrderAsync(FileRefsAsync(identifier, cancellationToken), cancellationToken))
             {
                 await using (content)
                 {
-                    parts.Add(await AddFileAsync(zip, file, content, cancellationToken));
+                    index.Add(await AddFileAsync(zip, file, content, cancellationToken));
                 }
 
-                files++;
+                if (++files % FilesPerIndexPart == 0)
+                {
+                    parts.Add(await AddIndexAsync(zip, files / FilesPerIndexPart - 1, index, cancellationToken));
+                }
+            }
+
+            if (index.Count > 0)
+            {
+                parts.Add(await AddIndexAsync(zip, files / FilesPerIndexPart, index, cancellationToken));
             }
 
             var counts = new SnapshotCounts(
@@ -123,6 +135,29 @@ public sealed class ArchiveAssembler(SnapshotBlobs blobs, ProjectFiles projectFi
             }
         }
 
+        return new ManifestPart(entryName, copy.Sha256Hex(), copy.Bytes, copy.Lines);
+    }
+
+    /// <summary>Writes the listing of the files just added (one JSON line each) and empties it.</summary>
+    private static async Task<ManifestPart> AddIndexAsync(ZipArchive zip, int number, List<ManifestPart> files, CancellationToken cancellationToken)
+    {
+        var entryName = ArchiveEntries.FileIndex(number);
+        var entry = zip.CreateEntry(entryName, CompressionLevel.Fastest);
+        using var copy = new HashingCopy();
+        await using (var target = await entry.OpenAsync(cancellationToken))
+        {
+            using var lines = new MemoryStream();
+            foreach (var file in files)
+            {
+                JsonSerializer.Serialize(lines, file, SnapshotsJson.Options);
+                lines.WriteByte((byte)'\n');
+            }
+
+            lines.Position = 0;
+            await copy.CopyAsync(lines, target, cancellationToken);
+        }
+
+        files.Clear();
         return new ManifestPart(entryName, copy.Sha256Hex(), copy.Bytes, copy.Lines);
     }
 

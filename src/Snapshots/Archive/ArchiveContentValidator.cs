@@ -22,6 +22,7 @@ internal sealed class ArchiveContentValidator
     private readonly HashSet<string> documents = new(StringComparer.Ordinal);
     private readonly HashSet<string> ais = new(StringComparer.Ordinal);
     private readonly HashSet<ulong> annotationSets = [];
+    private readonly List<(int Line, string SetId, string ParentId, ulong Parent)> parents = [];
     private readonly HashSet<ulong> annotations = [];
     private readonly HashSet<ulong> documentFiles = [];
     private readonly HashSet<string> aiFiles = new(StringComparer.Ordinal);
@@ -115,6 +116,12 @@ internal sealed class ArchiveContentValidator
                     throw Fail(path, line, $"annotation set '{annotationSet.Id}' appears twice in document '{annotationSet.DocumentId}'");
                 }
 
+                if (annotationSet.ParentId is { } parentId)
+                {
+                    // A parent may come after its child in the entry: checked once all sets are known.
+                    parents.Add((line, annotationSet.Id, Truncate(parentId), Key(annotationSet.DocumentId, parentId)));
+                }
+
                 break;
             case ArchiveEntries.Annotations:
                 var annotation = Parse<Annotation>(path, line, text);
@@ -167,6 +174,14 @@ internal sealed class ArchiveContentValidator
     /// <summary>The references that can only be checked once the whole schema is known.</summary>
     public void Complete()
     {
+        foreach (var (line, setId, parentId, parent) in parents)
+        {
+            if (!annotationSets.Contains(parent))
+            {
+                throw Fail(ArchiveEntries.AnnotationSets, line, $"annotation set '{setId}' has the parent '{parentId}', which its document does not have in the archive");
+            }
+        }
+
         foreach (var (id, (line, members, linkedCategories)) in labelSets)
         {
             foreach (var label in members)

@@ -107,10 +107,20 @@ public sealed class SnapshotArchiveReader : IDisposable
         }
     }
 
+    /// <summary>Most bytes of one file index part: the writer puts 10 000 files in each, about 1.5 MB.</summary>
+    public const int MaxIndexPartBytes = 16 * 1024 * 1024;
+
+    /// <summary>Entries verified by <see cref="VerifyAsync"/> (the manifest not counted).</summary>
+    public int VerifiedEntries { get; private set; }
+
+    /// <summary>Bytes of the files verified by <see cref="VerifyAsync"/>.</summary>
+    public long FileBytes { get; private set; }
+
     /// <summary>
-    /// Checks the whole archive in one pass before anything is written: every entry is listed with the right size and
-    /// SHA-256, the counts are exact, and the content holds together (<see cref="ArchiveContentValidator"/>: every line
-    /// parses, ids are well-formed and unique, every reference resolves). A failure names the entry and the line.
+    /// Checks the whole archive in one pass before anything is written: every entry is listed (in the manifest, or
+    /// for files of version 2 in a file index part the manifest lists) with the right size and SHA-256, the counts are
+    /// exact, and the content holds together (<see cref="ArchiveContentValidator"/>: every line parses, ids are
+    /// well-formed and unique, every reference resolves). A failure names the entry and the line.
     /// </summary>
     public async Task VerifyAsync(CancellationToken cancellationToken)
     {
@@ -120,7 +130,8 @@ public sealed class SnapshotArchiveReader : IDisposable
         }
 
         var parts = Manifest.Parts.ToDictionary(p => p.Path, StringComparer.Ordinal);
-        foreach (var path in entries.Keys.Where(p => p != ArchiveEntries.Manifest))
+        var indexed = Manifest.Version >= 2;
+        foreach (var path in entries.Keys.Where(p => p != ArchiveEntries.Manifest && !(indexed && IsFile(p))))
         {
             if (!parts.ContainsKey(path))
             {
@@ -129,23 +140,120 @@ public sealed class SnapshotArchiveReader : IDisposable
         }
 
         var content = new ArchiveContentValidator();
+        var files = new HashSet<ZipArchiveEntry>(ReferenceEqualityComparer.Instance);
         foreach (var part in Manifest.Parts.OrderBy(p => ArchiveContentValidator.Order(p.Path)))
         {
-            if (NamePolicy.PathProblem(part.Path) is { } problem)
+            var entry = Listed(part, "The manifest");
+            if (indexed && IsIndex(part.Path))
             {
-                throw new ArchiveValidationException($"The manifest lists an unsafe entry: {problem}.");
+                foreach (var file in await ReadIndexAsync(part, entry, cancellationToken))
+                {
+                    await VerifyFileAsync(file, Listed(file, $"'{part.Path}'"), content, files, cancellationToken);
+                }
+            }
+            else if (IsFile(part.Path))
+            {
+                await VerifyFileAsync(part, entry, content, files, cancellationToken);
+                continue;
+            }
+            else
+            {
+                await VerifyPartAsync(part, entry, content, cancellationToken);
             }
 
-            if (!entries.TryGetValue(part.Path, out var entry))
-            {
-                throw new ArchiveValidationException($"The manifest lists '{part.Path}', which is not in the archive.");
-            }
+            VerifiedEntries++;
+        }
 
-            await VerifyPartAsync(part, entry, content, cancellationToken);
+        if (entries.Values.FirstOrDefault(e => IsFile(e.FullName) && !files.Contains(e)) is { } unlisted)
+        {
+            throw new ArchiveValidationException($"The entry '{unlisted.FullName}' is not listed in the manifest.");
         }
 
         content.Complete();
-        CheckCounts(parts);
+        CheckCounts(parts, files.Count);
+    }
+
+    private static bool IsFile(string path) => path.StartsWith(ArchiveEntries.FilesFolder, StringComparison.Ordinal);
+
+    private static bool IsIndex(string path) => path.StartsWith(ArchiveEntries.IndexFolder, StringComparison.Ordinal);
+
+    /// <summary>The entry a listing names: a safe path that the archive has.</summary>
+    private ZipArchiveEntry Listed(ManifestPart part, string lister)
+    {
+        if (NamePolicy.PathProblem(part.Path) is { } problem)
+        {
+            throw new ArchiveValidationException($"{lister} lists an unsafe entry: {problem}.");
+        }
+
+        return entries.TryGetValue(part.Path, out var entry)
+            ? entry
+            : throw new ArchiveValidationException($"{lister} lists '{part.Path}', which is not in the archive.");
+    }
+
+    private async Task VerifyFileAsync(
+        ManifestPart file, ZipArchiveEntry entry, ArchiveContentValidator content, HashSet<ZipArchiveEntry> files, CancellationToken cancellationToken)
+    {
+        if (!files.Add(entry))
+        {
+            throw new ArchiveValidationException($"The file '{file.Path}' is listed twice.");
+        }
+
+        await VerifyPartAsync(file, entry, content, cancellationToken);
+        FileBytes += file.Bytes;
+        VerifiedEntries++;
+    }
+
+    /// <summary>
+    /// A file index part, checked whole before one of its lines is trusted: it is read into memory (bounded by
+    /// <see cref="MaxIndexPartBytes"/>), so its files can then be read without seeking back and forth.
+    /// </summary>
+    private static async Task<List<ManifestPart>> ReadIndexAsync(ManifestPart part, ZipArchiveEntry entry, CancellationToken cancellationToken)
+    {
+        if (part.Bytes > MaxIndexPartBytes || entry.Length > MaxIndexPartBytes)
+        {
+            throw new ArchiveValidationException($"'{part.Path}' is larger than {MaxIndexPartBytes / 1024 / 1024} MiB.");
+        }
+
+        using var buffer = new MemoryStream();
+        using (var stream = new HashingReadStream(Open(entry)))
+        {
+            await stream.CopyToAsync(buffer, cancellationToken);
+            if (stream.Bytes != part.Bytes || !string.Equals(stream.Sha256Hex(), part.Sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new ArchiveValidationException($"Checksum mismatch for '{part.Path}': the archive is damaged or was changed.");
+            }
+
+            if (stream.Lines != part.Items)
+            {
+                throw new ArchiveValidationException($"'{part.Path}' has {stream.Lines} items; the manifest says {part.Items}.");
+            }
+        }
+
+        buffer.Position = 0;
+        var files = new List<ManifestPart>(part.Items);
+        var number = 0;
+        await foreach (var line in BoundedLineReader.ReadLinesAsync(buffer, part.Path, cancellationToken))
+        {
+            number++;
+            ManifestPart? file;
+            try
+            {
+                file = JsonSerializer.Deserialize<ManifestPart>(line, Configuration.SnapshotsJson.Options);
+            }
+            catch (JsonException ex)
+            {
+                throw new ArchiveValidationException($"{part.Path} line {number}: not a valid file listing: {ex.Message.Split(". ")[0]}.");
+            }
+
+            if (file is not { Path: not null, Sha256: not null, Bytes: >= 0 } || !IsFile(file.Path))
+            {
+                throw new ArchiveValidationException($"{part.Path} line {number}: a file listing needs a path under {ArchiveEntries.FilesFolder}, a sha256 and its bytes.");
+            }
+
+            files.Add(file);
+        }
+
+        return files;
     }
 
     /// <summary>Reads one entry once: its lines go to the content checks while its bytes are hashed.</summary>
@@ -198,7 +306,7 @@ public sealed class SnapshotArchiveReader : IDisposable
 
     public void Dispose() => zip.Dispose();
 
-    private void CheckCounts(Dictionary<string, ManifestPart> parts)
+    private void CheckCounts(Dictionary<string, ManifestPart> parts, int files)
     {
         int ItemsOf(string path) => parts.TryGetValue(path, out var part) ? part.Items : 0;
         var counts = Manifest.Counts;
@@ -211,7 +319,7 @@ public sealed class SnapshotArchiveReader : IDisposable
             ("annotationSets", counts.AnnotationSets, ItemsOf(ArchiveEntries.AnnotationSets)),
             ("annotations", counts.Annotations, ItemsOf(ArchiveEntries.Annotations)),
             ("ais", counts.Ais, ItemsOf(ArchiveEntries.Ais)),
-            ("files", counts.Files, parts.Keys.Count(p => p.StartsWith(ArchiveEntries.FilesFolder, StringComparison.Ordinal))),
+            ("files", counts.Files, files),
         };
         foreach (var (name, declared, actual) in expected)
         {
@@ -245,10 +353,10 @@ public sealed class SnapshotArchiveReader : IDisposable
                 throw new ArchiveValidationException("manifest.json is not a snapshot manifest (format must be \"snapshot\").");
             }
 
-            if (!root.TryGetProperty("version", out var version) || !version.TryGetInt32(out var major) || major != SnapshotManifest.CurrentVersion)
+            if (!root.TryGetProperty("version", out var version) || !version.TryGetInt32(out var major) || !SnapshotManifest.IsReadable(major))
             {
                 throw new ArchiveValidationException(
-                    $"The archive has format version {(root.TryGetProperty("version", out var v) ? v.ToString() : "none")}; this service reads version {SnapshotManifest.CurrentVersion}.");
+                    $"The archive has format version {(root.TryGetProperty("version", out var v) ? v.ToString() : "none")}; this service reads versions 1 and {SnapshotManifest.CurrentVersion}.");
             }
 
             manifest = root.Deserialize<SnapshotManifest>(Configuration.SnapshotsJson.Options);

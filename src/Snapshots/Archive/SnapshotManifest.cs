@@ -5,17 +5,24 @@ namespace Snapshots.Archive;
 /// <summary>The environment and project a snapshot was taken from.</summary>
 public sealed record ManifestSource(string Environment, string ProjectId, string ProjectName);
 
-/// <summary>One entry of the archive: its path, the SHA-256 of its bytes, its size, and its item count (NDJSON lines).</summary>
+/// <summary>
+/// One entry of the archive: its path, the SHA-256 of its bytes, its size, and its item count (NDJSON lines). Also a
+/// line of a file index part (version 2), with no items.
+/// </summary>
 public sealed record ManifestPart(string Path, string Sha256, long Bytes, int Items);
 
 /// <summary>
-/// <c>manifest.json</c>, the last entry of every archive (DESIGN.md archive format). An archive without one does
-/// not exist for readers; its <see cref="Counts"/> are exact and <see cref="Parts"/> covers every other entry.
+/// <c>manifest.json</c>, the last entry of every archive (docs/design.md, archive format). An archive without one
+/// does not exist for readers; its <see cref="Counts"/> are exact. In version 1, <see cref="Parts"/> lists every other
+/// entry; in version 2 it lists every entry but the files, which the file index parts it lists name instead.
 /// </summary>
 public sealed record SnapshotManifest
 {
     public const string FormatName = "snapshot";
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
+
+    /// <summary>Versions this service reads: 1 (files in the manifest) and 2 (files in index parts).</summary>
+    public static bool IsReadable(int version) => version is 1 or CurrentVersion;
 
     public string Format { get; init; } = FormatName;
 
@@ -51,6 +58,10 @@ public static class ArchiveEntries
     public const string AnnotationSets = "annotation_sets.ndjson";
     public const string Annotations = "annotations.ndjson";
     public const string FilesFolder = "files/";
+    public const string IndexFolder = "index/";
+
+    /// <summary>The <paramref name="number"/>-th listing of files (version 2): NDJSON of path, sha256 and bytes.</summary>
+    public static string FileIndex(int number) => $"index/files-{number:D6}.ndjson";
 
     public static string DocumentFile(string documentId, string name) => $"files/documents/{documentId}/{name}";
 

@@ -141,8 +141,11 @@ public sealed partial class SnapshotService(
         Diagnostics.SnapshotsTelemetry.SnapshotsCreated.Add(1);
         Diagnostics.SnapshotsTelemetry.ArchiveBytes.Add(finish.Archive.Bytes);
         LogCreated(logger, record.Id, record.ProjectId, finish.Archive.Counts.Documents, finish.Archive.Bytes, (finish.CompletedAt - record.CreatedAt).TotalSeconds);
-        await blobs.DeletePartsAsync(finish.Snapshot.Identifier, cancellationToken);
     }
+
+    /// <summary>The working parts of a created snapshot: its archive holds everything they held.</summary>
+    public Task DeletePartsAsync(CreateSnapshotRequest request, CancellationToken cancellationToken) =>
+        blobs.DeletePartsAsync(request.Identifier, cancellationToken);
 
     /// <summary>Records the failure and removes every blob, so no partial archive is ever visible.</summary>
     public async Task FailAsync(FailSnapshotRequest failure, CancellationToken cancellationToken)

@@ -21,7 +21,7 @@ internal sealed class KonfuzioExport
     private readonly ZipArchive zip;
     private readonly string root;
     private readonly Dictionary<string, ZipArchiveEntry> entries;
-    private readonly HashSet<string> documentFolders;
+    private readonly Dictionary<string, List<string>> documentEntries;
 
     private KonfuzioExport(ZipArchive zip, string root)
     {
@@ -37,11 +37,12 @@ internal sealed class KonfuzioExport
             }
         }
 
-        documentFolders = entries.Keys
-            .Select(k => k.Split('/'))
-            .Where(parts => parts.Length == 3 && parts[0] == "documents")
-            .Select(parts => parts[1])
-            .ToHashSet(StringComparer.Ordinal);
+        // The zip's index is read once; a document's entries are then found by lookup, not by a scan per document.
+        documentEntries = entries.Keys
+            .Select(k => (Path: k, Parts: k.Split('/')))
+            .Where(e => e.Parts.Length == 3 && e.Parts[0] == "documents")
+            .GroupBy(e => e.Parts[1], StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(e => e.Path).Order(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
     }
 
     public static KonfuzioExport Open(ZipArchive zip)
@@ -99,17 +100,13 @@ internal sealed class KonfuzioExport
 
     public static string DocumentFolder(string documentId) => $"documents/{documentId}/";
 
-    public bool HasDocumentFolder(string documentId) => documentFolders.Contains(documentId);
+    public bool HasDocumentFolder(string documentId) => documentEntries.ContainsKey(documentId);
 
     /// <summary>Files of a document other than its JSON5 descriptions: text, boxes, page images, originals.</summary>
-    public IEnumerable<string> DocumentFiles(string documentId)
-    {
-        var folder = DocumentFolder(documentId);
-        return entries.Keys
-            .Where(k => k.StartsWith(folder, StringComparison.Ordinal) && !k[folder.Length..].Contains('/'))
-            .Where(k => !k.EndsWith(".json5", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal);
-    }
+    public IEnumerable<string> DocumentFiles(string documentId) =>
+        documentEntries.TryGetValue(documentId, out var paths)
+            ? paths.Where(k => !k.EndsWith(".json5", StringComparison.Ordinal))
+            : [];
 
     /// <summary>AI model files of an export made with <c>--include_ai</c>: <c>models/&lt;type&gt;_ais/&lt;file&gt;</c>.</summary>
     public IEnumerable<string> ModelFiles() =>

@@ -30,8 +30,7 @@ public sealed class DocumentRestorer(ProjectStore store, ProjectFiles files, Res
         }
 
         var counts = archive.Manifest.Counts;
-        return new VerifiedArchive(counts.Documents, counts.AnnotationSets, counts.Annotations, counts.Ais, counts.Files,
-            archive.Manifest.Parts.Where(p => p.Path.StartsWith(ArchiveEntries.FilesFolder, StringComparison.Ordinal)).Sum(p => p.Bytes));
+        return new VerifiedArchive(counts.Documents, counts.AnnotationSets, counts.Annotations, counts.Ais, counts.Files, archive.FileBytes);
     }
 
     /// <summary>Splits the archive's documents, annotation sets and annotations into batches of documents (one pass).</summary>

@@ -97,14 +97,22 @@ public sealed class RestoreStaging(BlobAccounts accounts, SnapshotBlobs snapshot
     private static string Path(string restoreId, string name) => $"restore-{restoreId}/{name}";
 }
 
-/// <summary>Routes lines to batch blobs; a re-run overwrites (each blob is recreated at its first flush).</summary>
+/// <summary>
+/// Routes lines to batch blobs; a re-run overwrites (each blob is recreated at its first flush). Memory is bounded by
+/// <see cref="MaxBufferedBytes"/> in all, whatever the number of batches: past it, the largest buffer is flushed.
+/// </summary>
 public sealed class BatchRouter(BlobContainerClient container, string prefix)
 {
     private const int FlushBytes = 1024 * 1024;
+    public const int MaxBufferedBytes = 4 * FlushBytes;
     private readonly Dictionary<int, MemoryStream> buffers = [];
     private readonly HashSet<int> created = [];
+    private long buffered;
 
     public static string BlobName(string prefix, int batch) => $"{prefix}{batch:D6}.ndjson";
+
+    /// <summary>The bytes held in memory now (never more than <see cref="MaxBufferedBytes"/> plus one line).</summary>
+    public long BufferedBytes => buffered;
 
     public async Task WriteLineAsync(int batch, string line, CancellationToken cancellationToken)
     {
@@ -115,36 +123,43 @@ public sealed class BatchRouter(BlobContainerClient container, string prefix)
 
         var bytes = Encoding.UTF8.GetBytes(line + "\n");
         buffer.Write(bytes);
+        buffered += bytes.Length;
         if (buffer.Length >= FlushBytes)
         {
-            await FlushAsync(batch, buffer, cancellationToken);
+            await FlushAsync(batch, cancellationToken);
+        }
+
+        while (buffered > MaxBufferedBytes)
+        {
+            await FlushAsync(buffers.MaxBy(b => b.Value.Length).Key, cancellationToken);
         }
     }
 
     public async Task CompleteAsync(CancellationToken cancellationToken)
     {
-        foreach (var (batch, buffer) in buffers)
+        foreach (var batch in buffers.Keys.ToList())
         {
-            await FlushAsync(batch, buffer, cancellationToken);
+            await FlushAsync(batch, cancellationToken);
         }
     }
 
-    private async Task FlushAsync(int batch, MemoryStream buffer, CancellationToken cancellationToken)
+    /// <summary>Appends a batch's buffer to its blob and lets the buffer go (a kept one would keep its capacity).</summary>
+    private async Task FlushAsync(int batch, CancellationToken cancellationToken)
     {
-        if (buffer.Length == 0)
+        var buffer = buffers[batch];
+        buffers.Remove(batch);
+        buffered -= buffer.Length;
+        using (buffer)
         {
-            return;
-        }
+            var blob = container.GetAppendBlobClient(BlobName(prefix, batch));
+            if (created.Add(batch))
+            {
+                await blob.CreateAsync(new AppendBlobCreateOptions(), cancellationToken);
+            }
 
-        var blob = container.GetAppendBlobClient(BlobName(prefix, batch));
-        if (created.Add(batch))
-        {
-            await blob.CreateAsync(new AppendBlobCreateOptions(), cancellationToken);
+            buffer.Position = 0;
+            await blob.AppendBlockAsync(buffer, cancellationToken: cancellationToken);
         }
-
-        buffer.Position = 0;
-        await blob.AppendBlockAsync(buffer, cancellationToken: cancellationToken);
-        buffer.SetLength(0);
     }
 }
 

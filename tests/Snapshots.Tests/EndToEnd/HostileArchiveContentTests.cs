@@ -38,6 +38,17 @@ public sealed class HostileArchiveContentTests(ServiceFixture service)
         { "a line longer than the largest item", "documents.ndjson line 2: longer than 2 MiB" },
         { "two projects", "project.json line 2: an archive holds one project" },
         { "a part listed twice", "The manifest lists 'labels.ndjson' twice" },
+        { "annotation with a label set not in the archive", "points to label set 'no-such-label-set'" },
+        { "annotation set of a document not in the archive", "points to document 'no-such-document'" },
+        { "annotation set with a parent its document lacks", "has the parent 'no-such-parent'" },
+        { "two labels with one id", "labels.ndjson line 2: label" },
+        { "two annotations with one id in a document", "appears twice in document" },
+        { "an annotation set id with a path separator", "the annotation set id 'a/b' is not well-formed" },
+        { "a file with an unsafe name", "a file has an unsafe name" },
+        { "a file of an AI not in the archive", "belongs to no document, AI or project" },
+        { "a file no index part lists", "is not listed in the manifest" },
+        { "a file listed twice", "is listed twice" },
+        { "a file listing outside the files folder", "a file listing needs a path under files/" },
     };
 
     [Theory]
@@ -133,6 +144,24 @@ public sealed class HostileArchiveContentTests(ServiceFixture service)
         "a line longer than the largest item" => zip.EditLineSealed(ArchiveEntries.Documents, 1,
             d => d["padding"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(2 * 1024 * 1024))),
         "two projects" => zip.ReplaceLinesSealed(ArchiveEntries.Project, lines => [lines[0], lines[0]]),
+        "annotation with a label set not in the archive" => zip.EditLineSealed(ArchiveEntries.Annotations, 0, a => a["labelSetId"] = "no-such-label-set"),
+        "annotation set of a document not in the archive" => zip.EditLineSealed(ArchiveEntries.AnnotationSets, 0, s => s["documentId"] = "no-such-document"),
+        "annotation set with a parent its document lacks" => zip.EditLineSealed(ArchiveEntries.AnnotationSets, 0, s => s["parentId"] = "no-such-parent"),
+        "two labels with one id" => zip.ReplaceLinesSealed(ArchiveEntries.Labels, lines =>
+        {
+            var second = JsonNode.Parse(lines[1])!.AsObject();
+            second["id"] = JsonNode.Parse(lines[0])!["id"]!.GetValue<string>();
+            return [lines[0], second.ToJsonString(), .. lines.Skip(2)];
+        }),
+        "two annotations with one id in a document" => zip.ReplaceLinesSealed(ArchiveEntries.Annotations, lines => [lines[0], lines[0], .. lines.Skip(2)]),
+        "an annotation set id with a path separator" => zip.EditLineSealed(ArchiveEntries.AnnotationSets, 0, s => s["id"] = "a/b"),
+        "a file with an unsafe name" => zip.EditLineSealed(ArchiveEntries.Documents, 0, d => d["files"]![0]!["name"] = "../../other-project/x.pdf"),
+        "a file of an AI not in the archive" => zip.RenameSealed(
+            name => name.StartsWith("files/ais/", StringComparison.Ordinal),
+            name => "files/ais/ghost/" + name.Split('/').Last()),
+        "a file no index part lists" => zip.ReplaceLinesSealed(ArchiveEntries.FileIndex(0), lines => [.. lines.Skip(1)]),
+        "a file listed twice" => zip.ReplaceLinesSealed(ArchiveEntries.FileIndex(0), lines => [.. lines, lines[0]]),
+        "a file listing outside the files folder" => zip.EditLineSealed(ArchiveEntries.FileIndex(0), 0, f => f["path"] = ArchiveEntries.Documents),
         "a part listed twice" => zip.EditManifest(m => m["parts"]!.AsArray().Add(m["parts"]!.AsArray().First(p => (string?)p!["path"] == ArchiveEntries.Labels)!.DeepClone())),
         _ => throw new ArgumentOutOfRangeException(nameof(attack)),
     };

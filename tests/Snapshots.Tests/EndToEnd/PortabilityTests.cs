@@ -184,6 +184,31 @@ public sealed class PortabilityTests(ServiceFixture service)
         Assert.Equal(snapshot.Get("counts.labels").GetInt32(), counts.GetProperty("labels").GetInt32());
     }
 
+    [Fact]
+    public async Task A_version_1_archive_with_its_files_in_the_manifest_still_verifies_and_restores()
+    {
+        var snapshot = await CreateSnapshotAsync("dataset", "ai");
+        var zip = await service.Http.GetByteArrayAsync($"/api/snapshots/{snapshot.GetProperty("id").GetString()}/download");
+        var version1 = new ZipRewriter(zip).ToVersion1();
+        Assert.DoesNotContain(version1.Names, n => n.StartsWith(ArchiveEntries.IndexFolder, StringComparison.Ordinal));
+        var bytes = version1.ToBytes();
+        using (var reader = SnapshotArchiveReader.Open(new MemoryStream(bytes), new Imports.ImportOptions()))
+        {
+            await reader.VerifyAsync(default);
+            Assert.Equal(1, reader.Manifest.Version);
+            Assert.Equal(snapshot.Get("counts.files").GetInt32(), reader.Manifest.Parts.Count(p => p.Path.StartsWith(ArchiveEntries.FilesFolder, StringComparison.Ordinal)));
+        }
+
+        var restore = await ImportSnapshotAsync(bytes, "/api/imports?name=version-1");
+
+        Assert.Equal("restored", restore.GetProperty("status").GetString());
+        var counts = (await service.Http.GetFromJsonAsync<JsonElement>($"/api/projects/{restore.GetProperty("projectId").GetString()}")).GetProperty("counts");
+        Assert.Equal(snapshot.Get("counts.documents").GetInt32(), counts.GetProperty("documents").GetInt32());
+        Assert.Equal(snapshot.Get("counts.annotations").GetInt32(), counts.GetProperty("annotations").GetInt32());
+        Assert.Equal(restore.Get("progress.bytes.total").GetInt64(), restore.Get("progress.bytes.done").GetInt64());
+        Assert.True(restore.Get("progress.bytes.total").GetInt64() > 0);
+    }
+
     public static TheoryData<string, string> HostileArchives => new()
     {
         { "checksum", "Checksum mismatch for 'labels.ndjson'" },
@@ -191,7 +216,7 @@ public sealed class PortabilityTests(ServiceFixture service)
         { "traversal", "unsafe entry: '../escape.txt' has a '..' segment" },
         { "absolute", "unsafe entry: '/etc/cron.d/job' is absolute" },
         { "duplicate", "the entry 'labels.ndjson' twice" },
-        { "major version", "format version 2" },
+        { "major version", "format version 3" },
         { "counts", "The manifest counts" },
         { "no manifest", "not a Konfuzio project export" },
         { "null source", "source (environment, projectId)" },
@@ -210,7 +235,7 @@ public sealed class PortabilityTests(ServiceFixture service)
             "traversal" => zip.Add("../escape.txt", "x"),
             "absolute" => zip.Add("/etc/cron.d/job", "x"),
             "duplicate" => zip.Add(ArchiveEntries.Labels, ""),
-            "major version" => zip.EditManifest(m => m["version"] = 2),
+            "major version" => zip.EditManifest(m => m["version"] = 3),
             "counts" => zip.EditManifest(m => m["counts"]!["labels"] = 999),
             "no manifest" => new ZipRewriter(ExportArchives.Zip(new Dictionary<string, string> { ["labels.ndjson"] = "{}" })),
             "null source" => zip.EditManifest(m => m["source"] = null),

@@ -59,13 +59,27 @@ public sealed class SnapshotLifecycleTests(ServiceFixture service)
     }
 
     [Fact]
-    public async Task Every_entry_is_in_the_manifest_with_its_checksum_and_the_manifest_comes_last()
+    public async Task Every_entry_is_listed_with_its_checksum_files_in_index_parts_and_the_manifest_comes_last()
     {
         var projectId = await SeedAsync();
         var snapshot = await service.Http.CreateSnapshotAsync(projectId, "dataset", "ai");
 
         using var zip = await service.Http.DownloadAsync(snapshot.GetProperty("id").GetString()!);
-        var parts = zip.Manifest().GetProperty("parts").EnumerateArray().ToDictionary(p => p.GetProperty("path").GetString()!);
+        var manifest = zip.Manifest();
+        var parts = manifest.GetProperty("parts").EnumerateArray().ToDictionary(p => p.GetProperty("path").GetString()!);
+        Assert.Equal(SnapshotManifest.CurrentVersion, manifest.GetProperty("version").GetInt32());
+        Assert.DoesNotContain(parts.Keys, p => p.StartsWith(ArchiveEntries.FilesFolder, StringComparison.Ordinal));
+        var indexes = parts.Keys.Where(p => p.StartsWith(ArchiveEntries.IndexFolder, StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(indexes);
+        foreach (var index in indexes)
+        {
+            using var reader = new StreamReader(zip.GetEntry(index)!.Open());
+            while (reader.ReadLine() is { Length: > 0 } line)
+            {
+                var file = JsonDocument.Parse(line).RootElement.Clone();
+                parts.Add(file.GetProperty("path").GetString()!, file);
+            }
+        }
 
         Assert.Equal("manifest.json", zip.Entries[^1].FullName);
         Assert.Equal(zip.Entries.Count - 1, parts.Count);

@@ -63,14 +63,65 @@ public sealed class ZipRewriter
         return lines;
     });
 
-    /// <summary>Renames the first entry <paramref name="which"/> accepts, in the zip and in the manifest.</summary>
+    /// <summary>
+    /// Renames the first entry <paramref name="which"/> accepts, in the zip and where it is listed: the manifest, or
+    /// (a file of a version-2 archive) the file index part that lists it, sealed again.
+    /// </summary>
     public ZipRewriter RenameSealed(Func<string, bool> which, Func<string, string> newName)
     {
         var index = entries.FindIndex(e => which(e.Name));
         var (name, content) = entries[index];
         entries[index] = (newName(name), content);
-        return EditManifest(manifest => manifest["parts"]!.AsArray().Single(p => (string?)p!["path"] == name)!["path"] = newName(name));
+        if (Manifest()["parts"]!.AsArray().Any(p => (string?)p!["path"] == name))
+        {
+            return EditManifest(manifest => manifest["parts"]!.AsArray().Single(p => (string?)p!["path"] == name)!["path"] = newName(name));
+        }
+
+        var lister = IndexEntries.Single(e => Lines(e).Any(l => (string?)JsonNode.Parse(l)!["path"] == name));
+        return ReplaceLinesSealed(lister, lines => [.. lines.Select(l =>
+        {
+            var file = JsonNode.Parse(l)!.AsObject();
+            if ((string?)file["path"] == name)
+            {
+                file["path"] = newName(name);
+            }
+
+            return file.ToJsonString();
+        })]);
     }
+
+    /// <summary>The same archive in format version 1: every file listed in the manifest itself, no index parts.</summary>
+    public ZipRewriter ToVersion1()
+    {
+        var indexes = IndexEntries.ToList();
+        var files = indexes.SelectMany(Lines).Select(l => JsonNode.Parse(l)!).ToList();
+        foreach (var index in indexes)
+        {
+            Remove(index);
+        }
+
+        return EditManifest(manifest =>
+        {
+            manifest["version"] = 1;
+            var parts = manifest["parts"]!.AsArray();
+            foreach (var listed in parts.Where(p => ((string?)p!["path"])!.StartsWith("index/", StringComparison.Ordinal)).ToList())
+            {
+                parts.Remove(listed);
+            }
+
+            foreach (var file in files)
+            {
+                parts.Add(file);
+            }
+        });
+    }
+
+    private IEnumerable<string> IndexEntries => entries.Select(e => e.Name).Where(n => n.StartsWith("index/", StringComparison.Ordinal));
+
+    private IEnumerable<string> Lines(string name) =>
+        Encoding.UTF8.GetString(entries.Single(e => e.Name == name).Content).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    private JsonObject Manifest() => JsonNode.Parse(entries.Single(e => e.Name == "manifest.json").Content)!.AsObject();
 
     public IReadOnlyList<string> Names => [.. entries.Select(e => e.Name)];
 

@@ -1,5 +1,8 @@
 using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
+using Moq.Protected;
 using Snapshots.Create;
 using Snapshots.Functions.Snapshots;
 using Snapshots.Records;
@@ -15,6 +18,7 @@ public sealed class CreateSnapshotOrchestratorTests
     public CreateSnapshotOrchestratorTests()
     {
         context.Setup(c => c.GetInput<CreateSnapshotRequest>()).Returns(Request);
+        context.Protected().SetupGet<ILoggerFactory>("LoggerFactory").Returns(NullLoggerFactory.Instance);
         context.SetupGet(c => c.CurrentUtcDateTime).Returns(new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc));
         context.Setup(c => c.CallActivityAsync<object>(It.IsAny<TaskName>(), It.IsAny<object?>(), It.IsAny<TaskOptions?>()))
             .Callback((TaskName name, object? _, TaskOptions? _) => calls.Add(name.Name)).ReturnsAsync((object?)null!);
@@ -50,6 +54,26 @@ public sealed class CreateSnapshotOrchestratorTests
     }
 
     [Fact]
+    public async Task The_part_blobs_go_after_the_snapshot_is_created()
+    {
+        await CreateSnapshotFunctions.CreateSnapshotOrchestrator(context.Object);
+
+        Assert.Equal([nameof(CreateSnapshotFunctions.FinishSnapshot), nameof(CreateSnapshotFunctions.DeleteSnapshotParts)], calls.TakeLast(2));
+    }
+
+    [Fact]
+    public async Task Parts_that_cannot_be_removed_leave_the_snapshot_created()
+    {
+        context.Setup(c => c.CallActivityAsync<object>(new TaskName(nameof(CreateSnapshotFunctions.DeleteSnapshotParts)), It.IsAny<object?>(), It.IsAny<TaskOptions?>()))
+            .ThrowsAsync(new TaskFailedException("DeleteSnapshotParts", 9, new TaskFailureDetails("RequestFailedException", "storage unavailable", null, null, null)));
+
+        var archive = await CreateSnapshotFunctions.CreateSnapshotOrchestrator(context.Object);
+
+        Assert.Equal(1234, archive.Bytes);
+        context.Verify(c => c.CallActivityAsync<object>(new TaskName(nameof(CreateSnapshotFunctions.FailSnapshot)), It.IsAny<object?>(), It.IsAny<TaskOptions?>()), Times.Never);
+    }
+
+    [Fact]
     public async Task A_failed_activity_marks_the_snapshot_failed_with_the_reason_and_fails_the_orchestration()
     {
         context.Setup(c => c.CallActivityAsync<AssembledArchive>(new TaskName(nameof(CreateSnapshotFunctions.AssembleSnapshotArchive)), It.IsAny<object?>(), It.IsAny<TaskOptions?>()))
@@ -61,6 +85,7 @@ public sealed class CreateSnapshotOrchestratorTests
         context.Verify(c => c.CallActivityAsync<object>(new TaskName(nameof(CreateSnapshotFunctions.FailSnapshot)),
             It.Is<object?>(o => IsFailureWith(o, "disk full")), It.IsAny<TaskOptions?>()), Times.Once);
         context.Verify(c => c.CallActivityAsync<object>(new TaskName(nameof(CreateSnapshotFunctions.FinishSnapshot)), It.IsAny<object?>(), It.IsAny<TaskOptions?>()), Times.Never);
+        Assert.DoesNotContain(nameof(CreateSnapshotFunctions.DeleteSnapshotParts), calls);
     }
 
     private static bool IsFinishWith(object? input, string warning, long bytes) =>
