@@ -2,6 +2,7 @@ using Microsoft.DurableTask;
 using Snapshots.Archive;
 using Snapshots.Create;
 using Snapshots.Imports;
+using Snapshots.Restore;
 
 namespace Snapshots.Functions.Orchestration;
 
@@ -27,6 +28,7 @@ public static class ActivityRetry
         typeof(NoDatasetDocumentsException).FullName!,
         typeof(SnapshotRequestException).FullName!,
         typeof(PermanentFailureException).FullName!,
+        typeof(RestoreCancelRequestedException).FullName!,
     };
 
     private static readonly HashSet<string> InvalidArchive = new(StringComparer.Ordinal)
@@ -36,6 +38,10 @@ public static class ActivityRetry
     };
 
     public static bool IsTransient(TaskFailureDetails failure) => !IsPermanent(failure);
+
+    /// <summary>The publish refused because a cancel was accepted first.</summary>
+    public static bool IsCancelRequested(TaskFailureDetails? failure) =>
+        failure is not null && (failure.ErrorType == typeof(RestoreCancelRequestedException).FullName || IsCancelRequested(failure.InnerFailure));
 
     /// <summary>The archive itself is at fault: no retry of the restore that read it can succeed.</summary>
     public static bool IsInvalidArchive(TaskFailureDetails? failure) =>

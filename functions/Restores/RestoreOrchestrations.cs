@@ -93,10 +93,12 @@ public sealed partial class RestoreOrchestrations(
         }
         catch (RestoreCancelledException)
         {
-            progress.Report(RestoreStages.Discarding);
-            await context.CallActivityAsync(nameof(RecordRestoreCancelled), new CancelledRestoreRequest(request, context.CurrentUtcDateTime), Retry);
-            await context.CallActivityAsync(nameof(DiscardRestore), new DiscardRestoreRequest(request, Cancelled: true), Retry);
-            return new RestoreOutcome(Cancelled: true, RestoredBatch.Empty);
+            return await CancelAsync(context, request, progress);
+        }
+        catch (TaskFailedException failure) when (ActivityRetry.IsCancelRequested(failure.FailureDetails))
+        {
+            // The cancel reached the project record before the publish did.
+            return await CancelAsync(context, request, progress);
         }
         catch (TaskFailedException failure)
         {
@@ -113,6 +115,14 @@ public sealed partial class RestoreOrchestrations(
         progress.Report(RestoreStages.Restored);
         await AfterPublishAsync(context, new PublishedRestoreRef(request, generation));
         return new RestoreOutcome(Cancelled: false, restored);
+    }
+
+    private static async Task<RestoreOutcome> CancelAsync(TaskOrchestrationContext context, RestoreRequest request, ProgressTracker progress)
+    {
+        progress.Report(RestoreStages.Discarding);
+        await context.CallActivityAsync(nameof(RecordRestoreCancelled), new CancelledRestoreRequest(request, context.CurrentUtcDateTime), Retry);
+        await context.CallActivityAsync(nameof(DiscardRestore), new DiscardRestoreRequest(request, Cancelled: true), Retry);
+        return new RestoreOutcome(Cancelled: true, RestoredBatch.Empty);
     }
 
     /// <summary>

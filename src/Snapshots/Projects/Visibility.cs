@@ -14,6 +14,12 @@ public sealed record ProjectPublication
 
     /// <summary>The restore that writes into the project now: one at a time per target.</summary>
     public string? ActiveRestoreId { get; init; }
+
+    /// <summary>
+    /// The active restore was asked to cancel: its publish is refused. The cancel and the publish both write this
+    /// record with its ETag, so exactly one of them wins.
+    /// </summary>
+    public string? CancelledRestoreId { get; init; }
 }
 
 public sealed record PublishedRestore(string RestoreId, long Generation);

@@ -139,14 +139,12 @@ public sealed class DocumentRestorer(ProjectStore store, ProjectFiles files, Res
             }
 
             var newId = DeterministicIds.For(request.RestoreId, "ai", ai.Id);
+            var staged = ai with { Id = newId, CategoryId = SchemaMap.Map(map.Categories, ai.CategoryId), Files = [] };
+            // Staged before its files go up: a discard finds the AI and removes its model files with it.
+            await store.UpsertAsync(request.ProjectId, staged, cancellationToken, stagedBy: request.RestoreId);
             var (restoredFiles, copied) = await CopyFilesAsync(entries, ai.Files, name => ArchiveEntries.AiFile(ai.Id, name),
                 (name, content) => files.UploadModelFileAsync(request.ProjectId, newId, name, content, cancellationToken), cancellationToken);
-            await store.UpsertAsync(request.ProjectId, ai with
-            {
-                Id = newId,
-                CategoryId = SchemaMap.Map(map.Categories, ai.CategoryId),
-                Files = restoredFiles,
-            }, cancellationToken, stagedBy: request.RestoreId);
+            await store.UpsertAsync(request.ProjectId, staged with { Files = restoredFiles }, cancellationToken, stagedBy: request.RestoreId);
             ais++;
             fileCount += restoredFiles.Count;
             bytes += copied;

@@ -32,6 +32,11 @@ public sealed class RestorePublisher(ProjectStore store, ProjectFiles files, Res
                 return publication.ActiveRestoreId == request.RestoreId ? project with { Publication = publication with { ActiveRestoreId = null } } : null;
             }
 
+            if (publication.CancelledRestoreId == request.RestoreId)
+            {
+                throw new RestoreCancelRequestedException(request.RestoreId);
+            }
+
             if (publication.ActiveRestoreId != request.RestoreId)
             {
                 throw new PermanentFailureException($"Restore {request.RestoreId} no longer holds project {request.ProjectId}; it was not published.");
@@ -45,6 +50,7 @@ public sealed class RestorePublisher(ProjectStore store, ProjectFiles files, Res
                     Generation = generation,
                     Published = [.. publication.Published, new PublishedRestore(request.RestoreId, generation)],
                     ActiveRestoreId = null,
+                    CancelledRestoreId = null,
                 },
             };
             return request.NewProject
@@ -176,3 +182,6 @@ public sealed class RestorePublisher(ProjectStore store, ProjectFiles files, Res
     private static ParallelOptions Parallelism(CancellationToken cancellationToken) =>
         new() { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken };
 }
+
+/// <summary>The publish found that a cancel was accepted first: the restore ends cancelled, not published.</summary>
+public sealed class RestoreCancelRequestedException(string restoreId) : Exception($"Restore {restoreId} was cancelled before it was published.");

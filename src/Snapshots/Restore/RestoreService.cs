@@ -146,8 +146,18 @@ public sealed partial class RestoreService(
     {
         static bool Ended(RestoreRecord r) => r.PublishedAt is not null || r.CompletedAt is not null;
         var current = await UpdateRecordAsync(record.Id, r => Ended(r) ? r : r with { CancelRequestedAt = r.CancelRequestedAt ?? clock.GetUtcNow() }, cancellationToken) ?? record;
-        return Ended(current)
-            ? throw new SnapshotRequestException(409, "Only a queuing or running restore can be cancelled; this one has ended or was published.")
+        if (Ended(current))
+        {
+            throw new SnapshotRequestException(409, "Only a queuing or running restore can be cancelled; this one has ended or was published.");
+        }
+
+        // The publish writes the same project record: whichever write comes first decides, so an accepted cancel is kept.
+        var target = await projects.UpdateProjectAsync(current.ProjectId, project =>
+            project.Publication is { } publication && publication.ActiveRestoreId == current.Id && publication.CancelledRestoreId != current.Id
+                ? project with { Publication = publication with { CancelledRestoreId = current.Id } }
+                : null, cancellationToken);
+        return target?.Publication?.Published.Any(p => p.RestoreId == current.Id) == true
+            ? throw new SnapshotRequestException(409, "Only a queuing or running restore can be cancelled; this one was published.")
             : current;
     }
 
@@ -213,7 +223,7 @@ public sealed partial class RestoreService(
 
     private Task<Project?> ReleaseHoldAsync(string projectId, string restoreId, CancellationToken cancellationToken) =>
         projects.UpdateProjectAsync(projectId, project => project.Publication?.ActiveRestoreId == restoreId
-            ? project with { Publication = project.Publication with { ActiveRestoreId = null } }
+            ? project with { Publication = project.Publication with { ActiveRestoreId = null, CancelledRestoreId = null } }
             : null, cancellationToken);
 
     /// <summary>
@@ -241,7 +251,7 @@ public sealed partial class RestoreService(
             }
 
             var publication = project.Publication ?? new ProjectPublication();
-            if (await projects.TryReplaceProjectAsync(project with { Publication = publication with { ActiveRestoreId = restoreId } }, etag, cancellationToken))
+            if (await projects.TryReplaceProjectAsync(project with { Publication = publication with { ActiveRestoreId = restoreId, CancelledRestoreId = null } }, etag, cancellationToken))
             {
                 return null;
             }

@@ -147,7 +147,9 @@ public sealed class AtomicRestoreTests(ServiceFixture service)
 
     public static TheoryData<string> CancellableSteps() => new(
         nameof(RestoreOrchestrations.VerifyRestoreArchive), nameof(RestoreOrchestrations.RestoreSchema), nameof(RestoreOrchestrations.PlanRestoreDocuments),
-        nameof(RestoreOrchestrations.RestoreDocumentBatch), nameof(RestoreOrchestrations.RestoreAis));
+        nameof(RestoreOrchestrations.RestoreDocumentBatch), nameof(RestoreOrchestrations.RestoreAis),
+        // Held after the orchestration's last cancel check: the publish itself must see the cancel and refuse.
+        nameof(RestoreOrchestrations.PublishRestore));
 
     [Theory]
     [MemberData(nameof(CancellableSteps))]
@@ -183,11 +185,12 @@ public sealed class AtomicRestoreTests(ServiceFixture service)
         }
     }
 
-    [Fact]
-    public async Task A_cancelled_restore_into_a_new_project_takes_that_project_away_with_it()
+    [Theory]
+    [MemberData(nameof(CancellableSteps))]
+    public async Task A_cancelled_restore_into_a_new_project_takes_that_project_away_with_it(string step)
     {
         var (snapshot, identifier) = await SnapshotAsync();
-        var gate = service.Faults.HoldOnce(identifier, nameof(RestoreOrchestrations.RestoreAis));
+        var gate = service.Faults.HoldOnce(identifier, step);
         try
         {
             var started = await service.Http.StartRestoreAsync(snapshot);

@@ -50,6 +50,7 @@ public sealed class RestoreOrchestratorTests
     [Theory]
     [InlineData(nameof(RestoreOrchestrations.VerifyRestoreArchive))]
     [InlineData(nameof(RestoreOrchestrations.RestoreSchema))]
+    [InlineData(nameof(RestoreOrchestrations.PlanRestoreDocuments))]
     [InlineData(nameof(RestoreOrchestrations.RestoreDocumentBatch))]
     [InlineData(nameof(RestoreOrchestrations.RestoreAis))]
     [InlineData(nameof(RestoreOrchestrations.PublishRestore))]
@@ -80,6 +81,20 @@ public sealed class RestoreOrchestratorTests
         Assert.True(outcome.Cancelled);
         Assert.Equal([step, nameof(RestoreOrchestrations.RecordRestoreCancelled), nameof(RestoreOrchestrations.DiscardRestore)], calls.SkipWhile(c => c != step));
         Assert.DoesNotContain(nameof(RestoreOrchestrations.PublishRestore), calls);
+    }
+
+    [Fact]
+    public async Task A_publish_refused_because_a_cancel_came_first_ends_the_restore_cancelled_not_failed()
+    {
+        Fails(nameof(RestoreOrchestrations.PublishRestore), "Restore r1 was cancelled before it was published.", typeof(RestoreCancelRequestedException).FullName!);
+
+        var outcome = await RestoreOrchestrations.RestoreSnapshotOrchestrator(context.Object);
+
+        Assert.True(outcome.Cancelled);
+        Assert.Equal([nameof(RestoreOrchestrations.PublishRestore), nameof(RestoreOrchestrations.RecordRestoreCancelled), nameof(RestoreOrchestrations.DiscardRestore)],
+            calls.SkipWhile(c => c != nameof(RestoreOrchestrations.PublishRestore)));
+        Assert.DoesNotContain(nameof(RestoreOrchestrations.FailRestore), calls);
+        Assert.False(ActivityRetry.IsTransient(new TaskFailureDetails(typeof(RestoreCancelRequestedException).FullName!, "cancelled", null, null, null)));
     }
 
     [Fact]
@@ -161,9 +176,9 @@ public sealed class RestoreOrchestratorTests
         }).ReturnsAsync(value);
     }
 
-    private void Fails(string activity, string message)
+    private void Fails(string activity, string message, string errorType = "System.InvalidOperationException")
     {
-        var failure = new TaskFailedException(activity, 3, new TaskFailureDetails("System.InvalidOperationException", message, null, null, null));
+        var failure = new TaskFailedException(activity, 3, new TaskFailureDetails(errorType, message, null, null, null));
         // Moq matches a generic setup for any type argument its own is assignable from: set up only the result type.
         var returnType = typeof(RestoreOrchestrations).GetMethod(activity)!.ReturnType;
         var resultType = returnType.IsGenericType ? returnType.GetGenericArguments().Single() : typeof(object);
