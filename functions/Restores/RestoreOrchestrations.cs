@@ -88,8 +88,7 @@ public sealed partial class RestoreOrchestrations(
             StopIfCancelled();
 
             progress.Report(RestoreStages.Publishing);
-            generation = await context.CallActivityAsync<long>(nameof(PublishRestore),
-                new CompleteRestoreRequest(request, schemaResult, restored, ais, plan.Batches, context.CurrentUtcDateTime), Retry);
+            generation = await PublishAsync(context, new CompleteRestoreRequest(request, schemaResult, restored, ais, plan.Batches, context.CurrentUtcDateTime));
         }
         catch (RestoreCancelledException)
         {
@@ -115,6 +114,27 @@ public sealed partial class RestoreOrchestrations(
         progress.Report(RestoreStages.Restored);
         await AfterPublishAsync(context, new PublishedRestoreRef(request, generation));
         return new RestoreOutcome(Cancelled: false, restored);
+    }
+
+    /// <summary>
+    /// The publish is two writes (the project, then the record). When its retries are spent, the project write may
+    /// have landed all the same: then the restore is published and must not be failed or discarded.
+    /// </summary>
+    private static async Task<long> PublishAsync(TaskOrchestrationContext context, CompleteRestoreRequest complete)
+    {
+        try
+        {
+            return await context.CallActivityAsync<long>(nameof(PublishRestore), complete, Retry);
+        }
+        catch (TaskFailedException failure) when (!ActivityRetry.IsPermanent(failure.FailureDetails))
+        {
+            if (await context.CallActivityAsync<long?>(nameof(SettlePublishedRestore), complete, Retry) is { } generation)
+            {
+                return generation;
+            }
+
+            throw;
+        }
     }
 
     private static async Task<RestoreOutcome> CancelAsync(TaskOrchestrationContext context, RestoreRequest request, ProgressTracker progress)
@@ -169,6 +189,9 @@ public sealed partial class RestoreOrchestrations(
 
     [Function(nameof(PublishRestore))]
     public Task<long> PublishRestore([ActivityTrigger] CompleteRestoreRequest request) => publisher.PublishAsync(request, CancellationToken.None);
+
+    [Function(nameof(SettlePublishedRestore))]
+    public Task<long?> SettlePublishedRestore([ActivityTrigger] CompleteRestoreRequest request) => publisher.SettleAsync(request, CancellationToken.None);
 
     [Function(nameof(FoldInRestore))]
     public Task FoldInRestore([ActivityTrigger] PublishedRestoreRef published) => publisher.FoldInAsync(published, CancellationToken.None);

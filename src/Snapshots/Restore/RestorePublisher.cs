@@ -67,6 +67,23 @@ public sealed class RestorePublisher(ProjectStore store, ProjectFiles files, Res
         return published.Publication!.Published.Single(p => p.RestoreId == request.RestoreId).Generation;
     }
 
+    /// <summary>
+    /// After a publish that failed for good: if its project write landed before the record's did, the restore is
+    /// published, so the record is completed now and the generation returned; null when it was never published.
+    /// </summary>
+    public async Task<long?> SettleAsync(CompleteRestoreRequest complete, CancellationToken cancellationToken)
+    {
+        var request = complete.Restore;
+        if (await store.GetAsync<Project>(request.ProjectId, request.ProjectId, cancellationToken) is not { Publication: { } publication }
+            || publication.Published.FirstOrDefault(p => p.RestoreId == request.RestoreId) is not { } published)
+        {
+            return null;
+        }
+
+        await restores.CompleteAsync(complete, clock.GetUtcNow(), cancellationToken);
+        return published.Generation;
+    }
+
     /// <summary>Replaces the restore id on each of its items by the generation it became visible in, then forgets the restore.</summary>
     public async Task FoldInAsync(PublishedRestoreRef published, CancellationToken cancellationToken)
     {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Snapshots.Archive;
@@ -54,6 +55,35 @@ public sealed class LargeUploadTests(UploadServiceFixture service, ITestOutputHe
             manifest => manifest is null, TimeSpan.FromSeconds(30));
         var staging = service.Services.GetRequiredService<BlobAccounts>().Data.GetBlobContainerClient(BlobContainerNames.Imports);
         Assert.DoesNotContain(await staging.GetBlobsAsync().CollectAsync(), blob => blob.Name.EndsWith("/upload.zip", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// Restored end to end, an archive whose files span two index parts (300 000 files are verified offline in
+    /// <c>ManyFilesArchiveTests</c>: restoring them would take Azurite most of the suite's time).
+    /// </summary>
+    [Fact]
+    public async Task An_archive_whose_files_span_two_index_parts_is_verified_and_restored_with_every_file()
+    {
+        const int documents = 110, filesPerDocument = 100, files = documents * filesPerDocument;
+        var zipPath = Path.Combine(service.DataDirectory, "many-files.zip");
+        ManyFilesArchive.Write(zipPath, documents, filesPerDocument);
+
+        using var content = new StreamContent(File.OpenRead(zipPath));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/zip");
+        var watch = Stopwatch.StartNew();
+        using var response = await service.Http.PostAsync("/api/imports?name=many-files", content);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"{(int)response.StatusCode} {body}");
+        var restore = await Eventually.ReturnsAsync(
+            () => service.Http.GetFromJsonAsync<JsonElement>($"/api/restores/{JsonDocument.Parse(body).RootElement.GetProperty("id").GetString()}"),
+            r => r.GetProperty("status").GetString() is "restored" or "contactSupport", TimeSpan.FromMinutes(10));
+        output.WriteLine($"{files} files restored in {watch.Elapsed.TotalSeconds:F0} s");
+
+        Assert.True(restore.GetProperty("status").GetString() == "restored", restore.ToString());
+        Assert.Equal((files, files), (restore.Get("progress.files.done").GetInt32(), restore.Get("progress.files.total").GetInt32()));
+        Assert.Equal(files, restore.Get("report.files").GetInt32());
+        var counts = (await service.Http.GetFromJsonAsync<JsonElement>($"/api/projects/{restore.GetProperty("projectId").GetString()}")).GetProperty("counts");
+        Assert.Equal(documents, counts.GetProperty("documents").GetInt32());
     }
 
     /// <summary>The archive with its first document file swapped for 200 MB of random bytes its manifest knows nothing of.</summary>

@@ -68,6 +68,13 @@ public sealed class RestoreTests(ServiceFixture service)
         Assert.Equal(total, created.Get("report.files").GetInt32());
         Assert.Equal((total - projectFiles, total - projectFiles), (merged.Get("progress.files.done").GetInt32(), merged.Get("progress.files.total").GetInt32()));
         Assert.Equal(total - projectFiles, merged.Get("report.files").GetInt32());
+
+        // Bytes add up the same way: the project files' bytes count for the new project and leave the merge's total.
+        var projectFileBytes = (await service.Http.GetFromJsonAsync<JsonElement>($"/api/projects/{sourceId}")).GetProperty("files").EnumerateArray().Sum(f => f.GetProperty("bytes").GetInt64());
+        Assert.True(projectFileBytes > 0);
+        var createdBytes = created.Get("progress.bytes.total").GetInt64();
+        Assert.Equal(createdBytes, created.Get("progress.bytes.done").GetInt64());
+        Assert.Equal((createdBytes - projectFileBytes, createdBytes - projectFileBytes), (merged.Get("progress.bytes.done").GetInt64(), merged.Get("progress.bytes.total").GetInt64()));
     }
 
     [Fact]

@@ -29,6 +29,7 @@ public sealed class RestoreOrchestratorTests
         Returns(new RestoredBatch(100, 4, 40, 100, 2000), nameof(RestoreOrchestrations.RestoreDocumentBatch));
         Returns(new AisResult(3, 3, 1000, []), nameof(RestoreOrchestrations.RestoreAis));
         Returns(7L, nameof(RestoreOrchestrations.PublishRestore));
+        Returns<long?>(null, nameof(RestoreOrchestrations.SettlePublishedRestore));
     }
 
     [Fact]
@@ -81,6 +82,23 @@ public sealed class RestoreOrchestratorTests
         Assert.True(outcome.Cancelled);
         Assert.Equal([step, nameof(RestoreOrchestrations.RecordRestoreCancelled), nameof(RestoreOrchestrations.DiscardRestore)], calls.SkipWhile(c => c != step));
         Assert.DoesNotContain(nameof(RestoreOrchestrations.PublishRestore), calls);
+    }
+
+    [Fact]
+    public async Task A_publish_whose_record_write_failed_after_its_project_write_landed_is_published_not_failed()
+    {
+        Fails(nameof(RestoreOrchestrations.PublishRestore), "Cosmos unavailable");
+        Returns<long?>(7L, nameof(RestoreOrchestrations.SettlePublishedRestore));
+
+        var outcome = await RestoreOrchestrations.RestoreSnapshotOrchestrator(context.Object);
+
+        Assert.False(outcome.Cancelled);
+        Assert.Equal(
+            [nameof(RestoreOrchestrations.PublishRestore), nameof(RestoreOrchestrations.SettlePublishedRestore),
+             nameof(RestoreOrchestrations.FoldInRestore), nameof(RestoreOrchestrations.DeleteRestoreWorkingBlobs)],
+            calls.SkipWhile(c => c != nameof(RestoreOrchestrations.PublishRestore)));
+        context.Verify(c => c.CallActivityAsync<object>(new TaskName(nameof(RestoreOrchestrations.FoldInRestore)),
+            It.Is<object?>(o => Equals(o, new PublishedRestoreRef(Request, 7))), It.IsAny<TaskOptions?>()));
     }
 
     [Fact]
