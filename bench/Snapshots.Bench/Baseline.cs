@@ -13,6 +13,9 @@ internal sealed record Measured(TimeSpan Elapsed, long Entities, long Bytes)
     /// <summary>CPU seconds per process during the step: the worker (benchmark or service), cosmos, azurite.</summary>
     public Dictionary<string, double> Cpu { get; init; } = [];
 
+    /// <summary>The service process's peak working set during the step (MiB), where measured.</summary>
+    public double PeakMiB { get; init; }
+
     public double EntitiesPerSecond => Entities / Elapsed.TotalSeconds;
 
     public double MegabytesPerSecond => Bytes / 1024.0 / 1024.0 / Elapsed.TotalSeconds;

@@ -117,7 +117,10 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
     [System.Text.RegularExpressions.GeneratedRegex(@"Activity (?<name>\w+) ran (?<ms>\d+) ms")]
     private static partial System.Text.RegularExpressions.Regex ActivityLine();
 
-    /// <summary>Peak resident set size of the service process since it started (VmHWM), in MiB.</summary>
+    /// <summary>Starts the peak over (Linux: writing 5 to clear_refs resets VmHWM to the current resident set).</summary>
+    public void ResetPeakWorkingSet() => File.WriteAllText($"/proc/{process.Id}/clear_refs", "5");
+
+    /// <summary>Peak resident set size of the service process since it started or the last reset (VmHWM), in MiB.</summary>
     public double PeakWorkingSetMiB()
     {
         var line = File.ReadLines($"/proc/{process.Id}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));

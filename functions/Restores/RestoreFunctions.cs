@@ -77,7 +77,7 @@ public sealed class RestoreFunctions(RestoreService restores, RestoreStarter sta
         // Restores into projects the caller cannot see stay hidden, as GET /api/restores/{id} would hide them.
         var records = new List<RestoreRecord>();
         var visible = new Dictionary<string, bool>(StringComparer.Ordinal);
-        foreach (var record in await restores.ListAsync(r => r.SnapshotId == snapshotId, cancellationToken))
+        foreach (var record in await restores.ListBySnapshotAsync(snapshotId, cancellationToken))
         {
             if (!visible.TryGetValue(record.ProjectId, out var seen))
             {
@@ -215,7 +215,7 @@ public sealed class RestoreFunctions(RestoreService restores, RestoreStarter sta
             return denied;
         }
 
-        var records = await restores.ListAsync(r => r.ProjectId == projectId, request.HttpContext.RequestAborted);
+        var records = await restores.ListByProjectAsync(projectId, request.HttpContext.RequestAborted);
         return new OkObjectResult(new PageView<RestoreView>(await ViewsAsync(records, client, request.HttpContext.RequestAborted), null));
     }
 

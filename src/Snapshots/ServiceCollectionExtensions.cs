@@ -46,6 +46,7 @@ public static class ServiceCollectionExtensions
 
         services.AddSingleton<BlobAccounts>();
         services.AddHostedService<StorageInitializer>();
+        services.AddHostedService<Restore.RestoreRecordMigration>();
         services.AddSingleton<HealthProbe>();
         services.TryAddSingleton(TimeProvider.System);
 
@@ -77,6 +78,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Restore.SchemaRestorer>();
         services.AddSingleton<Restore.DocumentRestorer>();
         services.AddSingleton<Restore.RestoreService>();
+        services.AddSingleton<Restore.RestoreStore>();
         services.AddSingleton<Restore.RestorePublisher>();
         services.AddSingleton<Operations.PendingOperations>();
         services.AddSingleton<Operations.OperationReconciler>();

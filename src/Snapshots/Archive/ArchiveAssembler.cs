@@ -19,7 +19,7 @@ namespace Snapshots.Archive;
 /// </summary>
 public sealed class ArchiveAssembler(SnapshotBlobs blobs, ProjectFiles projectFiles)
 {
-    public const int FilesPerIndexPart = 10_000;
+    public const int FilesPerIndexPart = FileIndexBuffer.MaxFiles;
 
     private static readonly string[] SchemaEntries =
         [ArchiveEntries.Project, ArchiveEntries.Categories, ArchiveEntries.Labels, ArchiveEntries.LabelSets, ArchiveEntries.Ais];
@@ -60,24 +60,23 @@ public sealed class ArchiveAssembler(SnapshotBlobs blobs, ProjectFiles projectFi
             }
 
             var files = 0;
-            var index = new List<ManifestPart>(FilesPerIndexPart);
+            var index = new FileIndexBuffer();
             var readAhead = new FileReadAhead(file => projectFiles.Blob(file.Container, file.Blob));
             await foreach (var (file, content) in readAhead.OpenInOrderAsync(FileRefsAsync(identifier, cancellationToken), cancellationToken))
             {
                 await using (content)
                 {
-                    index.Add(await AddFileAsync(zip, file, content, cancellationToken));
-                }
-
-                if (++files % FilesPerIndexPart == 0)
-                {
-                    parts.Add(await AddIndexAsync(zip, files / FilesPerIndexPart - 1, index, cancellationToken));
+                    files++;
+                    if (index.Add(await AddFileAsync(zip, file, content, cancellationToken)))
+                    {
+                        parts.Add(await AddIndexAsync(zip, index, cancellationToken));
+                    }
                 }
             }
 
-            if (index.Count > 0)
+            if (index.Files.Count > 0)
             {
-                parts.Add(await AddIndexAsync(zip, files / FilesPerIndexPart, index, cancellationToken));
+                parts.Add(await AddIndexAsync(zip, index, cancellationToken));
             }
 
             var counts = new SnapshotCounts(
@@ -139,9 +138,10 @@ public sealed class ArchiveAssembler(SnapshotBlobs blobs, ProjectFiles projectFi
     }
 
     /// <summary>Writes the listing of the files just added (one JSON line each) and empties it.</summary>
-    private static async Task<ManifestPart> AddIndexAsync(ZipArchive zip, int number, List<ManifestPart> files, CancellationToken cancellationToken)
+    private static async Task<ManifestPart> AddIndexAsync(ZipArchive zip, FileIndexBuffer index, CancellationToken cancellationToken)
     {
-        var entryName = ArchiveEntries.FileIndex(number);
+        var files = index.Files;
+        var entryName = ArchiveEntries.FileIndex(index.Number);
         var entry = zip.CreateEntry(entryName, CompressionLevel.Fastest);
         using var copy = new HashingCopy();
         await using (var target = await entry.OpenAsync(cancellationToken))
@@ -157,7 +157,7 @@ public sealed class ArchiveAssembler(SnapshotBlobs blobs, ProjectFiles projectFi
             await copy.CopyAsync(lines, target, cancellationToken);
         }
 
-        files.Clear();
+        index.Closed();
         return new ManifestPart(entryName, copy.Sha256Hex(), copy.Bytes, copy.Lines);
     }
 

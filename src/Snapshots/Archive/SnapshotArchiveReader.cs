@@ -131,6 +131,7 @@ public sealed class SnapshotArchiveReader : IDisposable
 
         var parts = Manifest.Parts.ToDictionary(p => p.Path, StringComparer.Ordinal);
         var indexed = Manifest.Version >= 2;
+        (VerifiedEntries, FileBytes) = (0, 0);
         foreach (var path in entries.Keys.Where(p => p != ArchiveEntries.Manifest && !(indexed && IsFile(p))))
         {
             if (!parts.ContainsKey(path))
@@ -230,7 +231,7 @@ public sealed class SnapshotArchiveReader : IDisposable
         }
 
         buffer.Position = 0;
-        var files = new List<ManifestPart>(part.Items);
+        var files = new List<ManifestPart>(Math.Min(part.Items, ArchiveAssembler.FilesPerIndexPart));
         var number = 0;
         await foreach (var line in BoundedLineReader.ReadLinesAsync(buffer, part.Path, cancellationToken))
         {

@@ -20,6 +20,8 @@ public static class EntityKindOf<T>
         nameof(Records.SnapshotRecord) => EntityKinds.Snapshot,
         nameof(Records.SnapshotIndexEntry) => EntityKinds.SnapshotIndexEntry,
         nameof(Restore.RestoreRecord) => EntityKinds.Restore,
+        nameof(Restore.RestoreIndexEntry) => "restoreIndexEntry",
+        nameof(Restore.SnapshotRestoreEntry) => "snapshotRestoreEntry",
         nameof(Backups.BackupPolicy) => "backupPolicy",
         nameof(Backups.BackupPolicyIndexEntry) => "backupPolicyIndexEntry",
         nameof(Operations.PendingOperation) => "pendingOperation",

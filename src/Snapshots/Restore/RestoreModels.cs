@@ -40,13 +40,11 @@ public sealed record RestoreReport(KindReport Categories, KindReport LabelSets, 
 }
 
 /// <summary>
-/// A restore of a snapshot into a project. Kept in one partition of its own so it can be found by id, by snapshot
-/// and by project (cross-environment restores have no snapshot record here).
+/// A restore of a snapshot into a project, stored by <see cref="RestoreStore"/> with its target project's restores
+/// and found by id, by snapshot and by project (cross-environment restores have no snapshot record here).
 /// </summary>
 public sealed record RestoreRecord : IProjectEntity
 {
-    public const string Partition = "_restores";
-
     public required string Id { get; init; }
 
     public string? SnapshotId { get; init; }

@@ -10,7 +10,7 @@ namespace Snapshots.Restore;
 /// its publish, failure or cancel, find and list them. One restore at a time writes into a project.
 /// </summary>
 public sealed partial class RestoreService(
-    ProjectStore projects, MembershipStore members, Operations.PendingOperations pending, TimeProvider clock, ILogger<RestoreService> logger)
+    ProjectStore projects, RestoreStore records, MembershipStore members, Operations.PendingOperations pending, TimeProvider clock, ILogger<RestoreService> logger)
 {
     /// <summary>
     /// Checks the target and writes the restore record; a restore without a target project creates that project
@@ -60,7 +60,7 @@ public sealed partial class RestoreService(
         };
         var request = new RestoreRequest(restoreId, identifier, target.Id, record.Merge, NewProject: targetProjectId is null, Upload: upload);
         await pending.AddAsync(Operations.PendingKind.Restore, restoreId, request, cancellationToken);
-        await projects.UpsertAsync(RestoreRecord.Partition, record, cancellationToken);
+        await records.SaveAsync(record, cancellationToken);
         if (targetProjectId is null)
         {
             await projects.SaveProjectAsync(target, cancellationToken);
@@ -68,7 +68,7 @@ public sealed partial class RestoreService(
         }
         else if (await HoldAsync(target.Id, restoreId, cancellationToken) is { } running)
         {
-            await projects.DeleteAsync<RestoreRecord>(RestoreRecord.Partition, restoreId, cancellationToken);
+            await records.DeleteAsync(record, cancellationToken);
             throw RunningRestoreConflict(target.Id, running);
         }
 
@@ -76,22 +76,18 @@ public sealed partial class RestoreService(
     }
 
     public Task<RestoreRecord?> GetAsync(string restoreId, CancellationToken cancellationToken) =>
-        projects.GetAsync<RestoreRecord>(RestoreRecord.Partition, restoreId, cancellationToken);
+        records.GetAsync(restoreId, cancellationToken);
 
-    /// <summary>Restores of a snapshot, or into a project, newest first.</summary>
-    public async Task<List<RestoreRecord>> ListAsync(Func<RestoreRecord, bool> filter, CancellationToken cancellationToken)
-    {
-        var records = new List<RestoreRecord>();
-        await foreach (var record in projects.ListPartitionAsync<RestoreRecord>(RestoreRecord.Partition, cancellationToken))
-        {
-            if (filter(record))
-            {
-                records.Add(record);
-            }
-        }
+    /// <summary>Restores into a project, newest first (its partition only).</summary>
+    public Task<List<RestoreRecord>> ListByProjectAsync(string projectId, CancellationToken cancellationToken) =>
+        NewestFirstAsync(records.ListByProjectAsync(projectId, cancellationToken), cancellationToken);
 
-        return records.OrderByDescending(r => r.CreatedAt).ToList();
-    }
+    /// <summary>Restores of a snapshot, newest first (its index, then a point read each).</summary>
+    public Task<List<RestoreRecord>> ListBySnapshotAsync(string snapshotId, CancellationToken cancellationToken) =>
+        NewestFirstAsync(records.ListBySnapshotAsync(snapshotId, cancellationToken), cancellationToken);
+
+    private static async Task<List<RestoreRecord>> NewestFirstAsync(IAsyncEnumerable<RestoreRecord> source, CancellationToken cancellationToken) =>
+        (await source.ToListAsync(cancellationToken)).OrderByDescending(r => r.CreatedAt).ToList();
 
     /// <summary>Records that a restore is published, with its report: from now on it is restored.</summary>
     public async Task CompleteAsync(CompleteRestoreRequest complete, DateTimeOffset publishedAt, CancellationToken cancellationToken)
@@ -156,9 +152,15 @@ public sealed partial class RestoreService(
             project.Publication is { } publication && publication.ActiveRestoreId == current.Id && publication.CancelledRestoreId != current.Id
                 ? project with { Publication = publication with { CancelledRestoreId = current.Id } }
                 : null, cancellationToken);
-        return target?.Publication?.Published.Any(p => p.RestoreId == current.Id) == true
-            ? throw new SnapshotRequestException(409, "Only a queuing or running restore can be cancelled; this one was published.")
-            : current;
+        if (target?.Publication?.Published.Any(p => p.RestoreId == current.Id) == true)
+        {
+            throw new SnapshotRequestException(409, "Only a queuing or running restore can be cancelled; this one was published.");
+        }
+
+        // A restore that does not hold its target yet (being started or retried this moment) could miss the cancel.
+        return target?.Publication?.CancelledRestoreId == current.Id
+            ? current
+            : throw new SnapshotRequestException(409, "The restore is being started and cannot be cancelled yet; try again in a moment.");
     }
 
     /// <summary>Before a retry: holds the target again (409 when another restore writes into it) and clears the failure.</summary>
@@ -172,7 +174,7 @@ public sealed partial class RestoreService(
         // Running again first, so no other restore sees this one as ended and takes the target in between. The
         // ETag-conditional change is also the claim: of two retries at once, one finds the record running again.
         var claimed = false;
-        await projects.UpdateAsync<RestoreRecord>(RestoreRecord.Partition, record.Id, r =>
+        await records.UpdateAsync(record.Id, r =>
         {
             // Still failed, not just ended: a concurrent retry may already have run to "restored" in between.
             claimed = r.CompletedAt is not null && r.Error is not null;
@@ -214,7 +216,10 @@ public sealed partial class RestoreService(
     public async Task AbandonAsync(RestoreRequest request, CancellationToken cancellationToken)
     {
         await ReleaseAsync(request, cancellationToken);
-        await projects.DeleteAsync<RestoreRecord>(RestoreRecord.Partition, request.RestoreId, cancellationToken);
+        if (await records.GetAsync(request.RestoreId, cancellationToken) is { } record)
+        {
+            await records.DeleteAsync(record, cancellationToken);
+        }
     }
 
     /// <summary>Frees the target if this restore holds it.</summary>
@@ -264,5 +269,5 @@ public sealed partial class RestoreService(
         new(409, $"Project '{projectId}' has a restore running (restore id '{running}'); start this one when it has ended, or cancel it.");
 
     private Task<RestoreRecord?> UpdateRecordAsync(string restoreId, Func<RestoreRecord, RestoreRecord> change, CancellationToken cancellationToken) =>
-        projects.UpdateAsync(RestoreRecord.Partition, restoreId, change, cancellationToken);
+        records.UpdateAsync(restoreId, change, cancellationToken);
 }

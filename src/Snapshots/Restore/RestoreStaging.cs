@@ -105,6 +105,7 @@ public sealed class BatchRouter(BlobContainerClient container, string prefix)
 {
     private const int FlushBytes = 1024 * 1024;
     public const int MaxBufferedBytes = 4 * FlushBytes;
+    private const int MinFlushBytes = 64 * 1024;
     private readonly Dictionary<int, MemoryStream> buffers = [];
     private readonly HashSet<int> created = [];
     private long buffered;
@@ -129,9 +130,19 @@ public sealed class BatchRouter(BlobContainerClient container, string prefix)
             await FlushAsync(batch, cancellationToken);
         }
 
-        while (buffered > MaxBufferedBytes)
+        if (buffered > MaxBufferedBytes)
         {
-            await FlushAsync(buffers.MaxBy(b => b.Value.Length).Key, cancellationToken);
+            // The largest buffer goes, unless all are small (lines spread over many batches): then all go, so no
+            // line costs a block of its own and an append blob stays far from its 50 000-block limit.
+            var largest = buffers.MaxBy(b => b.Value.Length);
+            if (largest.Value.Length >= MinFlushBytes)
+            {
+                await FlushAsync(largest.Key, cancellationToken);
+            }
+            else
+            {
+                await CompleteAsync(cancellationToken);
+            }
         }
     }
 

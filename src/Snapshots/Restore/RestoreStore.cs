@@ -1,0 +1,170 @@
+using System.Text.Json;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Snapshots.Projects;
+
+namespace Snapshots.Restore;
+
+/// <summary>
+/// Restore records: each in a partition of its target project's restores (<c>_restores:{projectId}</c>, not the
+/// project's own partition, so a record outlives the project its cancelled restore removed), found by id through
+/// the restore index and by snapshot through the snapshot's restore index. Every read is a point read or one small
+/// partition: nothing streams an environment's restores.
+/// </summary>
+public sealed class RestoreStore(ProjectStore store)
+{
+    /// <summary>Where every record lived before (one partition for the environment), read only to migrate.</summary>
+    public const string LegacyPartition = "_restores";
+
+    public static string Partition(string projectId) => $"_restores:{projectId}";
+
+    public async Task SaveAsync(RestoreRecord record, CancellationToken cancellationToken)
+    {
+        // The indexes first: a record is never where no index finds it.
+        await store.UpsertAsync(RestoreIndexEntry.Partition, new RestoreIndexEntry { Id = record.Id, ProjectId = record.ProjectId }, cancellationToken);
+        if (record.SnapshotId is { } snapshotId)
+        {
+            await store.UpsertAsync(SnapshotRestoreEntry.PartitionOf(snapshotId), new SnapshotRestoreEntry { Id = record.Id, ProjectId = record.ProjectId }, cancellationToken);
+        }
+
+        await store.UpsertAsync(Partition(record.ProjectId), record, cancellationToken);
+    }
+
+    public async Task<RestoreRecord?> GetAsync(string restoreId, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync<RestoreIndexEntry>(RestoreIndexEntry.Partition, restoreId, cancellationToken) is { } entry)
+        {
+            return await store.GetAsync<RestoreRecord>(Partition(entry.ProjectId), restoreId, cancellationToken);
+        }
+
+        // Not migrated yet (the start-up migration failed or has not reached it): moved on first read.
+        return await store.GetAsync<RestoreRecord>(LegacyPartition, restoreId, cancellationToken) is { } legacy
+            ? await MigrateAsync(legacy, cancellationToken)
+            : null;
+    }
+
+    /// <summary>Changes a record from its current version (ETag); null when there is no such record.</summary>
+    public async Task<RestoreRecord?> UpdateAsync(string restoreId, Func<RestoreRecord, RestoreRecord?> change, CancellationToken cancellationToken) =>
+        await GetAsync(restoreId, cancellationToken) is { } record
+            ? await store.UpdateAsync(Partition(record.ProjectId), restoreId, change, cancellationToken)
+            : null;
+
+    public async Task DeleteAsync(RestoreRecord record, CancellationToken cancellationToken)
+    {
+        await store.DeleteAsync<RestoreRecord>(Partition(record.ProjectId), record.Id, cancellationToken);
+        if (record.SnapshotId is { } snapshotId)
+        {
+            await store.DeleteAsync<SnapshotRestoreEntry>(SnapshotRestoreEntry.PartitionOf(snapshotId), record.Id, cancellationToken);
+        }
+
+        await store.DeleteAsync<RestoreIndexEntry>(RestoreIndexEntry.Partition, record.Id, cancellationToken);
+    }
+
+    /// <summary>The restores into a project (one partition).</summary>
+    public IAsyncEnumerable<RestoreRecord> ListByProjectAsync(string projectId, CancellationToken cancellationToken) =>
+        store.ListPartitionAsync<RestoreRecord>(Partition(projectId), cancellationToken);
+
+    /// <summary>The restores of a snapshot, into whichever projects: its index partition, then a point read each.</summary>
+    public async IAsyncEnumerable<RestoreRecord> ListBySnapshotAsync(string snapshotId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var entry in store.ListPartitionAsync<SnapshotRestoreEntry>(SnapshotRestoreEntry.PartitionOf(snapshotId), cancellationToken))
+        {
+            if (await store.GetAsync<RestoreRecord>(Partition(entry.ProjectId), entry.Id, cancellationToken) is { } record)
+            {
+                yield return record;
+            }
+        }
+    }
+
+    /// <summary>Moves every record of the legacy partition to its project's; returns how many it moved.</summary>
+    public async Task<int> MigrateLegacyAsync(CancellationToken cancellationToken)
+    {
+        var moved = 0;
+        await foreach (var legacy in store.ListPartitionAsync<RestoreRecord>(LegacyPartition, cancellationToken))
+        {
+            await MigrateAsync(legacy, cancellationToken);
+            moved++;
+        }
+
+        return moved;
+    }
+
+    /// <summary>Copy first, then remove the old one: a migration stopped half-way is finished by the next (upserts).</summary>
+    private async Task<RestoreRecord?> MigrateAsync(RestoreRecord legacy, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync<RestoreRecord>(Partition(legacy.ProjectId), legacy.Id, cancellationToken) is not { } current)
+        {
+            await SaveAsync(legacy, cancellationToken);
+            current = legacy;
+        }
+        else
+        {
+            // Already moved by a concurrent migration (which may have changed it since): only the indexes are ensured.
+            await SaveIndexesAsync(current, cancellationToken);
+        }
+
+        await store.DeleteAsync<RestoreRecord>(LegacyPartition, legacy.Id, cancellationToken);
+        return current;
+    }
+
+    private async Task SaveIndexesAsync(RestoreRecord record, CancellationToken cancellationToken)
+    {
+        await store.UpsertAsync(RestoreIndexEntry.Partition, new RestoreIndexEntry { Id = record.Id, ProjectId = record.ProjectId }, cancellationToken);
+        if (record.SnapshotId is { } snapshotId)
+        {
+            await store.UpsertAsync(SnapshotRestoreEntry.PartitionOf(snapshotId), new SnapshotRestoreEntry { Id = record.Id, ProjectId = record.ProjectId }, cancellationToken);
+        }
+    }
+}
+
+/// <summary>Finds a restore's target project (and so its record's partition) from the restore id alone.</summary>
+public sealed record RestoreIndexEntry : IProjectEntity
+{
+    public const string Partition = "_restore-index";
+
+    public required string Id { get; init; }
+
+    public required string ProjectId { get; init; }
+
+    public Dictionary<string, JsonElement>? Extra { get; init; }
+}
+
+/// <summary>One restore of a snapshot, in the snapshot's own small partition: how a snapshot lists its restores.</summary>
+public sealed record SnapshotRestoreEntry : IProjectEntity
+{
+    public static string PartitionOf(string snapshotId) => $"_snapshot-restores:{snapshotId}";
+
+    public required string Id { get; init; }
+
+    public required string ProjectId { get; init; }
+
+    public Dictionary<string, JsonElement>? Extra { get; init; }
+}
+
+/// <summary>At start-up, moves restore records of the one-partition layout to their projects' partitions.</summary>
+internal sealed partial class RestoreRecordMigration(RestoreStore restores, ILogger<RestoreRecordMigration> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await restores.MigrateLegacyAsync(cancellationToken) is > 0 and var moved)
+            {
+                LogMigrated(logger, moved);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Not fatal: a record not moved yet is moved when it is first read by id.
+            LogMigrationFailed(logger, ex);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Moved {Count} restore records to their projects' partitions.")]
+    private static partial void LogMigrated(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Restore records could not all be moved to their projects' partitions; the rest move when first read.")]
+    private static partial void LogMigrationFailed(ILogger logger, Exception exception);
+}
