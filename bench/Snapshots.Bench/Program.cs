@@ -117,6 +117,9 @@ foreach (var size in sizes)
         Median(runsOfSize.Select(r => r.Export)), Median(runsOfSize.Select(r => r.Create)),
         Median(runsOfSize.Select(r => r.Import)), Median(runsOfSize.Select(r => r.Restore)),
         service.PeakWorkingSetMiB(), median.Activities) { Runs = runsHere, ImportRuns = imported is null ? 0 : Math.Min(runsHere, importRuns), CreatePeakMiB = createPeak, RestorePeakMiB = restorePeak, KonfuzioImport = imported });
+
+    // Written after every size: a run that dies at the largest size keeps what the smaller ones measured.
+    await File.WriteAllTextAsync(Path.Combine(root, "bench", "results.md"), Report(rows, fanOuts.Order().ElementAt(fanOuts.Count / 2), runs));
 }
 
 

@@ -47,8 +47,9 @@ public sealed partial class CreateSnapshotFunctions(SnapshotExporter exporter, A
         }
         catch (TaskFailedException failure)
         {
-            var reason = failure.FailureDetails.ErrorMessage.Split('\n', 2)[0].Trim();
-            await context.CallActivityAsync(nameof(FailSnapshot), new FailSnapshotRequest(request, reason, context.CurrentUtcDateTime), Retry);
+            var detail = failure.FailureDetails.ErrorMessage.Trim();
+            var reason = detail.Split('\n', 2)[0].Trim();
+            await context.CallActivityAsync(nameof(FailSnapshot), new FailSnapshotRequest(request, reason, context.CurrentUtcDateTime, detail), Retry);
             throw new SnapshotFailedException(reason);
         }
 

@@ -21,7 +21,9 @@ public sealed record CreateSnapshotProgress(string Stage, int DocumentsDone, int
 
 public sealed record FinishSnapshotRequest(CreateSnapshotRequest Snapshot, AssembledArchive Archive, IReadOnlyList<string> Warnings, DateTimeOffset CompletedAt);
 
-public sealed record FailSnapshotRequest(CreateSnapshotRequest Snapshot, string Reason, DateTimeOffset FailedAt);
+/// <param name="Reason">The failure's first line, for the status text.</param>
+/// <param name="Detail">The whole failure, kept on the record and in the log.</param>
+public sealed record FailSnapshotRequest(CreateSnapshotRequest Snapshot, string Reason, DateTimeOffset FailedAt, string? Detail = null);
 
 /// <summary>A file to put into the archive: where it goes, where it is, and the version that was snapshotted.</summary>
 public sealed record FileRef(string ArchivePath, string Container, string Blob, string ETag, long Bytes);

@@ -154,18 +154,18 @@ public sealed partial class SnapshotService(
         var record = await snapshots.GetAsync(failure.Snapshot.SnapshotId, cancellationToken);
         if (record is not null)
         {
-            await snapshots.UpdateAsync(record, current => current with { Status = SnapshotStatus.Failed, FailureReason = failure.Reason, CompletedAt = failure.FailedAt }, cancellationToken);
+            await snapshots.UpdateAsync(record, current => current with { Status = SnapshotStatus.Failed, FailureReason = failure.Reason, FailureDetail = failure.Detail ?? failure.Reason, CompletedAt = failure.FailedAt }, cancellationToken);
         }
 
         Diagnostics.SnapshotsTelemetry.SnapshotsFailed.Add(1);
-        LogFailed(logger, failure.Snapshot.SnapshotId, failure.Reason);
+        LogFailed(logger, failure.Snapshot.SnapshotId, failure.Reason, failure.Detail ?? failure.Reason);
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Snapshot {SnapshotId} of project {ProjectId} created: {Documents} documents, {Bytes} bytes, {Seconds:F1} s.")]
     private static partial void LogCreated(ILogger logger, string snapshotId, string projectId, int documents, long bytes, double seconds);
 
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Snapshot {SnapshotId} failed: {Reason}")]
-    private static partial void LogFailed(ILogger logger, string snapshotId, string reason);
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Snapshot {SnapshotId} failed: {Reason}\n{Detail}")]
+    private static partial void LogFailed(ILogger logger, string snapshotId, string reason, string detail);
 
     /// <summary>Changes the description only, on the record as it is now (a snapshot finishing meanwhile keeps its status).</summary>
     public async Task<SnapshotRecord> DescribeAsync(SnapshotRecord record, string? description, CancellationToken cancellationToken) =>

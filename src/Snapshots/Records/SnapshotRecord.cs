@@ -55,6 +55,9 @@ public sealed record SnapshotRecord : IProjectEntity
 
     public string? FailureReason { get; init; }
 
+    /// <summary>The whole failure (the reason is its first line); not shown by the API, kept for support.</summary>
+    public string? FailureDetail { get; init; }
+
     public string? Description { get; init; }
 
     public bool Scheduled { get; init; }

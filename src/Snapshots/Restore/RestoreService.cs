@@ -137,30 +137,37 @@ public sealed partial class RestoreService(
         await ReleaseAsync(cancelled.Restore, cancellationToken);
     }
 
-    /// <summary>Marks a running restore for cancelling; 409 once it is published or has ended.</summary>
+    /// <summary>
+    /// Marks a running restore for cancelling; 409 once it is published or has ended, and while it does not hold its
+    /// target yet. The mark goes on the target project's record first: the publish writes that same record with its
+    /// ETag, so whichever comes first decides, and an accepted cancel is never lost to a publish.
+    /// </summary>
     public async Task<RestoreRecord> RequestCancelAsync(RestoreRecord record, CancellationToken cancellationToken)
     {
         static bool Ended(RestoreRecord r) => r.PublishedAt is not null || r.CompletedAt is not null;
-        var current = await UpdateRecordAsync(record.Id, r => Ended(r) ? r : r with { CancelRequestedAt = r.CancelRequestedAt ?? clock.GetUtcNow() }, cancellationToken) ?? record;
-        if (Ended(current))
+        var ended = new SnapshotRequestException(409, "Only a queuing or running restore can be cancelled; this one has ended or was published.");
+        if (Ended(await GetAsync(record.Id, cancellationToken) ?? record))
         {
-            throw new SnapshotRequestException(409, "Only a queuing or running restore can be cancelled; this one has ended or was published.");
+            throw ended;
         }
 
-        // The publish writes the same project record: whichever write comes first decides, so an accepted cancel is kept.
-        var target = await projects.UpdateProjectAsync(current.ProjectId, project =>
-            project.Publication is { } publication && publication.ActiveRestoreId == current.Id && publication.CancelledRestoreId != current.Id
-                ? project with { Publication = publication with { CancelledRestoreId = current.Id } }
+        var target = await projects.UpdateProjectAsync(record.ProjectId, project =>
+            project.Publication is { } publication && publication.ActiveRestoreId == record.Id && publication.CancelledRestoreId != record.Id
+                ? project with { Publication = publication with { CancelledRestoreId = record.Id } }
                 : null, cancellationToken);
-        if (target?.Publication?.Published.Any(p => p.RestoreId == current.Id) == true)
+        if (target?.Publication?.Published.Any(p => p.RestoreId == record.Id) == true)
         {
-            throw new SnapshotRequestException(409, "Only a queuing or running restore can be cancelled; this one was published.");
+            throw ended;
         }
 
-        // A restore that does not hold its target yet (being started or retried this moment) could miss the cancel.
-        return target?.Publication?.CancelledRestoreId == current.Id
-            ? current
-            : throw new SnapshotRequestException(409, "The restore is being started and cannot be cancelled yet; try again in a moment.");
+        if (target?.Publication?.CancelledRestoreId != record.Id)
+        {
+            // Not holding its target (being started or retried this moment): a cancel now could be missed.
+            throw new SnapshotRequestException(409, "The restore is being started and cannot be cancelled yet; try again in a moment.");
+        }
+
+        var current = await UpdateRecordAsync(record.Id, r => Ended(r) ? r : r with { CancelRequestedAt = r.CancelRequestedAt ?? clock.GetUtcNow() }, cancellationToken) ?? record;
+        return Ended(current) ? throw ended : current;
     }
 
     /// <summary>Before a retry: holds the target again (409 when another restore writes into it) and clears the failure.</summary>

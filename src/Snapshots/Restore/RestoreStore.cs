@@ -32,12 +32,13 @@ public sealed class RestoreStore(ProjectStore store)
 
     public async Task<RestoreRecord?> GetAsync(string restoreId, CancellationToken cancellationToken)
     {
-        if (await store.GetAsync<RestoreIndexEntry>(RestoreIndexEntry.Partition, restoreId, cancellationToken) is { } entry)
+        if (await store.GetAsync<RestoreIndexEntry>(RestoreIndexEntry.Partition, restoreId, cancellationToken) is { } entry
+            && await store.GetAsync<RestoreRecord>(Partition(entry.ProjectId), restoreId, cancellationToken) is { } record)
         {
-            return await store.GetAsync<RestoreRecord>(Partition(entry.ProjectId), restoreId, cancellationToken);
+            return record;
         }
 
-        // Not migrated yet (the start-up migration failed or has not reached it): moved on first read.
+        // Not migrated yet (the migration has not reached it, or stopped between the index and the copy): moved now.
         return await store.GetAsync<RestoreRecord>(LegacyPartition, restoreId, cancellationToken) is { } legacy
             ? await MigrateAsync(legacy, cancellationToken)
             : null;
@@ -76,33 +77,40 @@ public sealed class RestoreStore(ProjectStore store)
         }
     }
 
-    /// <summary>Moves every record of the legacy partition to its project's; returns how many it moved.</summary>
+    /// <summary>
+    /// Moves every record of the legacy partition to its project's; returns how many it moved. Page by page from the
+    /// start each time: each move takes its record out of the partition, which would shift a continuation.
+    /// </summary>
     public async Task<int> MigrateLegacyAsync(CancellationToken cancellationToken)
     {
+        const int PageSize = 100;
         var moved = 0;
-        await foreach (var legacy in store.ListPartitionAsync<RestoreRecord>(LegacyPartition, cancellationToken))
+        while (true)
         {
-            await MigrateAsync(legacy, cancellationToken);
-            moved++;
-        }
+            var page = await store.ListPartitionAsync<RestoreRecord>(LegacyPartition, cancellationToken).Take(PageSize).ToListAsync(cancellationToken);
+            if (page.Count == 0)
+            {
+                return moved;
+            }
 
-        return moved;
+            foreach (var legacy in page)
+            {
+                await MigrateAsync(legacy, cancellationToken);
+                moved++;
+            }
+        }
     }
 
-    /// <summary>Copy first, then remove the old one: a migration stopped half-way is finished by the next (upserts).</summary>
+    /// <summary>
+    /// Indexes, then a create-only copy, then the old one goes: a migration stopped half-way is finished by the next,
+    /// and a copy never overwrites a record that a concurrent migration moved and a writer has changed since.
+    /// </summary>
     private async Task<RestoreRecord?> MigrateAsync(RestoreRecord legacy, CancellationToken cancellationToken)
     {
-        if (await store.GetAsync<RestoreRecord>(Partition(legacy.ProjectId), legacy.Id, cancellationToken) is not { } current)
-        {
-            await SaveAsync(legacy, cancellationToken);
-            current = legacy;
-        }
-        else
-        {
-            // Already moved by a concurrent migration (which may have changed it since): only the indexes are ensured.
-            await SaveIndexesAsync(current, cancellationToken);
-        }
-
+        await SaveIndexesAsync(legacy, cancellationToken);
+        var current = await store.TryCreateAsync(Partition(legacy.ProjectId), legacy, cancellationToken)
+            ? legacy
+            : await store.GetAsync<RestoreRecord>(Partition(legacy.ProjectId), legacy.Id, cancellationToken);
         await store.DeleteAsync<RestoreRecord>(LegacyPartition, legacy.Id, cancellationToken);
         return current;
     }
@@ -141,30 +149,37 @@ public sealed record SnapshotRestoreEntry : IProjectEntity
     public Dictionary<string, JsonElement>? Extra { get; init; }
 }
 
-/// <summary>At start-up, moves restore records of the one-partition layout to their projects' partitions.</summary>
-internal sealed partial class RestoreRecordMigration(RestoreStore restores, ILogger<RestoreRecordMigration> logger) : IHostedService
+/// <summary>
+/// In the background from start-up, moves restore records of the one-partition layout to their projects'
+/// partitions, trying again every minute until one pass finds none (meanwhile a record is moved when read by id).
+/// </summary>
+internal sealed partial class RestoreRecordMigration(RestoreStore restores, TimeProvider clock, ILogger<RestoreRecordMigration> logger) : BackgroundService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        try
+        while (!stoppingToken.IsCancellationRequested)
         {
-            if (await restores.MigrateLegacyAsync(cancellationToken) is > 0 and var moved)
+            try
             {
-                LogMigrated(logger, moved);
+                if (await restores.MigrateLegacyAsync(stoppingToken) is var moved and > 0)
+                {
+                    LogMigrated(logger, moved);
+                }
+
+                return;
             }
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // Not fatal: a record not moved yet is moved when it is first read by id.
-            LogMigrationFailed(logger, ex);
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogMigrationFailed(logger, ex);
+            }
+
+            await Task.Delay(TimeSpan.FromMinutes(1), clock, stoppingToken);
         }
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Moved {Count} restore records to their projects' partitions.")]
     private static partial void LogMigrated(ILogger logger, int count);
 
-    [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Restore records could not all be moved to their projects' partitions; the rest move when first read.")]
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Restore records could not all be moved to their projects' partitions; trying again in a minute (a record read by id moves at once).")]
     private static partial void LogMigrationFailed(ILogger logger, Exception exception);
 }

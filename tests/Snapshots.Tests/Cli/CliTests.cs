@@ -162,6 +162,26 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Verify_reports_an_intact_archive_with_wrong_content_naming_the_entry_and_line()
+    {
+        var (_, imported, _) = await RunAsync("--json", "import", SmallExportFolder(), "to contradict");
+        var projectId = JsonDocument.Parse(imported).RootElement.GetProperty("id").GetString()!;
+        var snapshot = await service.Http.CreateSnapshotAsync(projectId, "dataset");
+        var contradictory = new ZipRewriter(await service.Http.GetByteArrayAsync($"/api/snapshots/{snapshot.GetProperty("id").GetString()}/download"))
+            .EditLineSealed("annotations.ndjson", 0, a => a["labelId"] = "no-such-label").ToBytes();
+        var zip = Path.Combine(workspace, "contradictory.zip");
+        await File.WriteAllBytesAsync(zip, contradictory);
+
+        var (exit, output, error) = await RunAsync("verify", zip);
+
+        Assert.Equal(ExitCodes.Failed, exit);
+        Assert.Empty(output);
+        Assert.Contains("annotations.ndjson line 1:", error);
+        Assert.Contains("points to label 'no-such-label'", error);
+        Assert.Single(error.Trim().Split('\n'));
+    }
+
+    [Fact]
     public async Task Policy_sets_shows_and_removes_a_backup_policy()
     {
         var (_, imported, _) = await RunAsync("--json", "import", SmallExportFolder(), "with a policy");

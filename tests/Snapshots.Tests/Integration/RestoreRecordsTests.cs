@@ -39,6 +39,33 @@ public sealed class RestoreRecordsTests(ServiceFixture service)
     }
 
     [Fact]
+    public async Task A_migration_never_writes_a_stale_copy_over_a_moved_and_changed_record()
+    {
+        var record = Record(Id(), Id());
+        await Store.UpsertAsync(RestoreStore.LegacyPartition, record, default);
+        Assert.NotNull(await Records.GetAsync(record.Id, default));
+        await Records.UpdateAsync(record.Id, r => r with { Error = "changed after the move" }, default);
+
+        // A second migration that read the legacy copy before the first removed it.
+        await Store.UpsertAsync(RestoreStore.LegacyPartition, record, default);
+        await Records.MigrateLegacyAsync(default);
+
+        Assert.Equal("changed after the move", (await Records.GetAsync(record.Id, default))!.Error);
+        Assert.Null(await Store.GetAsync<RestoreRecord>(RestoreStore.LegacyPartition, record.Id, default));
+    }
+
+    [Fact]
+    public async Task A_record_whose_migration_stopped_after_its_index_is_still_found()
+    {
+        var record = Record(Id(), Id());
+        await Store.UpsertAsync(RestoreStore.LegacyPartition, record, default);
+        await Store.UpsertAsync(RestoreIndexEntry.Partition, new RestoreIndexEntry { Id = record.Id, ProjectId = record.ProjectId }, default);
+
+        Assert.Equal(record, await Records.GetAsync(record.Id, default));
+        Assert.Equal([record.Id], (await Records.ListByProjectAsync(record.ProjectId, default).CollectAsync()).Select(r => r.Id));
+    }
+
+    [Fact]
     public async Task An_update_finds_the_record_through_the_index_and_a_delete_removes_it_from_every_index()
     {
         var record = Record(Id(), Id());

@@ -92,7 +92,7 @@ public sealed class CreateSnapshotOrchestratorTests
         input is FinishSnapshotRequest finish && finish.Warnings.Single() == warning && finish.Archive.Bytes == bytes && finish.Snapshot == Request;
 
     private static bool IsFailureWith(object? input, string reason) =>
-        input is FailSnapshotRequest failure && failure.Reason == reason && failure.Snapshot == Request;
+        input is FailSnapshotRequest failure && failure.Reason == reason && failure.Snapshot == Request && failure.Detail == "disk full\nat somewhere";
 
     private static bool IsAssemblingAfter(object? status, int documents) =>
         status is CreateSnapshotProgress progress && progress.Stage == CreateStages.Assembling && progress.DocumentsDone == documents;
