@@ -85,6 +85,32 @@ public sealed class RestoreOrchestratorTests
     }
 
     [Fact]
+    public async Task An_uploaded_archive_that_cannot_be_admitted_fails_the_restore_before_anything_is_staged_and_discards()
+    {
+        context.Setup(c => c.GetInput<RestoreRequest>()).Returns(Request with { Upload = new UploadedArchive("import-1", Share: false) });
+        Fails(nameof(RestoreOrchestrations.AdmitUploadedArchive), "The archive is not a zip file.", typeof(Snapshots.Archive.ArchiveValidationException).FullName!);
+
+        var error = await Assert.ThrowsAsync<RestoreFailedException>(() => RestoreOrchestrations.RestoreSnapshotOrchestrator(context.Object));
+
+        Assert.Equal("The archive is not a zip file.", error.Message);
+        Assert.Equal([nameof(RestoreOrchestrations.AdmitUploadedArchive), nameof(RestoreOrchestrations.FailRestore), nameof(RestoreOrchestrations.DiscardRestore)], calls);
+        context.Verify(c => c.CallActivityAsync<object>(new TaskName(nameof(RestoreOrchestrations.DiscardRestore)),
+            It.Is<object?>(o => IsInvalidArchiveDiscard(o)), It.IsAny<TaskOptions?>()));
+    }
+
+    [Fact]
+    public async Task A_cancel_while_an_upload_is_admitted_stops_before_verification()
+    {
+        context.Setup(c => c.GetInput<RestoreRequest>()).Returns(Request with { Upload = new UploadedArchive("import-1", Share: false) });
+        OnCall(nameof(RestoreOrchestrations.AdmitUploadedArchive), () => cancel.TrySetResult("now"));
+
+        var outcome = await RestoreOrchestrations.RestoreSnapshotOrchestrator(context.Object);
+
+        Assert.True(outcome.Cancelled);
+        Assert.Equal([nameof(RestoreOrchestrations.AdmitUploadedArchive), nameof(RestoreOrchestrations.RecordRestoreCancelled), nameof(RestoreOrchestrations.DiscardRestore)], calls);
+    }
+
+    [Fact]
     public async Task A_publish_whose_record_write_failed_after_its_project_write_landed_is_published_not_failed()
     {
         Fails(nameof(RestoreOrchestrations.PublishRestore), "Cosmos unavailable");
@@ -171,6 +197,8 @@ public sealed class RestoreOrchestratorTests
             new TaskFailureDetails(typeof(PermanentFailureException).FullName!, "inner", null, null, null), null)));
         Assert.True(ActivityRetry.IsTransient(new TaskFailureDetails("System.IO.IOException", "disk", null, null, null)));
     }
+
+    private static bool IsInvalidArchiveDiscard(object? input) => input is DiscardRestoreRequest { InvalidArchive: true, Cancelled: false };
 
     private static bool IsFailure(object? input, string reason) =>
         input is FailRestoreRequest failure && failure.Detail.EndsWith("at Somewhere()") && failure.Reason == reason;
