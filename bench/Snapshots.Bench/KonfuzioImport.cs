@@ -81,8 +81,8 @@ internal sealed class KonfuzioImport(ProjectStore store, ProjectFiles files, Cpu
             await gate.WaitAsync(ct);
             try
             {
-                sets = [.. Array(export, folder + KonfuzioExport.AnnotationSetsFile).Select(o => KonfuzioMapper.ToAnnotationSet(o, document.Id, folder))];
-                annotations = [.. Array(export, folder + KonfuzioExport.AnnotationsFile).Select(o => KonfuzioMapper.ToAnnotation(o, document.Id, folder))];
+                sets = [.. KonfuzioImporter.ReadArray(export, folder + KonfuzioExport.AnnotationSetsFile).Select(o => KonfuzioMapper.ToAnnotationSet(o, document.Id, folder))];
+                annotations = [.. KonfuzioImporter.ReadArray(export, folder + KonfuzioExport.AnnotationsFile).Select(o => KonfuzioMapper.ToAnnotation(o, document.Id, folder))];
                 foreach (var file in export.DocumentFiles(document.Id))
                 {
                     using var content = export.Open(file);
@@ -117,17 +117,6 @@ internal sealed class KonfuzioImport(ProjectStore store, ProjectFiles files, Cpu
         });
 
         return new Measured(stopwatch.Elapsed, entities, new FileInfo(path).Length) { Cpu = CpuMeter.Between(before, cpu.Read()) };
-    }
-
-    private static IEnumerable<JsonObject> Array(KonfuzioExport export, string path)
-    {
-        if (!export.Exists(path))
-        {
-            return [];
-        }
-
-        using var stream = export.Open(path);
-        return [.. Json5.ParseArray(stream, path).Select(n => n!.AsObject())];
     }
 
     private static ParallelOptions Options() => new() { MaxDegreeOfParallelism = Concurrency };

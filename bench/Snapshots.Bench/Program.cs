@@ -26,7 +26,8 @@ var runs = int.Parse(Option("--runs", "3"), CultureInfo.InvariantCulture);
 // The largest size may run fewer times: at 20 000 documents one run takes most of an hour on 2 cores.
 var largestRuns = int.Parse(Option("--largest-runs", runs.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
 // Sizes at which a synthetic Konfuzio export is also imported (none: "--import-sizes none").
-var importSizes = Option("--import-sizes", string.Join(',', sizes)) is "none" ? [] : Option("--import-sizes", string.Join(',', sizes)).Split(',').Select(int.Parse).ToHashSet();
+var importSizesOption = Option("--import-sizes", string.Join(',', sizes));
+var importSizes = importSizesOption is "none" ? [] : importSizesOption.Split(',').Select(int.Parse).ToHashSet();
 // Konfuzio imports are the slowest step: they may run fewer times than create and restore.
 var importRuns = int.Parse(Option("--import-runs", runs.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
 var root = RepositoryRoot();

@@ -41,12 +41,14 @@ public static class ActivityRetry
 
     /// <summary>The publish refused because a cancel was accepted first.</summary>
     public static bool IsCancelRequested(TaskFailureDetails? failure) =>
-        failure is not null && (failure.ErrorType == typeof(RestoreCancelRequestedException).FullName || IsCancelRequested(failure.InnerFailure));
+        CausedBy(failure, type => type == typeof(RestoreCancelRequestedException).FullName);
 
     /// <summary>The archive itself is at fault: no retry of the restore that read it can succeed.</summary>
-    public static bool IsInvalidArchive(TaskFailureDetails? failure) =>
-        failure is not null && (InvalidArchive.Contains(failure.ErrorType) || IsInvalidArchive(failure.InnerFailure));
+    public static bool IsInvalidArchive(TaskFailureDetails? failure) => CausedBy(failure, InvalidArchive.Contains);
 
-    public static bool IsPermanent(TaskFailureDetails? failure) =>
-        failure is not null && (Permanent.Contains(failure.ErrorType) || IsPermanent(failure.InnerFailure));
+    public static bool IsPermanent(TaskFailureDetails? failure) => CausedBy(failure, Permanent.Contains);
+
+    /// <summary>The failure or one of its inner failures has an error type <paramref name="matches"/> accepts.</summary>
+    private static bool CausedBy(TaskFailureDetails? failure, Func<string, bool> matches) =>
+        failure is not null && (matches(failure.ErrorType) || CausedBy(failure.InnerFailure, matches));
 }

@@ -219,15 +219,8 @@ public sealed class SnapshotArchiveReader : IDisposable
         using (var stream = new HashingReadStream(Open(entry)))
         {
             await stream.CopyToAsync(buffer, cancellationToken);
-            if (stream.Bytes != part.Bytes || !string.Equals(stream.Sha256Hex(), part.Sha256, StringComparison.OrdinalIgnoreCase))
-            {
-                throw new ArchiveValidationException($"Checksum mismatch for '{part.Path}': the archive is damaged or was changed.");
-            }
-
-            if (stream.Lines != part.Items)
-            {
-                throw new ArchiveValidationException($"'{part.Path}' has {stream.Lines} items; the manifest says {part.Items}.");
-            }
+            CheckChecksum(part, stream);
+            CheckItems(part, stream);
         }
 
         buffer.Position = 0;
@@ -257,6 +250,22 @@ public sealed class SnapshotArchiveReader : IDisposable
         return files;
     }
 
+    private static void CheckChecksum(ManifestPart part, HashingReadStream read)
+    {
+        if (read.Bytes != part.Bytes || !string.Equals(read.Sha256Hex(), part.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArchiveValidationException($"Checksum mismatch for '{part.Path}': the archive is damaged or was changed.");
+        }
+    }
+
+    private static void CheckItems(ManifestPart part, HashingReadStream read)
+    {
+        if (read.Lines != part.Items)
+        {
+            throw new ArchiveValidationException($"'{part.Path}' has {read.Lines} items; the manifest says {part.Items}.");
+        }
+    }
+
     /// <summary>Reads one entry once: its lines go to the content checks while its bytes are hashed.</summary>
     private static async Task VerifyPartAsync(ManifestPart part, ZipArchiveEntry entry, ArchiveContentValidator content, CancellationToken cancellationToken)
     {
@@ -284,19 +293,15 @@ public sealed class SnapshotArchiveReader : IDisposable
         }
 
         await stream.DrainAsync(cancellationToken);
-        if (stream.Bytes != part.Bytes || !string.Equals(stream.Sha256Hex(), part.Sha256, StringComparison.OrdinalIgnoreCase))
-        {
-            throw new ArchiveValidationException($"Checksum mismatch for '{part.Path}': the archive is damaged or was changed.");
-        }
-
+        CheckChecksum(part, stream);
         if (contentError is not null)
         {
             throw contentError;
         }
 
-        if (part.Path.EndsWith(".ndjson", StringComparison.Ordinal) && stream.Lines != part.Items)
+        if (part.Path.EndsWith(".ndjson", StringComparison.Ordinal))
         {
-            throw new ArchiveValidationException($"'{part.Path}' has {stream.Lines} items; the manifest says {part.Items}.");
+            CheckItems(part, stream);
         }
 
         if (!ArchiveContentValidator.ReadsLines(part.Path))

@@ -110,10 +110,17 @@ public sealed class KonfuzioImporter(ImportStaging staging, ProjectStore store, 
         await staging.DeleteAsync(request.ImportId, cancellationToken);
     }
 
-    private static IEnumerable<JsonObject> ReadArray(KonfuzioExport export, string path) =>
-        export.Exists(path)
-            ? Json5.ParseArray(export.Open(path), path).Select(node => ImportPlanner.AsObject(node, path))
-            : [];
+    /// <summary>The objects of a JSON5 array file of the export; none when the file is not there.</summary>
+    internal static List<JsonObject> ReadArray(KonfuzioExport export, string path)
+    {
+        if (!export.Exists(path))
+        {
+            return [];
+        }
+
+        using var stream = export.Open(path);
+        return [.. Json5.ParseArray(stream, path).Select(node => ImportPlanner.AsObject(node, path))];
+    }
 
     private static Task WriteAllAsync<T>(IEnumerable<T> items, Func<T, Task> write, CancellationToken cancellationToken) =>
         Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = WriteConcurrency, CancellationToken = cancellationToken },

@@ -21,12 +21,7 @@ public sealed class RestoreStore(ProjectStore store)
     public async Task SaveAsync(RestoreRecord record, CancellationToken cancellationToken)
     {
         // The indexes first: a record is never where no index finds it.
-        await store.UpsertAsync(RestoreIndexEntry.Partition, new RestoreIndexEntry { Id = record.Id, ProjectId = record.ProjectId }, cancellationToken);
-        if (record.SnapshotId is { } snapshotId)
-        {
-            await store.UpsertAsync(SnapshotRestoreEntry.PartitionOf(snapshotId), new SnapshotRestoreEntry { Id = record.Id, ProjectId = record.ProjectId }, cancellationToken);
-        }
-
+        await SaveIndexesAsync(record, cancellationToken);
         await store.UpsertAsync(Partition(record.ProjectId), record, cancellationToken);
     }
 
