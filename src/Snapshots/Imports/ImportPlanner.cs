@@ -11,16 +11,18 @@ public sealed class ImportPlanner(ImportStaging staging, IOptions<ImportOptions>
 {
     public const int MaxWarnings = 200;
 
-    internal async Task<ImportPlan> PlanAsync(string importId, KonfuzioExport export, CancellationToken cancellationToken)
+    /// <summary>
+    /// Plans the staged upload <paramref name="importId"/>: its directory is read once and sorted, then the schema
+    /// and each batch of documents are checked through a zip of only their own entries, the same partial
+    /// directories the import steps then open.
+    /// </summary>
+    internal async Task<ImportPlan> PlanAsync(string importId, CancellationToken cancellationToken)
     {
-        // Files parsed whole are bounded, so one entry cannot take the memory of the step that reads it.
-        var tooLarge = export.Paths.FirstOrDefault(p => p.EndsWith(".json5", StringComparison.Ordinal) && p != KonfuzioExport.DocumentsMeta
-            && export.Length(p) > options.Value.MaxJsonFileBytes);
-        if (tooLarge is not null)
-        {
-            throw new ImportTooLargeException(
-                $"{tooLarge}: {export.Length(tooLarge)} bytes; the limit for a JSON5 file read whole is {options.Value.MaxJsonFileBytes} (Snapshots:Imports:MaxJsonFileBytes).");
-        }
+        var index = await staging.ReadExportIndexAsync(importId, cancellationToken);
+        var schemaDirectory = index.SchemaDirectory();
+        using var zip = await staging.OpenWithDirectoryAsync(importId, schemaDirectory, cancellationToken);
+        var export = KonfuzioExport.Open(zip);
+        CheckJsonFileSizes(export);
 
         var schema = KonfuzioSchema.Read(export);
         var schemaFile = export.Layout == KonfuzioLayout.Legacy ? KonfuzioExport.LabelSets : KonfuzioExport.CategoriesAndLabels;
@@ -51,8 +53,9 @@ public sealed class ImportPlanner(ImportStaging staging, IOptions<ImportOptions>
 
         var warnings = new List<string>();
         var documentIds = new HashSet<string>();
-        var batch = new List<string>();
+        var batch = new List<PlannedDocument>();
         var batches = 0;
+        var references = new SchemaReferences(labelIds, labelSetIds);
         foreach (var source in Json5.ReadArrayObjects(export.Open(KonfuzioExport.DocumentsMeta), KonfuzioExport.DocumentsMeta))
         {
             var original = source.ToJsonString();
@@ -67,26 +70,17 @@ public sealed class ImportPlanner(ImportStaging staging, IOptions<ImportOptions>
                 throw new ImportValidationException(KonfuzioExport.DocumentsMeta, $"document {document.Id} points to unknown category {category}.");
             }
 
-            if (export.HasDocumentFolder(document.Id))
-            {
-                ValidateDocumentFolder(export, document.Id, labelIds, labelSetIds);
-            }
-            else if (warnings.Count < MaxWarnings)
-            {
-                warnings.Add($"Document {document.Id} ({document.Name}) has no folder in the export: imported as metadata only.");
-            }
-
-            batch.Add(original);
+            batch.Add(new PlannedDocument(document.Id, document.Name, original));
             if (batch.Count == options.Value.DocumentsPerBatch)
             {
-                await staging.WriteBatchAsync(importId, batches++, batch, cancellationToken);
+                await PlanBatchAsync(importId, batches++, batch, index, references, warnings, cancellationToken);
                 batch.Clear();
             }
         }
 
         if (batch.Count > 0)
         {
-            await staging.WriteBatchAsync(importId, batches++, batch, cancellationToken);
+            await PlanBatchAsync(importId, batches++, batch, index, references, warnings, cancellationToken);
         }
 
         foreach (var model in export.ModelFiles().Select(KonfuzioModels.Describe))
@@ -97,9 +91,53 @@ public sealed class ImportPlanner(ImportStaging staging, IOptions<ImportOptions>
             }
         }
 
+        await staging.WriteDirectoryAsync(importId, ImportPart.Schema, schemaDirectory, cancellationToken);
         await staging.WriteWarningsAsync(importId, warnings, cancellationToken);
         return new ImportPlan(documentIds.Count, batches, warnings);
     }
+
+    /// <summary>Checks a batch's document folders through a zip of only their entries, then stages the batch and that directory.</summary>
+    private async Task PlanBatchAsync(
+        string importId, int batchIndex, List<PlannedDocument> batch, KonfuzioExportIndex index, SchemaReferences references, List<string> warnings,
+        CancellationToken cancellationToken)
+    {
+        var directory = index.BatchDirectory(batch.Select(d => d.Id));
+        using (var zip = await staging.OpenWithDirectoryAsync(importId, directory, cancellationToken))
+        {
+            var export = KonfuzioExport.Open(zip);
+            CheckJsonFileSizes(export);
+            foreach (var document in batch)
+            {
+                if (export.HasDocumentFolder(document.Id))
+                {
+                    ValidateDocumentFolder(export, document.Id, references.LabelIds, references.LabelSetIds);
+                }
+                else if (warnings.Count < MaxWarnings)
+                {
+                    warnings.Add($"Document {document.Id} ({document.Name}) has no folder in the export: imported as metadata only.");
+                }
+            }
+        }
+
+        await staging.WriteBatchAsync(importId, batchIndex, batch.Select(d => d.Json).ToList(), cancellationToken);
+        await staging.WriteDirectoryAsync(importId, ImportPart.Batch(batchIndex), directory, cancellationToken);
+    }
+
+    /// <summary>Files parsed whole are bounded, so one entry cannot take the memory of the step that reads it.</summary>
+    private void CheckJsonFileSizes(KonfuzioExport export)
+    {
+        var tooLarge = export.Paths.FirstOrDefault(p => p.EndsWith(".json5", StringComparison.Ordinal) && p != KonfuzioExport.DocumentsMeta
+            && export.Length(p) > options.Value.MaxJsonFileBytes);
+        if (tooLarge is not null)
+        {
+            throw new ImportTooLargeException(
+                $"{tooLarge}: {export.Length(tooLarge)} bytes; the limit for a JSON5 file read whole is {options.Value.MaxJsonFileBytes} (Snapshots:Imports:MaxJsonFileBytes).");
+        }
+    }
+
+    private sealed record PlannedDocument(string Id, string Name, string Json);
+
+    private sealed record SchemaReferences(HashSet<string> LabelIds, HashSet<string> LabelSetIds);
 
     private static void ValidateDocumentFolder(KonfuzioExport export, string documentId, HashSet<string> labelIds, HashSet<string> labelSetIds)
     {

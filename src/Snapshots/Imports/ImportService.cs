@@ -53,11 +53,7 @@ public sealed class ImportService(
     /// <summary>The first activity of an import: validates and plans the whole export, then creates its project.</summary>
     public async Task<ImportRequest> PlanAsync(ImportUpload upload, CancellationToken cancellationToken)
     {
-        ImportPlan plan;
-        using (var zip = await staging.OpenUploadAsync(upload.ImportId, cancellationToken))
-        {
-            plan = await planner.PlanAsync(upload.ImportId, KonfuzioExport.Open(zip), cancellationToken);
-        }
+        var plan = await planner.PlanAsync(upload.ImportId, cancellationToken);
 
         // Upserts with the id chosen by the request: a retried activity writes the same project again.
         var project = new Project

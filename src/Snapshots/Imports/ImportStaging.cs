@@ -30,9 +30,45 @@ public sealed class ImportStaging(BlobAccounts accounts)
 
     /// <summary>Opens the uploaded zip over a seekable blob stream: entries are read on demand, never the whole archive.</summary>
     /// <param name="readAhead">Bytes per range read: large for reading entries, small for only the central directory.</param>
-    public async Task<ZipArchive> OpenUploadAsync(string importId, CancellationToken cancellationToken, int readAhead = ReadAhead)
+    public async Task<ZipArchive> OpenUploadAsync(string importId, CancellationToken cancellationToken, int readAhead = ReadAhead) =>
+        await OpenZipAsync(await OpenUploadStreamAsync(importId, cancellationToken, readAhead));
+
+    /// <summary>Reads the uploaded zip's directory once, sorted into what each import step will read.</summary>
+    internal async Task<KonfuzioExportIndex> ReadExportIndexAsync(string importId, CancellationToken cancellationToken)
     {
-        var stream = await OpenUploadStreamAsync(importId, cancellationToken, readAhead);
+        await using var stream = await OpenUploadStreamAsync(importId, cancellationToken);
+        return await KonfuzioExportIndex.ReadAsync(stream, cancellationToken);
+    }
+
+    /// <summary>Keeps the partial directory a step will open the upload with (<see cref="OpenPartAsync"/>).</summary>
+    internal Task WriteDirectoryAsync(string importId, ImportPart part, byte[] directory, CancellationToken cancellationToken) =>
+        Container.GetBlobClient(DirectoryBlob(importId, part)).UploadAsync(BinaryData.FromBytes(directory), overwrite: true, cancellationToken);
+
+    /// <summary>
+    /// The uploaded zip with only the entries <paramref name="part"/> reads. An import planned before partial
+    /// directories were kept has none: it gets the whole zip, as it did then.
+    /// </summary>
+    internal async Task<ZipArchive> OpenPartAsync(string importId, ImportPart part, CancellationToken cancellationToken)
+    {
+        byte[] directory;
+        try
+        {
+            directory = (await Container.GetBlobClient(DirectoryBlob(importId, part)).DownloadContentAsync(cancellationToken)).Value.Content.ToArray();
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+            return await OpenUploadAsync(importId, cancellationToken);
+        }
+
+        return await OpenWithDirectoryAsync(importId, directory, cancellationToken);
+    }
+
+    /// <summary>The uploaded zip read through <paramref name="directory"/> instead of its own (<see cref="ZipDirectoryRecords.DirectoryOf"/>).</summary>
+    internal async Task<ZipArchive> OpenWithDirectoryAsync(string importId, byte[] directory, CancellationToken cancellationToken) =>
+        await OpenZipAsync(new AppendedStream(await OpenUploadStreamAsync(importId, cancellationToken), directory));
+
+    private static async Task<ZipArchive> OpenZipAsync(Stream stream)
+    {
         ZipArchive zip;
         try
         {
@@ -129,6 +165,9 @@ public sealed class ImportStaging(BlobAccounts accounts)
 
     private static string BatchBlob(string importId, int index) => $"{importId}/batches/{index:D6}.ndjson";
 
+    private static string DirectoryBlob(string importId, ImportPart part) =>
+        part.BatchIndex is { } index ? $"{importId}/batches/{index:D6}.zipdir" : $"{importId}/schema.zipdir";
+
     /// <summary>Counts what is read and refuses past the limit; the request body it reads stays the host's to dispose.</summary>
     private sealed class LimitedReadStream(Stream inner, long maxBytes) : ReadOnlyWrapperStream(inner, leaveOpen: true)
     {
@@ -149,4 +188,12 @@ public sealed class ImportStaging(BlobAccounts accounts)
                 : read;
         }
     }
+}
+
+/// <summary>What an import step reads of the upload: the schema (<see cref="Schema"/>) or one batch of documents.</summary>
+internal readonly record struct ImportPart(int? BatchIndex)
+{
+    public static ImportPart Schema => new(null);
+
+    public static ImportPart Batch(int index) => new(index);
 }

@@ -39,9 +39,9 @@ internal sealed class KonfuzioExport
 
         // The zip's index is read once; a document's entries are then found by lookup, not by a scan per document.
         documentEntries = entries.Keys
-            .Select(k => (Path: k, Parts: k.Split('/')))
-            .Where(e => e.Parts.Length == 3 && e.Parts[0] == "documents")
-            .GroupBy(e => e.Parts[1], StringComparer.Ordinal)
+            .Select(k => (Path: k, Document: DocumentOf(k)))
+            .Where(e => e.Document is not null)
+            .GroupBy(e => e.Document!, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Select(e => e.Path).Order(StringComparer.Ordinal).ToList(), StringComparer.Ordinal);
     }
 
@@ -55,14 +55,27 @@ internal sealed class KonfuzioExport
             }
         }
 
-        var meta = zip.Entries
-            .Where(e => e.Name == DocumentsMeta && e.FullName.Count(c => c == '/') <= 1)
-            .OrderBy(e => e.FullName.Length)
-            .FirstOrDefault()
-            ?? throw new ImportValidationException("", $"the zip is not a Konfuzio project export: {DocumentsMeta} not found at its root or in a top-level folder.");
-        var export = new KonfuzioExport(zip, meta.FullName[..^DocumentsMeta.Length]);
+        var export = new KonfuzioExport(zip, RootOf(zip.Entries.Select(e => e.FullName)));
         export.Layout = DetectLayout(export);
         return export;
+    }
+
+    /// <summary>The folder the export is in (<c>""</c> or <c>"name/"</c>): where the shallowest documents_meta.json5 is.</summary>
+    public static string RootOf(IEnumerable<string> entryNames)
+    {
+        var meta = entryNames
+            .Where(name => name.Count(c => c == '/') <= 1 && (name == DocumentsMeta || name.EndsWith("/" + DocumentsMeta, StringComparison.Ordinal)))
+            .OrderBy(name => name.Length)
+            .FirstOrDefault()
+            ?? throw new ImportValidationException("", $"the zip is not a Konfuzio project export: {DocumentsMeta} not found at its root or in a top-level folder.");
+        return meta[..^DocumentsMeta.Length];
+    }
+
+    /// <summary>The id of the document whose folder holds <paramref name="path"/> (relative to the root, normalized), or null.</summary>
+    public static string? DocumentOf(string path)
+    {
+        var parts = path.Split('/');
+        return parts.Length == 3 && parts[0] == "documents" ? parts[1] : null;
     }
 
     /// <summary>Which layout the export is in: the SDK's loader takes the legacy files whenever one of them is there.</summary>

@@ -15,7 +15,7 @@ public sealed class KonfuzioImporter(ImportStaging staging, ProjectStore store, 
     /// <summary>Labels, label sets, categories, AIs (from models/) and the project's own files.</summary>
     public async Task ImportSchemaAsync(ImportRequest request, CancellationToken cancellationToken)
     {
-        using var zip = await staging.OpenUploadAsync(request.ImportId, cancellationToken);
+        using var zip = await staging.OpenPartAsync(request.ImportId, ImportPart.Schema, cancellationToken);
         var export = KonfuzioExport.Open(zip);
 
         var schema = KonfuzioSchema.Read(export);
@@ -47,7 +47,7 @@ public sealed class KonfuzioImporter(ImportStaging staging, ProjectStore store, 
     /// <summary>One batch of documents with their files, annotation sets and annotations.</summary>
     public async Task<ImportBatchResult> ImportBatchAsync(ImportBatch batch, CancellationToken cancellationToken)
     {
-        using var zip = await staging.OpenUploadAsync(batch.ImportId, cancellationToken);
+        using var zip = await staging.OpenPartAsync(batch.ImportId, ImportPart.Batch(batch.BatchIndex), cancellationToken);
         var export = KonfuzioExport.Open(zip);
         var result = ImportBatchResult.Empty;
         foreach (var source in await staging.ReadBatchAsync(batch.ImportId, batch.BatchIndex, cancellationToken))

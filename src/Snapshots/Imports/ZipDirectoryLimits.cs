@@ -21,6 +21,27 @@ internal static class ZipDirectoryLimits
 
     public static async Task CheckAsync(Stream zip, ImportOptions limits, CancellationToken cancellationToken)
     {
+        if (await LocateAsync(zip, cancellationToken) is not { } directory)
+        {
+            // Not a zip at all: the zip reader says so in its own words.
+            return;
+        }
+
+        var (entries, directoryBytes) = (directory.Entries, directory.Length);
+        if (entries > limits.MaxEntries || entries < 0)
+        {
+            throw ArchiveLimits.TooManyEntries(entries, limits);
+        }
+
+        if (directoryBytes > Math.Max(entries, 1) * MaxBytesPerEntry || directoryBytes < 0)
+        {
+            throw new ImportTooLargeException($"The archive's central directory is {directoryBytes} bytes for {entries} entries: more than its entries can need.");
+        }
+    }
+
+    /// <summary>Where the central directory is and what it claims, from the end record (zip64 when it says so); null for no end record.</summary>
+    public static async Task<ZipDirectoryLocation?> LocateAsync(Stream zip, CancellationToken cancellationToken)
+    {
         // The record sits at the end, after at most a 64 KiB comment.
         var tailLength = (int)Math.Min(zip.Length, EndRecordLength + ushort.MaxValue + LocatorLength);
         var tail = new byte[tailLength];
@@ -30,13 +51,13 @@ internal static class ZipDirectoryLimits
         var end = LastIndexOf(tail, EndOfDirectory);
         if (end < 0)
         {
-            // Not a zip at all: the zip reader says so in its own words.
-            return;
+            return null;
         }
 
         long entries = BinaryPrimitives.ReadUInt16LittleEndian(tail.AsSpan(end + 10));
         long directoryBytes = BinaryPrimitives.ReadUInt32LittleEndian(tail.AsSpan(end + 12));
-        if ((entries == ushort.MaxValue || directoryBytes == uint.MaxValue) && end >= LocatorLength
+        long directoryOffset = BinaryPrimitives.ReadUInt32LittleEndian(tail.AsSpan(end + 16));
+        if ((entries == ushort.MaxValue || directoryBytes == uint.MaxValue || directoryOffset == uint.MaxValue) && end >= LocatorLength
             && BinaryPrimitives.ReadUInt32LittleEndian(tail.AsSpan(end - LocatorLength)) == Zip64Locator)
         {
             var recordOffset = BinaryPrimitives.ReadInt64LittleEndian(tail.AsSpan(end - LocatorLength + 8));
@@ -55,17 +76,10 @@ internal static class ZipDirectoryLimits
 
             entries = BinaryPrimitives.ReadInt64LittleEndian(record.AsSpan(32));
             directoryBytes = BinaryPrimitives.ReadInt64LittleEndian(record.AsSpan(40));
+            directoryOffset = BinaryPrimitives.ReadInt64LittleEndian(record.AsSpan(48));
         }
 
-        if (entries > limits.MaxEntries || entries < 0)
-        {
-            throw ArchiveLimits.TooManyEntries(entries, limits);
-        }
-
-        if (directoryBytes > Math.Max(entries, 1) * MaxBytesPerEntry || directoryBytes < 0)
-        {
-            throw new ImportTooLargeException($"The archive's central directory is {directoryBytes} bytes for {entries} entries: more than its entries can need.");
-        }
+        return new ZipDirectoryLocation(directoryOffset, directoryBytes, entries);
     }
 
     private static int LastIndexOf(byte[] tail, uint signature)
@@ -81,3 +95,6 @@ internal static class ZipDirectoryLimits
         return -1;
     }
 }
+
+/// <summary>A zip's central directory as its end record gives it: where it starts, how many bytes, how many entries.</summary>
+internal sealed record ZipDirectoryLocation(long Offset, long Length, long Entries);

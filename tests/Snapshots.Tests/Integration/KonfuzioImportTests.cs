@@ -42,6 +42,37 @@ public sealed class KonfuzioImportTests(ServiceFixture service)
     }
 
     [Fact]
+    public async Task Each_import_step_opens_the_upload_with_only_the_entries_it_reads()
+    {
+        var imports = service.Services.GetRequiredService<Snapshots.Imports.ImportService>();
+        var staging = service.Services.GetRequiredService<Snapshots.Imports.ImportStaging>();
+        var perBatch = service.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Snapshots.Imports.ImportOptions>>().Value.DocumentsPerBatch;
+        await using var upload = new MemoryStream(ExportArchives.FromFolder(Fixture.Folder));
+        var staged = await imports.StageAsync(upload, default);
+        var request = await imports.PlanAsync(Snapshots.Imports.ImportService.Upload(staged, "partial directories", null), default);
+        try
+        {
+            Assert.True(request.BatchCount > 1, "The fixture must need more than one batch for this test to mean anything.");
+            for (var batch = 0; batch < request.BatchCount; batch++)
+            {
+                var expected = Fixture.Documents.Skip(batch * perBatch).Take(perBatch).Select(d => d["id"]!.ToString()).ToHashSet();
+                using var zip = await staging.OpenPartAsync(staged.ImportId, Snapshots.Imports.ImportPart.Batch(batch), default);
+                var folders = zip.Entries.Select(e => e.FullName.Split('/')).Where(p => p.Length >= 3 && p[^3] == "documents").Select(p => p[^2]).ToHashSet();
+                Assert.NotEmpty(folders);
+                Assert.Subset(expected, folders);
+                Assert.Contains(zip.Entries, e => e.Name == "documents_meta.json5");
+            }
+
+            using var schema = await staging.OpenPartAsync(staged.ImportId, Snapshots.Imports.ImportPart.Schema, default);
+            Assert.DoesNotContain(schema.Entries, e => e.FullName.Contains("documents/", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await service.Services.GetRequiredService<Snapshots.Imports.KonfuzioImporter>().DiscardAsync(request, default);
+        }
+    }
+
+    [Fact]
     public async Task A_categorys_default_label_set_belongs_to_its_category_and_keeps_the_label_sets_it_lists()
     {
         var projectId = await service.ImportAsync(ExportArchives.SmallFixture(), "category links");

@@ -1,0 +1,121 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Snapshots.Imports;
+
+/// <summary>
+/// A zip's central directory kept as its raw records, so that a step can open the zip with only the entries it
+/// needs. The records it picks, followed by a new end record and appended after the archive's own bytes
+/// (<see cref="AppendedStream"/>), make a directory of those entries alone that points into the original data:
+/// the zip reader then holds and parses a batch's entries, not the whole archive's.
+/// </summary>
+internal sealed class ZipDirectoryRecords
+{
+    private const uint RecordSignature = 0x02014b50;
+    private const int FixedLength = 46;
+
+    private readonly byte[] directory;
+    private readonly List<int> starts;
+
+    private ZipDirectoryRecords(byte[] directory, List<int> starts, long archiveLength)
+    {
+        this.directory = directory;
+        this.starts = starts;
+        ArchiveLength = archiveLength;
+    }
+
+    /// <summary>The length of the archive the records point into: where an appended directory starts.</summary>
+    public long ArchiveLength { get; }
+
+    public int Count => starts.Count;
+
+    /// <summary>Reads the central directory of <paramref name="zip"/> (a seekable stream) as raw records.</summary>
+    public static async Task<ZipDirectoryRecords> ReadAsync(Stream zip, CancellationToken cancellationToken)
+    {
+        var location = await ZipDirectoryLimits.LocateAsync(zip, cancellationToken) ?? throw Damaged("it has no end record");
+        if (location.Offset < 0 || location.Length < 0 || location.Length > Array.MaxLength || location.Offset > zip.Length - location.Length)
+        {
+            throw Damaged("its end record points outside the upload");
+        }
+
+        var directory = new byte[location.Length];
+        zip.Seek(location.Offset, SeekOrigin.Begin);
+        await zip.ReadExactlyAsync(directory, cancellationToken);
+
+        var starts = new List<int>();
+        for (var position = 0; position < directory.Length; position += RecordLength(directory, position))
+        {
+            starts.Add(position);
+        }
+
+        return starts.Count == location.Entries
+            ? new ZipDirectoryRecords(directory, starts, zip.Length)
+            : throw Damaged($"its end record counts {location.Entries} entries, its directory holds {starts.Count}");
+    }
+
+    /// <summary>The entry name of record <paramref name="record"/>, decoded as .NET's zip reader decodes it: UTF-8, flagged or not.</summary>
+    public string NameOf(int record)
+    {
+        var start = starts[record];
+        var length = BinaryPrimitives.ReadUInt16LittleEndian(directory.AsSpan(start + 28));
+        return Encoding.UTF8.GetString(directory, start + FixedLength, length);
+    }
+
+    /// <summary>
+    /// What to append after the archive so that a zip reader sees only <paramref name="records"/> (indexes, kept in
+    /// the given order): their raw records, then a zip64 end record, its locator and an end record pointing at them.
+    /// </summary>
+    public byte[] DirectoryOf(IReadOnlyCollection<int> records)
+    {
+        const int Zip64EndLength = 56, LocatorLength = 20, EndLength = 22;
+        var recordBytes = records.Sum(r => (long)RecordLength(directory, starts[r]));
+        var tail = new byte[recordBytes + Zip64EndLength + LocatorLength + EndLength];
+        var position = 0;
+        foreach (var record in records)
+        {
+            var length = RecordLength(directory, starts[record]);
+            directory.AsSpan(starts[record], length).CopyTo(tail.AsSpan(position));
+            position += length;
+        }
+
+        var zip64End = tail.AsSpan(position, Zip64EndLength);
+        BinaryPrimitives.WriteUInt32LittleEndian(zip64End, 0x06064b50);
+        BinaryPrimitives.WriteInt64LittleEndian(zip64End[4..], Zip64EndLength - 12);
+        BinaryPrimitives.WriteUInt16LittleEndian(zip64End[12..], 45);
+        BinaryPrimitives.WriteUInt16LittleEndian(zip64End[14..], 45);
+        BinaryPrimitives.WriteInt64LittleEndian(zip64End[24..], records.Count);
+        BinaryPrimitives.WriteInt64LittleEndian(zip64End[32..], records.Count);
+        BinaryPrimitives.WriteInt64LittleEndian(zip64End[40..], recordBytes);
+        BinaryPrimitives.WriteInt64LittleEndian(zip64End[48..], ArchiveLength);
+
+        var locator = tail.AsSpan(position + Zip64EndLength, LocatorLength);
+        BinaryPrimitives.WriteUInt32LittleEndian(locator, 0x07064b50);
+        BinaryPrimitives.WriteInt64LittleEndian(locator[8..], ArchiveLength + recordBytes);
+        BinaryPrimitives.WriteUInt32LittleEndian(locator[16..], 1);
+
+        // The end record defers every count and offset to the zip64 record, so any size of archive reads the same way.
+        var end = tail.AsSpan(position + Zip64EndLength + LocatorLength, EndLength);
+        BinaryPrimitives.WriteUInt32LittleEndian(end, 0x06054b50);
+        BinaryPrimitives.WriteUInt16LittleEndian(end[8..], ushort.MaxValue);
+        BinaryPrimitives.WriteUInt16LittleEndian(end[10..], ushort.MaxValue);
+        BinaryPrimitives.WriteUInt32LittleEndian(end[12..], uint.MaxValue);
+        BinaryPrimitives.WriteUInt32LittleEndian(end[16..], uint.MaxValue);
+        return tail;
+    }
+
+    private static int RecordLength(byte[] directory, int start)
+    {
+        if (directory.Length - start < FixedLength || BinaryPrimitives.ReadUInt32LittleEndian(directory.AsSpan(start)) != RecordSignature)
+        {
+            throw Damaged($"a record at byte {start} of its directory is not a directory record");
+        }
+
+        var length = FixedLength
+            + BinaryPrimitives.ReadUInt16LittleEndian(directory.AsSpan(start + 28))
+            + BinaryPrimitives.ReadUInt16LittleEndian(directory.AsSpan(start + 30))
+            + BinaryPrimitives.ReadUInt16LittleEndian(directory.AsSpan(start + 32));
+        return length <= directory.Length - start ? length : throw Damaged($"the record at byte {start} of its directory runs past its end");
+    }
+
+    private static ImportValidationException Damaged(string reason) => new("", $"the upload's zip directory is damaged ({reason}).");
+}
