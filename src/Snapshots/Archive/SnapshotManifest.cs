@@ -63,7 +63,15 @@ public static class ArchiveEntries
     /// <summary>The <paramref name="number"/>-th listing of files (version 2): NDJSON of path, sha256 and bytes.</summary>
     public static string FileIndex(int number) => $"index/files-{number:D6}.ndjson";
 
-    public static string DocumentFile(string documentId, string name) => $"files/documents/{documentId}/{name}";
+    public static string DocumentFile(string documentId, string name) => $"{DocumentFilesFolder}{documentId}/{name}";
+
+    /// <summary>The id of the document whose file <paramref name="path"/> is, or null for any other entry.</summary>
+    public static string? DocumentOfFile(string path) =>
+        path.StartsWith(DocumentFilesFolder, StringComparison.Ordinal) && path.IndexOf('/', DocumentFilesFolder.Length) is var end and > 0
+            ? path[DocumentFilesFolder.Length..end]
+            : null;
+
+    private const string DocumentFilesFolder = "files/documents/";
 
     public static string AiFile(string aiId, string name) => $"files/ais/{aiId}/{name}";
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using Snapshots.Archive;
 using Snapshots.Storage;
 
 namespace Snapshots.Imports;

@@ -1,3 +1,4 @@
+using Snapshots.Archive;
 using Snapshots.Naming;
 
 namespace Snapshots.Imports;
@@ -40,7 +41,7 @@ internal sealed class KonfuzioExportIndex
     }
 
     public static async Task<KonfuzioExportIndex> ReadAsync(Stream zip, CancellationToken cancellationToken) =>
-        new(await ZipDirectoryRecords.ReadAsync(zip, cancellationToken));
+        new(await ZipDirectoryRecords.ReadAsync(zip, reason => new ImportValidationException("", $"the upload's {reason}."), cancellationToken));
 
     /// <summary>Every entry outside the document folders: what the schema step reads.</summary>
     public byte[] SchemaDirectory() => records.DirectoryOf(shared);

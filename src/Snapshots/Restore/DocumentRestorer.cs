@@ -57,7 +57,8 @@ public sealed class DocumentRestorer(ProjectStore store, ProjectFiles files, Res
     {
         var request = batch.Restore;
         var map = await staging.ReadJsonAsync<SchemaMap>(request.RestoreId, SchemaMap.BlobName, cancellationToken);
-        using var archive = await staging.OpenArchiveAsync(request, cancellationToken);
+        var batchDocuments = await staging.ReadBatchAsync<Document>(request.RestoreId, RestoreStaging.Documents, batch.BatchIndex, cancellationToken).ToListAsync(cancellationToken);
+        using var archive = await staging.OpenArchiveForDocumentsAsync(request, batchDocuments.Select(d => d.Id).ToHashSet(StringComparer.Ordinal), cancellationToken);
 
         var setIds = new Dictionary<string, string>(StringComparer.Ordinal);
         var sets = await staging.ReadBatchAsync<AnnotationSet>(request.RestoreId, RestoreStaging.AnnotationSets, batch.BatchIndex, cancellationToken).ToListAsync(cancellationToken);
@@ -100,7 +101,7 @@ public sealed class DocumentRestorer(ProjectStore store, ProjectFiles files, Res
         long bytes = 0;
         using var entries = new SharedArchiveEntries(archive);
         await Parallel.ForEachAsync(
-            staging.ReadBatchAsync<Document>(request.RestoreId, RestoreStaging.Documents, batch.BatchIndex, cancellationToken),
+            batchDocuments,
             Parallelism(cancellationToken),
             async (document, ct) =>
             {

@@ -33,11 +33,38 @@ public sealed class RestoreStaging(BlobAccounts accounts, SnapshotBlobs snapshot
         return await OpenArchiveAsync(request.Identifier, cancellationToken);
     }
 
+    /// <summary>
+    /// The archive as a batch of documents reads it: the manifest and those documents' files only. The zip reader
+    /// then holds a batch's entries, not the archive's, however many documents the archive has.
+    /// </summary>
+    public async Task<SnapshotArchiveReader> OpenArchiveForDocumentsAsync(RestoreRequest request, IReadOnlySet<string> documentIds, CancellationToken cancellationToken)
+    {
+        await snapshots.MarkReaderAsync(request.Identifier, request.RestoreId, clock.GetUtcNow() + SnapshotBlobs.ReaderMarkLifetime, cancellationToken);
+        var stream = await OpenArchiveStreamAsync(request.Identifier, cancellationToken);
+        try
+        {
+            var records = await ZipDirectoryRecords.ReadAsync(stream, reason => new ArchiveValidationException($"The archive's {reason}."), cancellationToken);
+            var picked = Enumerable.Range(0, records.Count).Where(record => records.NameOf(record) is var name
+                && (name == ArchiveEntries.Manifest || (ArchiveEntries.DocumentOfFile(name) is { } document && documentIds.Contains(document)))).ToList();
+            return SnapshotArchiveReader.Open(new AppendedStream(stream, records.DirectoryOf(picked)), limits.Value);
+        }
+        catch
+        {
+            await stream.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>The restore no longer reads its archive.</summary>
     public Task ReleaseArchiveAsync(RestoreRequest request, CancellationToken cancellationToken) =>
         snapshots.UnmarkReaderAsync(request.Identifier, request.RestoreId, cancellationToken);
 
     private async Task<SnapshotArchiveReader> OpenArchiveAsync(string identifier, CancellationToken cancellationToken)
+    {
+        return SnapshotArchiveReader.Open(await OpenArchiveStreamAsync(identifier, cancellationToken), limits.Value);
+    }
+
+    private async Task<Stream> OpenArchiveStreamAsync(string identifier, CancellationToken cancellationToken)
     {
         var blob = snapshots.Archive(identifier);
         if (!await snapshots.Manifest(identifier).ExistsAsync(cancellationToken) || !await blob.ExistsAsync(cancellationToken))
@@ -46,8 +73,7 @@ public sealed class RestoreStaging(BlobAccounts accounts, SnapshotBlobs snapshot
             throw new PermanentFailureException($"No completed snapshot archive with identifier '{identifier}' in the snapshot storage.");
         }
 
-        var stream = await blob.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { BufferSize = 4 * 1024 * 1024 }, cancellationToken);
-        return SnapshotArchiveReader.Open(stream, limits.Value);
+        return await blob.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { BufferSize = 4 * 1024 * 1024 }, cancellationToken);
     }
 
     public Task WriteJsonAsync<T>(string restoreId, string name, T value, CancellationToken cancellationToken) =>

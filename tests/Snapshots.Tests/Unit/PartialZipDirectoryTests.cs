@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text;
+using Snapshots.Archive;
 using Snapshots.Imports;
 
 namespace Snapshots.Tests.Unit;
@@ -12,7 +13,7 @@ public sealed class PartialZipDirectoryTests
     {
         var names = new[] { "export/documents_meta.json5", "export/documents/7/annotations.json5", "export/documents/7/document.pdf", "export/documents/8/Ünïcödé.txt", "export/labels.json5" };
         var zip = Zip(names.Select((name, i) => (name, Content(i))), (name, _) => name.EndsWith(".pdf", StringComparison.Ordinal) ? CompressionLevel.NoCompression : CompressionLevel.Optimal);
-        var records = await ZipDirectoryRecords.ReadAsync(new MemoryStream(zip), CancellationToken.None);
+        var records = await ZipDirectoryRecords.ReadAsync(new MemoryStream(zip), Damaged, CancellationToken.None);
         Assert.Equal(names, Enumerable.Range(0, records.Count).Select(records.NameOf));
 
         int[] picked = [1, 3, 4];
@@ -33,7 +34,7 @@ public sealed class PartialZipDirectoryTests
     {
         const int count = 70_000;
         var zip = Zip(Enumerable.Range(0, count).Select(i => ($"f/{i:D6}", Encoding.UTF8.GetBytes(i.ToString("D6")))), (_, _) => CompressionLevel.NoCompression);
-        var records = await ZipDirectoryRecords.ReadAsync(new MemoryStream(zip), CancellationToken.None);
+        var records = await ZipDirectoryRecords.ReadAsync(new MemoryStream(zip), Damaged, CancellationToken.None);
         Assert.Equal(count, records.Count);
 
         int[] picked = [0, 65_535, count - 1];
@@ -51,7 +52,7 @@ public sealed class PartialZipDirectoryTests
         var directoryStart = BitConverter.ToInt32(zip, zip.Length - 22 + 16);
         zip[directoryStart + 28] = 40;
 
-        var refused = await Assert.ThrowsAsync<ImportValidationException>(() => ZipDirectoryRecords.ReadAsync(new MemoryStream(zip), CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<ImportValidationException>(() => ZipDirectoryRecords.ReadAsync(new MemoryStream(zip), Damaged, CancellationToken.None));
         Assert.StartsWith("The upload's zip directory is damaged", refused.Message, StringComparison.Ordinal);
     }
 
@@ -68,6 +69,8 @@ public sealed class PartialZipDirectoryTests
             EntriesThrough(zip, index.BatchDirectory(["3", "2", "absent"])));
         Assert.Equal(["p/documents_meta.json5", "p/labels.json5", "p/models/extraction_ais/m.pkl"], EntriesThrough(zip, index.SchemaDirectory()));
     }
+
+    private static ImportValidationException Damaged(string reason) => new("", $"the upload's {reason}.");
 
     private static List<string> EntriesThrough(byte[] zip, byte[] directory)
     {

@@ -1,4 +1,4 @@
-namespace Snapshots.Imports;
+namespace Snapshots.Archive;
 
 /// <summary>
 /// A seekable, read-only stream of an archive followed by a few bytes held in memory: how a zip is opened with a

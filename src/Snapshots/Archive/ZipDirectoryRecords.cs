@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace Snapshots.Imports;
+namespace Snapshots.Archive;
 
 /// <summary>
 /// A zip's central directory kept as its raw records, so that a step can open the zip with only the entries it
@@ -16,9 +16,11 @@ internal sealed class ZipDirectoryRecords
 
     private readonly byte[] directory;
     private readonly List<int> starts;
+    private readonly Func<string, Exception> damaged;
 
-    private ZipDirectoryRecords(byte[] directory, List<int> starts, long archiveLength)
+    private ZipDirectoryRecords(byte[] directory, List<int> starts, long archiveLength, Func<string, Exception> damaged)
     {
+        this.damaged = damaged;
         this.directory = directory;
         this.starts = starts;
         ArchiveLength = archiveLength;
@@ -29,13 +31,16 @@ internal sealed class ZipDirectoryRecords
 
     public int Count => starts.Count;
 
-    /// <summary>Reads the central directory of <paramref name="zip"/> (a seekable stream) as raw records.</summary>
-    public static async Task<ZipDirectoryRecords> ReadAsync(Stream zip, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the central directory of <paramref name="zip"/> (a seekable stream) as raw records; one that does not add
+    /// up is refused with the error <paramref name="damaged"/> makes from the reason.
+    /// </summary>
+    public static async Task<ZipDirectoryRecords> ReadAsync(Stream zip, Func<string, Exception> damaged, CancellationToken cancellationToken)
     {
-        var location = await ZipDirectoryLimits.LocateAsync(zip, cancellationToken) ?? throw Damaged("it has no end record");
+        var location = await ZipEndRecord.LocateAsync(zip, damaged, cancellationToken) ?? throw damaged("zip directory is damaged (it has no end record)");
         if (location.Offset < 0 || location.Length < 0 || location.Length > Array.MaxLength || location.Offset > zip.Length - location.Length)
         {
-            throw Damaged("its end record points outside the upload");
+            throw damaged("zip directory is damaged (its end record points outside the archive)");
         }
 
         var directory = new byte[location.Length];
@@ -43,14 +48,14 @@ internal sealed class ZipDirectoryRecords
         await zip.ReadExactlyAsync(directory, cancellationToken);
 
         var starts = new List<int>();
-        for (var position = 0; position < directory.Length; position += RecordLength(directory, position))
+        for (var position = 0; position < directory.Length; position += RecordLength(directory, position, damaged))
         {
             starts.Add(position);
         }
 
         return starts.Count == location.Entries
-            ? new ZipDirectoryRecords(directory, starts, zip.Length)
-            : throw Damaged($"its end record counts {location.Entries} entries, its directory holds {starts.Count}");
+            ? new ZipDirectoryRecords(directory, starts, zip.Length, damaged)
+            : throw damaged($"zip directory is damaged (it holds {starts.Count} entries where its end record counts {location.Entries})");
     }
 
     /// <summary>The entry name of record <paramref name="record"/>, decoded as .NET's zip reader decodes it: UTF-8, flagged or not.</summary>
@@ -68,12 +73,12 @@ internal sealed class ZipDirectoryRecords
     public byte[] DirectoryOf(IReadOnlyCollection<int> records)
     {
         const int Zip64EndLength = 56, LocatorLength = 20, EndLength = 22;
-        var recordBytes = records.Sum(r => (long)RecordLength(directory, starts[r]));
+        var recordBytes = records.Sum(r => (long)RecordLength(directory, starts[r], damaged));
         var tail = new byte[recordBytes + Zip64EndLength + LocatorLength + EndLength];
         var position = 0;
         foreach (var record in records)
         {
-            var length = RecordLength(directory, starts[record]);
+            var length = RecordLength(directory, starts[record], damaged);
             directory.AsSpan(starts[record], length).CopyTo(tail.AsSpan(position));
             position += length;
         }
@@ -103,19 +108,17 @@ internal sealed class ZipDirectoryRecords
         return tail;
     }
 
-    private static int RecordLength(byte[] directory, int start)
+    private static int RecordLength(byte[] directory, int start, Func<string, Exception> damaged)
     {
         if (directory.Length - start < FixedLength || BinaryPrimitives.ReadUInt32LittleEndian(directory.AsSpan(start)) != RecordSignature)
         {
-            throw Damaged($"a record at byte {start} of its directory is not a directory record");
+            throw damaged($"zip directory is damaged (no record where byte {start} of it should start one)");
         }
 
         var length = FixedLength
             + BinaryPrimitives.ReadUInt16LittleEndian(directory.AsSpan(start + 28))
             + BinaryPrimitives.ReadUInt16LittleEndian(directory.AsSpan(start + 30))
             + BinaryPrimitives.ReadUInt16LittleEndian(directory.AsSpan(start + 32));
-        return length <= directory.Length - start ? length : throw Damaged($"the record at byte {start} of its directory runs past its end");
+        return length <= directory.Length - start ? length : throw damaged($"zip directory is damaged (the record at byte {start} runs past its end)");
     }
-
-    private static ImportValidationException Damaged(string reason) => new("", $"the upload's zip directory is damaged ({reason}).");
 }
