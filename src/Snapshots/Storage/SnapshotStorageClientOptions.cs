@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Storage.Blobs;
 using Snapshots.Configuration;
 
@@ -17,6 +18,18 @@ public static class SnapshotStorageClientOptions
             options.GeoRedundantSecondaryUri = new Uri(storage.SecondaryServiceUri, UriKind.Absolute);
         }
     }
+
+    /// <summary>
+    /// Whether a request failed because the storage did not answer, after the SDK's retries: no response (refused,
+    /// timed out) or a server error. A client error (403, 404, 409...) is an answer.
+    /// </summary>
+    public static bool NoAnswer(Exception exception) => exception switch
+    {
+        RequestFailedException failed => failed.Status == 0 || failed.Status >= 500,
+        AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(NoAnswer),
+        OperationCanceledException => true,
+        _ => false,
+    };
 
     /// <summary>Empty (no readable secondary), or an absolute http(s) address.</summary>
     public static bool IsValidSecondary(string? value) =>
