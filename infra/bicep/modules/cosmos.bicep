@@ -45,7 +45,7 @@ resource account 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {
     minimalTlsVersion: 'Tls12'
     publicNetworkAccess: 'Enabled'
     capabilities: serverless ? [{ name: 'EnableServerless' }] : []
-    // Periodic: no policy sent, so the account keeps Cosmos' default periodic backups.
+    // Periodic: no policy sent; a new account gets Cosmos' default periodic backups, an existing one keeps its own.
     ...(backup == 'Periodic' ? {} : { backupPolicy: { type: 'Continuous', continuousModeProperties: { tier: backup } } })
   }
 }
