@@ -30,6 +30,15 @@ param existingSnapshotStorageResourceGroup string = ''
 @description('Subscription of the existing snapshot storage account; default: this deployment\'s subscription.')
 param existingSnapshotStorageSubscriptionId string = ''
 
+@description('Replication of the snapshot storage this deployment creates: RA-GZRS (zones plus a readable copy in the paired region) where the region has availability zones, else Standard_RAGRS. The read-access SKUs also set Snapshots__Storage__secondaryServiceUri.')
+@allowed(['Standard_RAGZRS', 'Standard_RAGRS', 'Standard_GZRS', 'Standard_GRS', 'Standard_ZRS', 'Standard_LRS'])
+param snapshotStorageSku string = 'Standard_RAGZRS'
+
+@description('Days each snapshot blob version stays immutable (version-level WORM on the snapshot storage this deployment creates, unlocked default policy); 0 = off. Can only be turned on when that account is created.')
+@minValue(0)
+@maxValue(146000)
+param snapshotImmutabilityDays int = 0
+
 @description('Blob container of the snapshot archives (Snapshots__Storage__containerName).')
 param snapshotContainerName string = 'snapshots'
 
@@ -62,6 +71,10 @@ param blobVersioning bool = false
 
 @description('Cosmos DB serverless (pay per request) instead of provisioned autoscale throughput.')
 param cosmosServerless bool = true
+
+@description('Cosmos DB backup: continuous (point-in-time restore) for 7 days (no charge) or 30 days (billed), or Periodic. Periodic to continuous is one-way.')
+@allowed(['Periodic', 'Continuous7Days', 'Continuous30Days'])
+param cosmosContinuousBackup string = 'Continuous7Days'
 
 @description('Upper bound of function app instances.')
 @minValue(40)
@@ -184,6 +197,8 @@ module snapshotStorage 'modules/storage.bicep' = if (!sharesSnapshotStorage) {
     containers: [snapshotContainerName]
     softDeleteRetentionDays: blobSoftDeleteDays
     versioning: blobVersioning
+    sku: snapshotStorageSku
+    immutabilityDays: snapshotImmutabilityDays
   }
 }
 
@@ -194,6 +209,7 @@ module cosmos 'modules/cosmos.bicep' = {
     location: location
     tags: tags
     serverless: cosmosServerless
+    backup: cosmosContinuousBackup
     principalId: identity.outputs.principalId
     readerPrincipalId: grantReader ? principalId : ''
   }
@@ -298,6 +314,8 @@ module functionApp 'modules/functionapp.bicep' = {
       DataStorage__credential: 'managedidentity'
       DataStorage__clientId: identity.outputs.clientId
       Snapshots__Storage__serviceUri: snapshotStorageRoles.outputs.blobEndpoint
+      // Read from the account itself, so a shared account's replication counts, not this deployment's SKU.
+      Snapshots__Storage__secondaryServiceUri: snapshotStorageRoles.outputs.secondaryBlobEndpoint
       Snapshots__Storage__containerName: snapshotContainerName
       Snapshots__Storage__credential: 'managedidentity'
       Snapshots__Storage__clientId: identity.outputs.clientId

@@ -24,7 +24,9 @@ public static class ServiceCollectionExtensions
     {
         services.AddOptions<SnapshotsOptions>().BindConfiguration(SnapshotsOptions.SectionName).ValidateOnStart();
         services.AddOptions<SnapshotStorageOptions>().BindConfiguration(SnapshotStorageOptions.SectionName)
-            .ValidateDataAnnotations().ValidateOnStart();
+            .ValidateDataAnnotations()
+            .Validate(o => SnapshotStorageClientOptions.IsValidSecondary(o.SecondaryServiceUri), "Snapshots:Storage:SecondaryServiceUri must be empty or an absolute http(s) URI.")
+            .ValidateOnStart();
         services.AddOptions<CosmosOptions>().BindConfiguration(CosmosOptions.SectionName)
             .ValidateDataAnnotations()
             .Validate(o => o.IsConfigured, "Cosmos:AccountEndpoint (or Cosmos:ConnectionString for the local emulator) is required.")
@@ -33,7 +35,9 @@ public static class ServiceCollectionExtensions
         services.AddAzureClients(clients =>
         {
             clients.AddBlobServiceClient(configuration.GetSection(BlobClientNames.DataSection)).WithName(BlobClientNames.Data);
-            clients.AddBlobServiceClient(configuration.GetSection(SnapshotStorageOptions.SectionName)).WithName(BlobClientNames.Snapshots);
+            clients.AddBlobServiceClient(configuration.GetSection(SnapshotStorageOptions.SectionName)).WithName(BlobClientNames.Snapshots)
+                .ConfigureOptions((options, provider) => SnapshotStorageClientOptions.Configure(
+                    options, provider.GetRequiredService<IOptions<SnapshotStorageOptions>>().Value));
         });
         services.AddSingleton(provider => CosmosClientFactory.Create(
             provider.GetRequiredService<IOptions<CosmosOptions>>().Value, new CosmosClientOptions()));

@@ -16,6 +16,10 @@ param databaseName string = 'snapshots'
 @description('Serverless capacity (pay per request) instead of provisioned throughput.')
 param serverless bool = true
 
+@description('Backup: Continuous7Days or Continuous30Days (point-in-time restore into a new account), or Periodic (the Cosmos default). Periodic to continuous is a one-way migration.')
+@allowed(['Periodic', 'Continuous7Days', 'Continuous30Days'])
+param backup string = 'Continuous7Days'
+
 @description('Provisioned accounts only: autoscale maximum RU/s shared by the database\'s containers.')
 @minValue(1000)
 param autoscaleMaxThroughput int = 1000
@@ -41,6 +45,8 @@ resource account 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {
     minimalTlsVersion: 'Tls12'
     publicNetworkAccess: 'Enabled'
     capabilities: serverless ? [{ name: 'EnableServerless' }] : []
+    // Periodic: no policy sent; a new account gets Cosmos' default periodic backups, an existing one keeps its own.
+    ...(backup == 'Periodic' ? {} : { backupPolicy: { type: 'Continuous', continuousModeProperties: { tier: backup } } })
   }
 }
 

@@ -1,6 +1,6 @@
 // Grants built-in data roles on a storage account of this module's resource group. Works for an account this
 // deployment creates and for an existing one (a shared snapshot account in another resource group), and returns
-// the account's blob endpoint so callers need not build URLs by hand.
+// the account's blob endpoints (primary, and secondary where readable) so callers need not build URLs by hand.
 
 @description('Storage account to grant the roles on (in this module\'s resource group).')
 param storageAccountName string
@@ -33,3 +33,6 @@ resource assignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
 
 @description('Blob service endpoint of the account.')
 output blobEndpoint string = account.properties.primaryEndpoints.blob
+
+@description('Read-only blob endpoint in the paired region (RA-GRS/RA-GZRS accounts only); empty otherwise.')
+output secondaryBlobEndpoint string = account.properties.?secondaryEndpoints.?blob ?? ''

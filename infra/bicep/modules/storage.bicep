@@ -22,12 +22,23 @@ param softDeleteRetentionDays int = 0
 @description('Keep a previous version of a blob whenever it is overwritten or deleted (blob versioning).')
 param versioning bool = false
 
+@description('Replication: RA-GZRS/RA-GRS also serve reads from the paired region (secondaryEndpoints).')
+@allowed(['Standard_LRS', 'Standard_ZRS', 'Standard_GRS', 'Standard_GZRS', 'Standard_RAGRS', 'Standard_RAGZRS'])
+param sku string = 'Standard_LRS'
+
+@description('Days every blob version stays immutable (version-level WORM, account default policy, unlocked); 0 = off. Takes effect only when the account is created, and turns versioning on.')
+@minValue(0)
+@maxValue(146000)
+param immutabilityDays int = 0
+
+var immutable = immutabilityDays > 0
+
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
   location: location
   tags: tags
   kind: 'StorageV2'
-  sku: { name: 'Standard_LRS' }
+  sku: { name: sku }
   properties: {
     accessTier: 'Hot'
     allowBlobPublicAccess: false
@@ -38,6 +49,18 @@ resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
     publicNetworkAccess: 'Enabled'
+    ...(immutable
+      ? {
+          immutableStorageWithVersioning: {
+            enabled: true
+            immutabilityPolicy: {
+              immutabilityPeriodSinceCreationInDays: max(immutabilityDays, 1)
+              state: 'Unlocked'
+              allowProtectedAppendWrites: false
+            }
+          }
+        }
+      : {})
   }
 }
 
@@ -49,7 +72,7 @@ resource blobServices 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01
   parent: account
   name: 'default'
   properties: {
-    isVersioningEnabled: versioning
+    isVersioningEnabled: versioning || immutable
     deleteRetentionPolicy: softDelete
     containerDeleteRetentionPolicy: softDelete
   }
@@ -59,9 +82,34 @@ resource blobContainers 'Microsoft.Storage/storageAccounts/blobServices/containe
   for container in containers: {
     parent: blobServices
     name: container
-    properties: { publicAccess: 'None' }
+    properties: {
+      publicAccess: 'None'
+      ...(immutable ? { immutableStorageWithVersioning: { enabled: true } } : {})
+    }
   }
 ]
+
+// Under WORM a deleted blob stays as a previous version; once its retention has run out, lifecycle management
+// deletes it, so storage is billed for the retention period and not for ever.
+resource expiredVersions 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = if (immutable) {
+  parent: account
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'delete-expired-versions'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: { blobTypes: ['blockBlob', 'appendBlob'] }
+            actions: { version: { delete: { daysAfterCreationGreaterThan: immutabilityDays + 1 } } }
+          }
+        }
+      ]
+    }
+  }
+}
 
 @description('Name of the account.')
 output name string = account.name

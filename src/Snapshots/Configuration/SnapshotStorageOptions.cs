@@ -14,4 +14,10 @@ public sealed class SnapshotStorageOptions
     [Required]
     [RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$", ErrorMessage = "Snapshots:Storage:ContainerName must be a valid blob container name.")]
     public string ContainerName { get; set; } = "snapshots";
+
+    /// <summary>
+    /// Read-only blob endpoint of the account in the paired region (<c>https://&lt;name&gt;-secondary.blob...</c>,
+    /// RA-GRS/RA-GZRS accounts only): reads fall back to it when the primary does not answer. Empty: none.
+    /// </summary>
+    public string? SecondaryServiceUri { get; set; }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Snapshots.Archive;
 using Snapshots.Configuration;
@@ -15,7 +16,13 @@ namespace Snapshots.Restore;
 /// Working blobs of a restore in the data account (<c>imports/restore-{id}/</c>): the schema id map and the
 /// archive's documents split into batches. Also opens the archive itself.
 /// </summary>
-public sealed class RestoreStaging(BlobAccounts accounts, SnapshotBlobs snapshots, IOptions<ImportOptions> limits, TimeProvider clock)
+public sealed partial class RestoreStaging(
+    BlobAccounts accounts,
+    SnapshotBlobs snapshots,
+    IOptions<ImportOptions> limits,
+    IOptions<SnapshotStorageOptions> storage,
+    TimeProvider clock,
+    ILogger<RestoreStaging> logger)
 {
     public const string Documents = "documents";
     public const string AnnotationSets = "annotation_sets";
@@ -29,7 +36,17 @@ public sealed class RestoreStaging(BlobAccounts accounts, SnapshotBlobs snapshot
     /// </summary>
     public async Task<SnapshotArchiveReader> OpenArchiveAsync(RestoreRequest request, CancellationToken cancellationToken)
     {
-        await snapshots.MarkReaderAsync(request.Identifier, request.RestoreId, clock.GetUtcNow() + SnapshotBlobs.ReaderMarkLifetime, cancellationToken);
+        try
+        {
+            await snapshots.MarkReaderAsync(request.Identifier, request.RestoreId, clock.GetUtcNow() + SnapshotBlobs.ReaderMarkLifetime, cancellationToken);
+        }
+        catch (Exception ex) when (PrimaryDown(ex, cancellationToken))
+        {
+            // The mark needs the primary, reading does not (the secondary serves reads), and while the primary is
+            // down nobody can delete the archive either. The next step writes the mark again.
+            LogMarkUnwritten(logger, ex, request.RestoreId, request.Identifier);
+        }
+
         return await OpenArchiveAsync(request.Identifier, cancellationToken);
     }
 
@@ -56,8 +73,30 @@ public sealed class RestoreStaging(BlobAccounts accounts, SnapshotBlobs snapshot
     }
 
     /// <summary>The restore no longer reads its archive.</summary>
-    public Task ReleaseArchiveAsync(RestoreRequest request, CancellationToken cancellationToken) =>
-        snapshots.UnmarkReaderAsync(request.Identifier, request.RestoreId, cancellationToken);
+    public async Task ReleaseArchiveAsync(RestoreRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await snapshots.UnmarkReaderAsync(request.Identifier, request.RestoreId, cancellationToken);
+        }
+        catch (Exception ex) when (PrimaryDown(ex, cancellationToken))
+        {
+            // A mark left behind expires on its own (ReaderMarkLifetime).
+            LogMarkUnwritten(logger, ex, request.RestoreId, request.Identifier);
+        }
+    }
+
+    /// <summary>
+    /// The snapshot storage's primary did not answer and a readable secondary is configured: only then may a
+    /// restore go on without its reader mark. Without a secondary nothing changes.
+    /// </summary>
+    private bool PrimaryDown(Exception exception, CancellationToken cancellationToken) =>
+        !string.IsNullOrWhiteSpace(storage.Value.SecondaryServiceUri)
+        && !cancellationToken.IsCancellationRequested
+        && SnapshotStorageClientOptions.NoAnswer(exception);
+
+    [LoggerMessage(EventId = 2020, Level = LogLevel.Warning, Message = "Restore {RestoreId}: the snapshot storage's primary did not answer; the reader mark of archive {Identifier} was not written or removed, the archive is read from the secondary")]
+    private static partial void LogMarkUnwritten(ILogger logger, Exception exception, string restoreId, string identifier);
 
     private async Task<SnapshotArchiveReader> OpenArchiveAsync(string identifier, CancellationToken cancellationToken)
     {
