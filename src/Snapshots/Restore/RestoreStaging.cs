@@ -36,17 +36,7 @@ public sealed partial class RestoreStaging(
     /// </summary>
     public async Task<SnapshotArchiveReader> OpenArchiveAsync(RestoreRequest request, CancellationToken cancellationToken)
     {
-        try
-        {
-            await snapshots.MarkReaderAsync(request.Identifier, request.RestoreId, clock.GetUtcNow() + SnapshotBlobs.ReaderMarkLifetime, cancellationToken);
-        }
-        catch (Exception ex) when (PrimaryDown(ex, cancellationToken))
-        {
-            // The mark needs the primary, reading does not (the secondary serves reads), and while the primary is
-            // down nobody can delete the archive either. The next step writes the mark again.
-            LogMarkUnwritten(logger, ex, request.RestoreId, request.Identifier);
-        }
-
+        await MarkReaderAsync(request, cancellationToken);
         return await OpenArchiveAsync(request.Identifier, cancellationToken);
     }
 
@@ -56,7 +46,7 @@ public sealed partial class RestoreStaging(
     /// </summary>
     public async Task<SnapshotArchiveReader> OpenArchiveForDocumentsAsync(RestoreRequest request, IReadOnlySet<string> documentIds, CancellationToken cancellationToken)
     {
-        await snapshots.MarkReaderAsync(request.Identifier, request.RestoreId, clock.GetUtcNow() + SnapshotBlobs.ReaderMarkLifetime, cancellationToken);
+        await MarkReaderAsync(request, cancellationToken);
         var stream = await OpenArchiveStreamAsync(request.Identifier, cancellationToken);
         try
         {
@@ -69,6 +59,20 @@ public sealed partial class RestoreStaging(
         {
             await stream.DisposeAsync();
             throw;
+        }
+    }
+
+    private async Task MarkReaderAsync(RestoreRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await snapshots.MarkReaderAsync(request.Identifier, request.RestoreId, clock.GetUtcNow() + SnapshotBlobs.ReaderMarkLifetime, cancellationToken);
+        }
+        catch (Exception ex) when (PrimaryDown(ex, cancellationToken))
+        {
+            // The mark needs the primary, reading does not (the secondary serves reads), and while the primary is
+            // down nobody can delete the archive either. The next step writes the mark again.
+            LogMarkUnwritten(logger, ex, request.RestoreId, request.Identifier);
         }
     }
 
