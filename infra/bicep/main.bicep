@@ -76,6 +76,11 @@ param cosmosServerless bool = true
 @allowed(['Periodic', 'Continuous7Days', 'Continuous30Days'])
 param cosmosContinuousBackup string = 'Continuous7Days'
 
+@description('Upserts each restore or import batch activity keeps in flight (Cosmos__writeConcurrency); up to 8 batch activities run at once. Lower it to leave RU/s to the live application during a large restore.')
+@minValue(1)
+@maxValue(256)
+param cosmosWriteConcurrency int = 16
+
 @description('Upper bound of function app instances.')
 @minValue(40)
 @maxValue(1000)
@@ -323,6 +328,10 @@ module functionApp 'modules/functionapp.bicep' = {
       Cosmos__databaseName: cosmos.outputs.databaseName
       Cosmos__credential: 'managedidentity'
       Cosmos__clientId: identity.outputs.clientId
+      Cosmos__writeConcurrency: string(cosmosWriteConcurrency)
+      // 429s: the SDK waits the retry-after the account sends, this often and this long in all, then the activity's retry policy takes over.
+      Cosmos__maxRateLimitRetries: '9'
+      Cosmos__maxRateLimitWaitSeconds: '30'
       Snapshots__EnvironmentName: environmentName
       Snapshots__RestoreAcrossEnvironments: restoreAcrossEnvironments ? 'true' : 'false'
       Snapshots__CategorizationAiMinVersion: categorizationAiMinVersion

@@ -25,5 +25,23 @@ public sealed class CosmosOptions
     /// <summary>Local emulator only: accept its self-signed certificate and stay on the gateway endpoint.</summary>
     public bool UseLocalEmulator { get; set; }
 
+    /// <summary>
+    /// Upserts one restore or import batch activity keeps in flight. Up to 8 batch activities run at once, so a restore
+    /// has at most 8 times this many writes in flight: lower it when a large restore must leave RU/s to the live application.
+    /// </summary>
+    [Range(1, 256)]
+    public int WriteConcurrency { get; set; } = 16;
+
+    /// <summary>
+    /// How often the SDK retries a request the account refused for its RU/s (429), each time after the retry-after
+    /// the account sent; past that the activity fails and the durable retry policy takes over.
+    /// </summary>
+    [Range(0, 120)]
+    public int MaxRateLimitRetries { get; set; } = 9;
+
+    /// <summary>The longest the SDK waits in total on one request's 429s (seconds).</summary>
+    [Range(1, 600)]
+    public int MaxRateLimitWaitSeconds { get; set; } = 30;
+
     internal bool IsConfigured => !string.IsNullOrWhiteSpace(AccountEndpoint) || !string.IsNullOrWhiteSpace(ConnectionString);
 }

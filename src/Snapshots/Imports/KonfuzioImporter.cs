@@ -8,9 +8,8 @@ namespace Snapshots.Imports;
 /// The work of the import activities. Each step re-opens the staged zip and writes with upserts and
 /// deterministic blob names, so a retried step overwrites what a failed attempt wrote instead of duplicating it.
 /// </summary>
-public sealed class KonfuzioImporter(ImportStaging staging, ProjectStore store, ProjectFiles files)
+public sealed class KonfuzioImporter(ImportStaging staging, ProjectStore store, ProjectFiles files, Microsoft.Extensions.Options.IOptions<Configuration.CosmosOptions> cosmos)
 {
-    private const int WriteConcurrency = 16;
 
     /// <summary>Labels, label sets, categories, AIs (from models/) and the project's own files.</summary>
     public async Task ImportSchemaAsync(ImportRequest request, CancellationToken cancellationToken)
@@ -122,7 +121,7 @@ public sealed class KonfuzioImporter(ImportStaging staging, ProjectStore store, 
         return [.. Json5.ParseArray(stream, path).Select(node => ImportPlanner.AsObject(node, path))];
     }
 
-    private static Task WriteAllAsync<T>(IEnumerable<T> items, Func<T, Task> write, CancellationToken cancellationToken) =>
-        Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = WriteConcurrency, CancellationToken = cancellationToken },
+    private Task WriteAllAsync<T>(IEnumerable<T> items, Func<T, Task> write, CancellationToken cancellationToken) =>
+        Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = cosmos.Value.WriteConcurrency, CancellationToken = cancellationToken },
             async (item, _) => await write(item));
 }

@@ -10,10 +10,9 @@ namespace Snapshots.Restore;
 /// documents and AIs carry the restore id; annotation sets, annotations and files hang off those new ids, which
 /// nothing visible points to.
 /// </summary>
-public sealed class DocumentRestorer(ProjectStore store, ProjectFiles files, RestoreStaging staging)
+public sealed class DocumentRestorer(ProjectStore store, ProjectFiles files, RestoreStaging staging, Microsoft.Extensions.Options.IOptions<Configuration.CosmosOptions> cosmos)
 {
     public const int DocumentsPerBatch = 100;
-    private const int WriteConcurrency = 16;
 
     /// <summary>Verifies the whole archive (bytes and content) before anything is written, and returns its totals for progress.</summary>
     public async Task<VerifiedArchive> VerifyAsync(RestoreRequest request, CancellationToken cancellationToken)
@@ -156,8 +155,8 @@ public sealed class DocumentRestorer(ProjectStore store, ProjectFiles files, Res
 
     public static string NewDocumentId(RestoreRequest request, string oldId) => DeterministicIds.For(request.RestoreId, "document", oldId);
 
-    private static ParallelOptions Parallelism(CancellationToken cancellationToken) =>
-        new() { MaxDegreeOfParallelism = WriteConcurrency, CancellationToken = cancellationToken };
+    private ParallelOptions Parallelism(CancellationToken cancellationToken) =>
+        new() { MaxDegreeOfParallelism = cosmos.Value.WriteConcurrency, CancellationToken = cancellationToken };
 
     private static async Task<(List<StoredFile> Files, long Bytes)> CopyFilesAsync(
         SharedArchiveEntries archive, IEnumerable<StoredFile> sources, Func<string, string> entryOf, Func<string, Stream, Task<StoredFile>> upload,

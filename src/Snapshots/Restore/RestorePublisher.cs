@@ -9,10 +9,11 @@ namespace Snapshots.Restore;
 /// on the target project's record; <see cref="FoldInAsync"/> afterwards turns the staged items into ordinary ones
 /// so reads stay cheap; <see cref="DiscardAsync"/> removes what a failed or cancelled restore staged.
 /// </summary>
-public sealed class RestorePublisher(ProjectStore store, ProjectFiles files, RestoreStaging staging, RestoreService restores, ImportedArchives imported, TimeProvider clock)
+public sealed class RestorePublisher(
+    ProjectStore store, ProjectFiles files, RestoreStaging staging, RestoreService restores, ImportedArchives imported, TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<Configuration.CosmosOptions> cosmos)
 {
     private const int PageSize = 500;
-    private const int Concurrency = 16;
 
     /// <summary>
     /// One conditional write of the project record, then the record says so (from then on the restore is restored,
@@ -196,8 +197,8 @@ public sealed class RestorePublisher(ProjectStore store, ProjectFiles files, Res
         }
     }
 
-    private static ParallelOptions Parallelism(CancellationToken cancellationToken) =>
-        new() { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken };
+    private ParallelOptions Parallelism(CancellationToken cancellationToken) =>
+        new() { MaxDegreeOfParallelism = cosmos.Value.WriteConcurrency, CancellationToken = cancellationToken };
 }
 
 /// <summary>The publish found that a cancel was accepted first: the restore ends cancelled, not published.</summary>

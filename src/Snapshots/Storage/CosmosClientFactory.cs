@@ -8,8 +8,19 @@ internal static class CosmosClientFactory
 {
     public static CosmosClient Create(CosmosOptions options, CosmosClientOptions clientOptions)
     {
+        Configure(clientOptions, options);
+        return string.IsNullOrWhiteSpace(options.ConnectionString)
+            ? new CosmosClient(options.AccountEndpoint, AzureCredentials.Create(options.Credential, options.ClientId), clientOptions)
+            : new CosmosClient(options.ConnectionString, clientOptions);
+    }
+
+    /// <summary>The client settings the service's Cosmos options imply: serializer, 429 retries, and the emulator's quirks.</summary>
+    public static void Configure(CosmosClientOptions clientOptions, CosmosOptions options)
+    {
         clientOptions.UseSystemTextJsonSerializerWithOptions = SnapshotsJson.Options;
         clientOptions.ApplicationName = "snapshots";
+        clientOptions.MaxRetryAttemptsOnRateLimitedRequests = options.MaxRateLimitRetries;
+        clientOptions.MaxRetryWaitTimeOnRateLimitedRequests = TimeSpan.FromSeconds(options.MaxRateLimitWaitSeconds);
 
         if (options.UseLocalEmulator)
         {
@@ -21,9 +32,5 @@ internal static class CosmosClientFactory
                 ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator,
             });
         }
-
-        return string.IsNullOrWhiteSpace(options.ConnectionString)
-            ? new CosmosClient(options.AccountEndpoint, AzureCredentials.Create(options.Credential, options.ClientId), clientOptions)
-            : new CosmosClient(options.ConnectionString, clientOptions);
     }
 }
