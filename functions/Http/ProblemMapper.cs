@@ -20,7 +20,32 @@ public static class ProblemMapper
 {
     public const string InternalErrorDetail = "The service failed to answer this request; the failure is in its log.";
 
-    public static Problem Map(Exception? error) => error switch
+    public static Problem Map(Exception? error)
+    {
+        // A refusal may arrive wrapped (a host or a task around it): it still says what the caller did wrong.
+        for (var current = error; current is not null; current = current.InnerException)
+        {
+            if (RefusalOf(current) is { } refusal)
+            {
+                return refusal;
+            }
+        }
+
+        if (DependencyFailures.DependencyOf(error) is { } dependency)
+        {
+            return new Problem(StatusCodes.Status503ServiceUnavailable, ProblemTitles.Of(StatusCodes.Status503ServiceUnavailable), DependencyFailures.Detail(dependency))
+            {
+                Headers = new Dictionary<string, string>
+                {
+                    [HeaderNames.RetryAfter] = DependencyFailures.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture),
+                },
+            };
+        }
+
+        return new Problem(StatusCodes.Status500InternalServerError, ProblemTitles.Of(StatusCodes.Status500InternalServerError), InternalErrorDetail);
+    }
+
+    private static Problem? RefusalOf(Exception error) => error switch
     {
         AuthenticationRequiredException => Refusal(StatusCodes.Status401Unauthorized, error) with
         {
@@ -33,15 +58,7 @@ public static class ProblemMapper
         // Ours (a JSON body past its limit, an upload) or the server's own 413, found while reading the body.
         TooLargeException or BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
             Refusal(StatusCodes.Status413PayloadTooLarge, error),
-        _ when DependencyFailures.DependencyOf(error) is { } dependency =>
-            new Problem(StatusCodes.Status503ServiceUnavailable, ProblemTitles.Of(StatusCodes.Status503ServiceUnavailable), DependencyFailures.Detail(dependency))
-            {
-                Headers = new Dictionary<string, string>
-                {
-                    [HeaderNames.RetryAfter] = DependencyFailures.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture),
-                },
-            },
-        _ => new Problem(StatusCodes.Status500InternalServerError, ProblemTitles.Of(StatusCodes.Status500InternalServerError), InternalErrorDetail),
+        _ => null,
     };
 
     private static Problem Refusal(int status, Exception error) => new(status, ProblemTitles.Of(status), FirstLine(error.Message));
