@@ -1,111 +1,101 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Snapshots.Access;
-using Snapshots.Functions.Http;
+using Snapshots.Errors;
 using Snapshots.Projects;
 
 namespace Snapshots.Functions.Access;
 
-/// <summary>The outcome of an access check: the caller when let in, else the problem to answer with.</summary>
-/// <param name="Role">The caller's role on the project that was checked, when one was.</param>
-public sealed record AccessResult(Caller? Caller, IActionResult? Denied, string? Role = null)
-{
-    public Caller User => Caller ?? throw new InvalidOperationException("The caller was denied.");
-}
-
-/// <summary>A resource found and allowed, or the problem to answer with.</summary>
-public sealed record Guarded<T>(T? Resource, AccessResult Access)
-    where T : class
-{
-    public IActionResult? Denied => Access.Denied;
-
-    public T Value => Resource ?? throw new InvalidOperationException("The caller was denied.");
-}
+/// <summary>A resource the caller was let at, with who the caller is and their role on its project.</summary>
+public sealed record Granted<T>(T Resource, Caller Caller, string? Role)
+    where T : class;
 
 /// <summary>
-/// Every HTTP function's gate: 401 without a valid token, 404 for a project the caller cannot see (no existence
-/// leak), 403 for a member without the permission.
+/// Every HTTP function's gate. Throws what refuses the request, answered by <see cref="Http.ProblemMapper"/>:
+/// <see cref="AuthenticationRequiredException"/> without a valid token, <see cref="NotFoundException"/> for a
+/// project or resource the caller cannot see (no existence leak), <see cref="PermissionDeniedException"/> for a
+/// member without the permission.
 /// </summary>
 public sealed class RequestAccess(CallerAuthenticator authenticator, ProjectAccess projects, ProjectStore store)
 {
     public const string ClientPrincipalHeader = "X-MS-CLIENT-PRINCIPAL";
 
-    public async Task<AccessResult> AuthenticateAsync(HttpRequest request)
+    public async Task<Caller> AuthenticateAsync(HttpRequest request)
     {
         var outcome = await authenticator.AuthenticateAsync(
             request.Headers.Authorization, request.Headers[ClientPrincipalHeader], request.HttpContext.RequestAborted);
-        if (outcome.Caller is not null)
-        {
-            return new AccessResult(outcome.Caller, null);
-        }
-
-        request.HttpContext.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
-        return new AccessResult(null, Problems.For(StatusCodes.Status401Unauthorized, outcome.Failure!));
+        return outcome.Caller ?? throw new AuthenticationRequiredException(outcome.Failure!);
     }
 
     /// <summary>Authenticates and requires the environment's admin role (diagnostics).</summary>
-    public async Task<AccessResult> ForAdminAsync(HttpRequest request)
+    public async Task<Caller> ForAdminAsync(HttpRequest request)
     {
-        var access = await AuthenticateAsync(request);
-        return access.Denied is not null || access.User.IsAdmin
-            ? access
-            : access with { Denied = Problems.For(StatusCodes.Status403Forbidden, $"This needs the environment's admin role ({EnvironmentRoles.Admin}).") };
+        var caller = await AuthenticateAsync(request);
+        return caller.IsAdmin
+            ? caller
+            : throw new PermissionDeniedException($"This needs the environment's admin role ({EnvironmentRoles.Admin}).");
     }
 
-    /// <summary>Authenticates, then checks <paramref name="permissions"/> on the project.</summary>
-    public async Task<AccessResult> ForProjectAsync(HttpRequest request, string projectId, params Permission[] permissions)
+    /// <summary>Authenticates, then requires <paramref name="permissions"/> on the project.</summary>
+    public async Task<Caller> ForProjectAsync(HttpRequest request, string projectId, params Permission[] permissions)
     {
-        var access = await AuthenticateAsync(request);
-        return access.Denied is null
-            ? access with { Denied = await CheckAsync(access.User, projectId, request.HttpContext.RequestAborted, null, permissions) }
-            : access;
+        var caller = await AuthenticateAsync(request);
+        await RequireAsync(caller, projectId, request.HttpContext.RequestAborted, null, permissions);
+        return caller;
     }
 
-    /// <summary>Authenticates, finds the project (404 when missing or hidden) and checks <paramref name="permissions"/> on it.</summary>
-    public Task<Guarded<Project>> ForExistingProjectAsync(HttpRequest request, string projectId, params Permission[] permissions) =>
+    /// <summary>Authenticates, finds the project (not found when missing or hidden) and requires <paramref name="permissions"/> on it.</summary>
+    public Task<Granted<Project>> ForExistingProjectAsync(HttpRequest request, string projectId, params Permission[] permissions) =>
         ForResourceAsync(request, cancellationToken => store.GetAsync<Project>(projectId, projectId, cancellationToken), p => p.Id,
             $"No project with id '{projectId}'.", permissions);
 
-    /// <summary>Null when the caller holds every permission, else the 404 (<paramref name="notFound"/>) or 403 to answer with.</summary>
-    public async Task<IActionResult?> CheckAsync(
+    /// <summary>
+    /// Requires every permission of <paramref name="permissions"/> on the project; a project the caller cannot see
+    /// is not found (<paramref name="notFound"/>, or a detail naming the project).
+    /// </summary>
+    public async Task RequireAsync(
         Caller caller, string projectId, CancellationToken cancellationToken, string? notFound, params Permission[] permissions) =>
-        (await DecideAsync(caller, projectId, cancellationToken, notFound, permissions)).Denied;
+        await DecideAsync(caller, projectId, cancellationToken, notFound, permissions);
 
-    private async Task<(IActionResult? Denied, string? Role)> DecideAsync(
+    /// <summary>Whether the caller holds every permission of <paramref name="permissions"/> on the project.</summary>
+    public async Task<bool> AllowsAsync(Caller caller, string projectId, CancellationToken cancellationToken, params Permission[] permissions) =>
+        (await projects.DecideAsync(caller, projectId, cancellationToken, permissions)).Decision == AccessDecision.Allowed;
+
+    /// <summary>Restoring by identifier reaches any archive in the shared storage: an environment-level right.</summary>
+    public static void RequireRestoreFromOutside(Caller caller)
+    {
+        if (!caller.CanRestoreFromOutside)
+        {
+            throw new PermissionDeniedException(
+                $"Restoring by identifier needs the 'add snapshotrestore' permission on this environment (app role {EnvironmentRoles.Restorer}).");
+        }
+    }
+
+    /// <summary>
+    /// Authenticates, finds a resource that belongs to a project and requires <paramref name="permissions"/> on that
+    /// project. A missing resource and one the caller cannot see are the same not found.
+    /// </summary>
+    public async Task<Granted<T>> ForResourceAsync<T>(
+        HttpRequest request, Func<CancellationToken, Task<T?>> find, Func<T, string> projectOf, string notFound, params Permission[] permissions)
+        where T : class
+    {
+        var caller = await AuthenticateAsync(request);
+        var cancellationToken = request.HttpContext.RequestAborted;
+        var resource = await find(cancellationToken) ?? throw new NotFoundException(notFound);
+        var role = await DecideAsync(caller, projectOf(resource), cancellationToken, notFound, permissions);
+        return new Granted<T>(resource, caller, role);
+    }
+
+    /// <summary>The caller's role on the project when they hold every permission; throws otherwise.</summary>
+    private async Task<string?> DecideAsync(
         Caller caller, string projectId, CancellationToken cancellationToken, string? notFound, Permission[] permissions)
     {
         var (decision, missing, role) = await projects.DecideAsync(caller, projectId, cancellationToken, permissions);
         return decision switch
         {
-            AccessDecision.Allowed => (null, role),
-            AccessDecision.Hidden => (Problems.NotFound(notFound ?? $"No project with id '{projectId}'."), null),
-            _ => (Problems.For(StatusCodes.Status403Forbidden,
-                $"You need the '{Permissions.NameOf(missing!.Value)}' permission on project '{projectId}' for this."), role),
+            AccessDecision.Allowed => role,
+            AccessDecision.Hidden => throw new NotFoundException(notFound ?? $"No project with id '{projectId}'."),
+            _ => throw new PermissionDeniedException(
+                $"You need the '{Permissions.NameOf(missing!.Value)}' permission on project '{projectId}' for this."),
         };
-    }
-
-    /// <summary>
-    /// Authenticates, finds a resource that belongs to a project and checks <paramref name="permissions"/> on that
-    /// project. A missing resource and one the caller cannot see answer the same 404.
-    /// </summary>
-    public async Task<Guarded<T>> ForResourceAsync<T>(
-        HttpRequest request, Func<CancellationToken, Task<T?>> find, Func<T, string> projectOf, string notFound, params Permission[] permissions)
-        where T : class
-    {
-        var access = await AuthenticateAsync(request);
-        if (access.Denied is not null)
-        {
-            return new Guarded<T>(null, access);
-        }
-
-        var cancellationToken = request.HttpContext.RequestAborted;
-        var resource = await find(cancellationToken);
-        if (resource is null)
-        {
-            return new Guarded<T>(null, access with { Denied = Problems.NotFound(notFound) });
-        }
-
-        var (denied, role) = await DecideAsync(access.User, projectOf(resource), cancellationToken, notFound, permissions);
-        return new Guarded<T>(denied is null ? resource : null, access with { Denied = denied, Role = role });
     }
 }

@@ -36,10 +36,7 @@ public sealed class BackupFunctions(BackupPolicyService policies, BackupSchedule
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "projects/{projectId}/backup-policy")] HttpRequest request,
         string projectId)
     {
-        if ((await access.ForProjectAsync(request, projectId, Permission.ViewSnapshot)).Denied is { } denied)
-        {
-            return denied;
-        }
+        await access.ForProjectAsync(request, projectId, Permission.ViewSnapshot);
 
         var policy = await policies.GetAsync(projectId, request.HttpContext.RequestAborted);
         return policy is null ? Problems.NotFound($"Project '{projectId}' has no backup policy.") : new OkObjectResult(policy);
@@ -50,10 +47,7 @@ public sealed class BackupFunctions(BackupPolicyService policies, BackupSchedule
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "projects/{projectId}/backup-policy")] HttpRequest request,
         string projectId)
     {
-        if ((await access.ForProjectAsync(request, projectId, ManagePolicy)).Denied is { } denied)
-        {
-            return denied;
-        }
+        await access.ForProjectAsync(request, projectId, ManagePolicy);
 
         var (body, error) = await RequestBodies.ReadJsonAsync<BackupPolicyBody>(request);
         if (body is null)
@@ -61,14 +55,7 @@ public sealed class BackupFunctions(BackupPolicyService policies, BackupSchedule
             return Problems.BadRequest(error + " Send {\"modes\": [\"dataset\"], \"schedule\": \"0 2 * * *\", \"retention\": {\"keepLast\": 7}}.");
         }
 
-        try
-        {
-            return new OkObjectResult(await policies.SetAsync(projectId, body.Modes, body.Schedule, body.Retention, body.Enabled ?? true, request.HttpContext.RequestAborted));
-        }
-        catch (SnapshotRequestException ex)
-        {
-            return Problems.For(ex.Status, ex.Message);
-        }
+        return new OkObjectResult(await policies.SetAsync(projectId, body.Modes, body.Schedule, body.Retention, body.Enabled ?? true, request.HttpContext.RequestAborted));
     }
 
     [Function(nameof(DeleteBackupPolicy))]
@@ -76,10 +63,7 @@ public sealed class BackupFunctions(BackupPolicyService policies, BackupSchedule
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "projects/{projectId}/backup-policy")] HttpRequest request,
         string projectId)
     {
-        if ((await access.ForProjectAsync(request, projectId, ManagePolicy)).Denied is { } denied)
-        {
-            return denied;
-        }
+        await access.ForProjectAsync(request, projectId, ManagePolicy);
 
         return await policies.DeleteAsync(projectId, request.HttpContext.RequestAborted)
             ? new NoContentResult()

@@ -18,13 +18,7 @@ public sealed class EnvironmentFunctions(IOptions<SnapshotsOptions> options, Req
     public async Task<IActionResult> GetEnvironment(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "environment")] HttpRequest request)
     {
-        var caller = await access.AuthenticateAsync(request);
-        if (caller.Denied is { } denied)
-        {
-            return denied;
-        }
-
-        var user = caller.User;
+        var user = await access.AuthenticateAsync(request);
         return new OkObjectResult(new EnvironmentView(options.Value.EnvironmentName, options.Value.RestoreAcrossEnvironments,
             new CallerView(user.UserId, user.Name, user.IsAdmin, options.Value.RestoreAcrossEnvironments && user.CanRestoreFromOutside)));
     }

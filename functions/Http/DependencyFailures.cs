@@ -2,6 +2,7 @@ using System.Net;
 using Azure;
 using Grpc.Core;
 using Microsoft.Azure.Cosmos;
+using Snapshots.Errors;
 
 namespace Snapshots.Functions.Http;
 
@@ -20,6 +21,8 @@ public static class DependencyFailures
         {
             switch (current)
             {
+                case DependencyUnavailableException unavailable:
+                    return unavailable.Dependency;
                 case CosmosException { StatusCode: HttpStatusCode.ServiceUnavailable or HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests or 0 }:
                     return "Cosmos DB";
                 case RequestFailedException { Status: 0 or 503 or 500 }:

@@ -27,5 +27,5 @@ public static class RequestLimits
     }
 }
 
-/// <summary>A request body over its limit: answered 413 by both hosts (<see cref="UnhandledErrors"/>).</summary>
-public sealed class RequestBodyTooLargeException(string message) : Exception(message);
+/// <summary>A request body over its limit, found while reading it.</summary>
+public sealed class RequestBodyTooLargeException(string message) : Errors.TooLargeException(message);

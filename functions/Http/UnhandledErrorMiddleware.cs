@@ -5,10 +5,11 @@ using Microsoft.Extensions.Logging;
 namespace Snapshots.Functions.Http;
 
 /// <summary>
-/// The deployed app's answer to an exception that escapes an HTTP function (<see cref="UnhandledErrors"/>); the
-/// local runtime's exception handler gives the same. Other triggers rethrow, so the durable retry policies see it.
+/// The deployed app's answer to an exception that escapes an HTTP function (<see cref="ProblemResponses"/>); the
+/// local runtime answers the same through its own middleware. Other triggers rethrow, so the durable retry
+/// policies see the failure; so does a response already under way, which only the connection can cut.
 /// </summary>
-public sealed partial class UnhandledErrorMiddleware(ILogger<UnhandledErrorMiddleware> logger) : IFunctionsWorkerMiddleware
+public sealed class UnhandledErrorMiddleware(ILogger<UnhandledErrorMiddleware> logger) : IFunctionsWorkerMiddleware
 {
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
@@ -16,13 +17,9 @@ public sealed partial class UnhandledErrorMiddleware(ILogger<UnhandledErrorMiddl
         {
             await next(context);
         }
-        catch (Exception ex) when (context.GetHttpContext() is { Response.HasStarted: false })
+        catch (Exception ex) when (context.GetHttpContext() is { Response.HasStarted: false } http)
         {
-            LogUnhandled(logger, context.FunctionDefinition.Name, ex);
-            await UnhandledErrors.WriteAsync(context.GetHttpContext()!, ex);
+            await ProblemResponses.AnswerAsync(http, ex, logger, context.FunctionDefinition.Name);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Function {Function} failed")]
-    private static partial void LogUnhandled(ILogger logger, string function, Exception exception);
 }

@@ -35,17 +35,13 @@ public sealed class ImportFunctions(
         [DurableClient] DurableTaskClient client)
     {
         var caller = await access.AuthenticateAsync(request);
-        if (caller.Denied is { } denied)
-        {
-            return denied;
-        }
 
         // Checked before the upload is read: merging an archive needs the same rights as any other merge.
         string? into = request.Query["into"];
-        if (!string.IsNullOrWhiteSpace(into) && await access.CheckAsync(caller.User, into, request.HttpContext.RequestAborted,
-                $"No project with id '{into}' to merge into.", Permission.WriteProject, Permission.AddSnapshotRestore) is { } refused)
+        if (!string.IsNullOrWhiteSpace(into))
         {
-            return refused;
+            await access.RequireAsync(caller, into, request.HttpContext.RequestAborted,
+                $"No project with id '{into}' to merge into.", Permission.WriteProject, Permission.AddSnapshotRestore);
         }
 
         string? name = request.Query["name"];
@@ -63,25 +59,12 @@ public sealed class ImportFunctions(
         // The upload is counted while it is staged (Snapshots:Imports:MaxUploadBytes), chunked or not. Only the zip's
         // central directory is read here; the contents are checked by the operation this starts, with progress.
         RequestLimits.AllowUpload(request, null);
-        StagedUpload staged;
-        try
-        {
-            staged = await imports.StageAsync(request.Body, request.HttpContext.RequestAborted);
-        }
-        catch (ImportValidationException ex)
-        {
-            return Problems.BadRequest(ex.Message);
-        }
-        catch (ImportTooLargeException ex)
-        {
-            return Problems.TooLarge(ex.Message);
-        }
-
+        var staged = await imports.StageAsync(request.Body, request.HttpContext.RequestAborted);
         try
         {
             return staged.Kind == UploadKind.SnapshotArchive
-                ? await StartRestoreAsync(client, request, caller.User, staged, name!.Trim(), into)
-                : await StartImportAsync(client, request, caller.User, staged, name!.Trim(), into);
+                ? await StartRestoreAsync(client, request, caller, staged, name!.Trim(), into)
+                : await StartImportAsync(client, request, caller, staged, name!.Trim(), into);
         }
         catch
         {
@@ -95,15 +78,10 @@ public sealed class ImportFunctions(
     {
         // ?share=true leaves the archive restorable by identifier from environments sharing the storage.
         var share = bool.TryParse(request.Query["share"], out var shared) && shared;
-        var started = await restores.StartAsync(client, caller, SnapshotIdentifiers.New(ImportedArchives.Prefix), null, staged.Manifest!.Source.Environment,
+        // A refused start throws: the caller discards the staged upload.
+        return await restores.StartAsync(client, caller, SnapshotIdentifiers.New(ImportedArchives.Prefix), null, staged.Manifest!.Source.Environment,
             new StartRestoreBody(string.IsNullOrWhiteSpace(into) ? null : into, name), CancellationToken.None,
             new UploadedArchive(staged.ImportId, share));
-        if (started is not AcceptedResult)
-        {
-            await staging.DeleteAsync(staged.ImportId, CancellationToken.None);
-        }
-
-        return started;
     }
 
     private async Task<IActionResult> StartImportAsync(DurableTaskClient client, HttpRequest request, Caller caller, StagedUpload staged, string name, string? into)

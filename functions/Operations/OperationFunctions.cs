@@ -31,10 +31,6 @@ public sealed class OperationFunctions(RequestAccess access)
         [DurableClient] DurableTaskClient client)
     {
         var caller = await access.AuthenticateAsync(request);
-        if (caller.Denied is { } denied)
-        {
-            return denied;
-        }
 
         var notFound = $"No operation with id '{instanceId}'.";
         var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, request.HttpContext.RequestAborted);
@@ -45,7 +41,7 @@ public sealed class OperationFunctions(RequestAccess access)
 
         // An import is visible to its uploader (its project exists only once the export is validated, and not at all
         // if it is refused) and to whoever may read its project; other operations (diagnostics) to admins only.
-        if (!caller.User.IsAdmin)
+        if (!caller.IsAdmin)
         {
             var upload = instance.Name == nameof(ImportFunctions.ImportProjectOrchestrator) ? instance.ReadInputAs<ImportUpload>() : null;
             if (upload is null)
@@ -53,10 +49,9 @@ public sealed class OperationFunctions(RequestAccess access)
                 return Problems.NotFound(notFound);
             }
 
-            if (upload.OwnerId != caller.User.UserId
-                && await access.CheckAsync(caller.User, upload.ProjectId, request.HttpContext.RequestAborted, notFound, Permission.ReadProject) is { } refused)
+            if (upload.OwnerId != caller.UserId)
             {
-                return refused;
+                await access.RequireAsync(caller, upload.ProjectId, request.HttpContext.RequestAborted, notFound, Permission.ReadProject);
             }
         }
 

@@ -1,7 +1,6 @@
 using Microsoft.DurableTask;
 using Snapshots.Archive;
-using Snapshots.Create;
-using Snapshots.Imports;
+using Snapshots.Errors;
 using Snapshots.Restore;
 
 namespace Snapshots.Functions.Orchestration;
@@ -18,37 +17,25 @@ public static class ActivityRetry
         HandleFailure = IsTransient,
     });
 
-    // Matched by name: the failure details carry the exception's type name, not the type.
-    private static readonly HashSet<string> Permanent = new(StringComparer.Ordinal)
-    {
-        typeof(ArchiveValidationException).FullName!,
-        typeof(ArchiveTooLargeException).FullName!,
-        typeof(ImportValidationException).FullName!,
-        typeof(ImportTooLargeException).FullName!,
-        typeof(NoDatasetDocumentsException).FullName!,
-        typeof(SnapshotRequestException).FullName!,
-        typeof(PermanentFailureException).FullName!,
-        typeof(RestoreCancelRequestedException).FullName!,
-    };
-
-    private static readonly HashSet<string> InvalidArchive = new(StringComparer.Ordinal)
-    {
-        typeof(ArchiveValidationException).FullName!,
-        typeof(ArchiveTooLargeException).FullName!,
-    };
-
     public static bool IsTransient(TaskFailureDetails failure) => !IsPermanent(failure);
 
     /// <summary>The publish refused because a cancel was accepted first.</summary>
-    public static bool IsCancelRequested(TaskFailureDetails? failure) =>
-        CausedBy(failure, type => type == typeof(RestoreCancelRequestedException).FullName);
+    public static bool IsCancelRequested(TaskFailureDetails? failure) => CausedBy<RestoreCancelRequestedException>(failure);
 
     /// <summary>The archive itself is at fault: no retry of the restore that read it can succeed.</summary>
-    public static bool IsInvalidArchive(TaskFailureDetails? failure) => CausedBy(failure, InvalidArchive.Contains);
+    public static bool IsInvalidArchive(TaskFailureDetails? failure) =>
+        CausedBy<ArchiveValidationException>(failure) || CausedBy<ArchiveTooLargeException>(failure);
 
-    public static bool IsPermanent(TaskFailureDetails? failure) => CausedBy(failure, Permanent.Contains);
+    /// <summary>A refused request (any <see cref="RequestRefusedException"/>, archive and import refusals among them) or a failure marked permanent.</summary>
+    public static bool IsPermanent(TaskFailureDetails? failure) =>
+        CausedBy<RequestRefusedException>(failure) || CausedBy<PermanentFailureException>(failure) || CausedBy<RestoreCancelRequestedException>(failure);
 
-    /// <summary>The failure or one of its inner failures has an error type <paramref name="matches"/> accepts.</summary>
-    private static bool CausedBy(TaskFailureDetails? failure, Func<string, bool> matches) =>
-        failure is not null && (matches(failure.ErrorType) || CausedBy(failure.InnerFailure, matches));
+    /// <summary>
+    /// The failure or one of its inner failures is a <typeparamref name="T"/> or a subclass of it: the failure
+    /// details carry only the type's name, which <see cref="TaskFailureDetails.IsCausedBy{T}"/> resolves among the
+    /// loaded assemblies and matches with inheritance.
+    /// </summary>
+    private static bool CausedBy<T>(TaskFailureDetails? failure)
+        where T : Exception =>
+        failure is not null && (failure.IsCausedBy<T>() || CausedBy<T>(failure.InnerFailure));
 }

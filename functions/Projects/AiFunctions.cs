@@ -27,10 +27,7 @@ public sealed class AiFunctions(ProjectStore store, ProjectFiles files, RequestA
         string projectId)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
-        if ((await access.ForExistingProjectAsync(request, projectId, Permission.WriteProject)).Denied is { } denied)
-        {
-            return denied;
-        }
+        await access.ForExistingProjectAsync(request, projectId, Permission.WriteProject);
 
         if (!request.HasFormContentType)
         {
@@ -116,10 +113,7 @@ public sealed class AiFunctions(ProjectStore store, ProjectFiles files, RequestA
         string projectId)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
-        if ((await access.ForExistingProjectAsync(request, projectId, Permission.ReadProject)).Denied is { } denied)
-        {
-            return denied;
-        }
+        await access.ForExistingProjectAsync(request, projectId, Permission.ReadProject);
 
         var ais = new List<AiModel>();
         await foreach (var ai in store.ListAsync<AiModel>(projectId, cancellationToken))

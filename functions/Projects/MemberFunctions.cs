@@ -26,10 +26,7 @@ public sealed class MemberFunctions(MembershipStore members, ProjectLeases lease
         string projectId)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
-        if ((await access.ForExistingProjectAsync(request, projectId, Permission.ReadProject)).Denied is { } denied)
-        {
-            return denied;
-        }
+        await access.ForExistingProjectAsync(request, projectId, Permission.ReadProject);
 
         var list = await members.ListAsync(projectId, cancellationToken);
         return new OkObjectResult(new PageView<MemberView>([.. list.Select(MemberView.From)], null));
@@ -42,11 +39,7 @@ public sealed class MemberFunctions(MembershipStore members, ProjectLeases lease
         string projectId)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
-        var found = await access.ForExistingProjectAsync(request, projectId, Permission.ManageMembers);
-        if (found.Denied is { } denied)
-        {
-            return denied;
-        }
+        var project = (await access.ForExistingProjectAsync(request, projectId, Permission.ManageMembers)).Resource;
 
         var (body, error) = await RequestBodies.ReadJsonAsync<MembersBody>(request);
         if (body?.Members is null)
@@ -59,7 +52,6 @@ public sealed class MemberFunctions(MembershipStore members, ProjectLeases lease
             return Problems.BadRequest(invalid);
         }
 
-        var project = found.Value;
         var wanted = body.Members.Select(m => new Member { Id = m!.UserId.Trim(), Name = m.Name, Role = m.Role.ToLowerInvariant() }).ToList();
         // The list spans one item per member: two replacements interleaved could leave no owner, so one at a time.
         if (await leases.TryAcquireAsync(projectId, MembersLease, ProjectLeases.DefaultDuration, cancellationToken) is not { } holder)

@@ -17,10 +17,6 @@ public sealed class ProjectFunctions(ProjectStore store, MembershipStore members
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "projects")] HttpRequest request)
     {
         var caller = await access.AuthenticateAsync(request);
-        if (caller.Denied is { } denied)
-        {
-            return denied;
-        }
 
         var (body, error) = await RequestBodies.ReadJsonAsync<CreateProjectBody>(request);
         if (body is null)
@@ -35,7 +31,7 @@ public sealed class ProjectFunctions(ProjectStore store, MembershipStore members
 
         var project = new Project { Id = Guid.NewGuid().ToString("N"), Name = body.Name!.Trim(), Description = body.Description, CreatedAt = clock.GetUtcNow() };
         await store.SaveProjectAsync(project, request.HttpContext.RequestAborted);
-        await members.GrantOwnerAsync(project, caller.User, request.HttpContext.RequestAborted);
+        await members.GrantOwnerAsync(project, caller, request.HttpContext.RequestAborted);
         return new CreatedResult($"/api/projects/{project.Id}", ProjectView.From(project, null));
     }
 
@@ -44,10 +40,6 @@ public sealed class ProjectFunctions(ProjectStore store, MembershipStore members
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "projects")] HttpRequest request)
     {
         var caller = await access.AuthenticateAsync(request);
-        if (caller.Denied is { } denied)
-        {
-            return denied;
-        }
 
         if (!RequestBodies.TryReadPageSize(request, out var pageSize))
         {
@@ -56,9 +48,9 @@ public sealed class ProjectFunctions(ProjectStore store, MembershipStore members
 
         // Admins see every project; anyone else the projects they are a member of.
         var cancellationToken = request.HttpContext.RequestAborted;
-        var page = caller.User.IsAdmin
+        var page = caller.IsAdmin
             ? await store.ListProjectsAsync(pageSize, request.Query["continuationToken"], cancellationToken)
-            : await members.ListProjectsOfAsync(caller.User.UserId, pageSize, request.Query["continuationToken"], cancellationToken);
+            : await members.ListProjectsOfAsync(caller.UserId, pageSize, request.Query["continuationToken"], cancellationToken);
         return new OkObjectResult(new PageView<ProjectIndexEntry>(page.Items, page.ContinuationToken));
     }
 
@@ -68,13 +60,8 @@ public sealed class ProjectFunctions(ProjectStore store, MembershipStore members
         string projectId)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
-        var found = await access.ForExistingProjectAsync(request, projectId, Permission.ReadProject);
-        if (found.Denied is { } denied)
-        {
-            return denied;
-        }
-
-        return new OkObjectResult(ProjectView.From(found.Value, await store.CountAsync(projectId, Visibility.Of(found.Value), cancellationToken), ProjectAccessView.For(found.Access.Role!)));
+        var (project, _, role) = await access.ForExistingProjectAsync(request, projectId, Permission.ReadProject);
+        return new OkObjectResult(ProjectView.From(project, await store.CountAsync(projectId, Visibility.Of(project), cancellationToken), ProjectAccessView.For(role!)));
     }
 
     [Function(nameof(ListDocuments))]
@@ -83,18 +70,14 @@ public sealed class ProjectFunctions(ProjectStore store, MembershipStore members
         string projectId)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
-        var found = await access.ForExistingProjectAsync(request, projectId, Permission.ReadProject);
-        if (found.Denied is { } denied)
-        {
-            return denied;
-        }
+        var project = (await access.ForExistingProjectAsync(request, projectId, Permission.ReadProject)).Resource;
 
         if (!RequestBodies.TryReadPageSize(request, out var pageSize))
         {
             return Problems.BadRequest("'pageSize' must be a whole number from 1 to 1000.");
         }
 
-        var page = await store.PageAsync<Document>(projectId, Visibility.Of(found.Value), pageSize, request.Query["continuationToken"], cancellationToken);
+        var page = await store.PageAsync<Document>(projectId, Visibility.Of(project), pageSize, request.Query["continuationToken"], cancellationToken);
         return new OkObjectResult(new PageView<Document>(page.Items, page.ContinuationToken));
     }
 }

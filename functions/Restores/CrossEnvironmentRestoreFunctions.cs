@@ -27,10 +27,6 @@ public sealed class CrossEnvironmentRestoreFunctions(RestoreStarter starter, Sna
     {
         var cancellationToken = request.HttpContext.RequestAborted;
         var caller = await access.AuthenticateAsync(request);
-        if (caller.Denied is { } denied)
-        {
-            return denied;
-        }
 
         if (!options.Value.RestoreAcrossEnvironments)
         {
@@ -43,13 +39,8 @@ public sealed class CrossEnvironmentRestoreFunctions(RestoreStarter starter, Sna
             return Problems.BadRequest(error + " Send {\"identifier\": \"...\", \"targetProjectId\"?: \"...\", \"projectName\"?: \"...\"}.");
         }
 
-        // An identifier reaches any archive in the shared storage, whichever project made it: an environment-level
-        // right. A merge also needs write access to its target (checked by the starter).
-        if (!caller.User.CanRestoreFromOutside)
-        {
-            return Problems.For(StatusCodes.Status403Forbidden,
-                $"Restoring by identifier needs the 'add snapshotrestore' permission on this environment (app role {EnvironmentRoles.Restorer}).");
-        }
+        // A merge also needs write access to its target (checked by the starter).
+        RequestAccess.RequireRestoreFromOutside(caller);
 
         if (!SnapshotIdentifiers.IsWellFormed(body.Identifier))
         {
@@ -70,13 +61,12 @@ public sealed class CrossEnvironmentRestoreFunctions(RestoreStarter starter, Sna
         }
 
         // A snapshot of this environment stays behind its project's permissions.
-        if (manifest.Source.Environment == options.Value.EnvironmentName
-            && await access.CheckAsync(caller.User, manifest.Source.ProjectId, cancellationToken, notFound, Permission.ViewSnapshot) is { } hidden)
+        if (manifest.Source.Environment == options.Value.EnvironmentName)
         {
-            return hidden;
+            await access.RequireAsync(caller, manifest.Source.ProjectId, cancellationToken, notFound, Permission.ViewSnapshot);
         }
 
-        return await starter.StartAsync(client, caller.User, body.Identifier!, null, manifest.Source.Environment,
+        return await starter.StartAsync(client, caller, body.Identifier!, null, manifest.Source.Environment,
             new StartRestoreBody(body.TargetProjectId, body.ProjectName), cancellationToken);
     }
 }

@@ -4,7 +4,6 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Snapshots.Access;
-using Snapshots.Create;
 using Snapshots.Functions.Access;
 using Snapshots.Functions.Http;
 using Snapshots.Functions.Projects;
@@ -23,19 +22,13 @@ public sealed class RestoreFunctions(RestoreService restores, RestoreStarter sta
         [DurableClient] DurableTaskClient client)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
-        var found = await FindSnapshotAsync(request, snapshotId, Permission.ViewSnapshot, Permission.AddSnapshotRestore);
-        if (found.Denied is { } denied)
-        {
-            return denied;
-        }
+        var (snapshot, caller, _) = await FindSnapshotAsync(request, snapshotId, Permission.ViewSnapshot, Permission.AddSnapshotRestore);
 
         var (body, error) = await RequestBodies.ReadOptionalJsonAsync(request, new StartRestoreBody(null, null));
         if (body is null)
         {
             return Problems.BadRequest(error + " Send {\"targetProjectId\": \"...\"} to merge, or {\"projectName\": \"...\"} or nothing for a new project.");
         }
-
-        var snapshot = found.Value;
 
         if (snapshot.Status != SnapshotStatus.Created)
         {
@@ -47,7 +40,7 @@ public sealed class RestoreFunctions(RestoreService restores, RestoreStarter sta
             return Problems.BadRequest(nameError);
         }
 
-        return await starter.StartAsync(client, found.Access.User, snapshot.Identifier, snapshot.Id, null, body, cancellationToken);
+        return await starter.StartAsync(client, caller, snapshot.Identifier, snapshot.Id, null, body, cancellationToken);
     }
 
     [Function(nameof(GetRestore))]
@@ -56,9 +49,9 @@ public sealed class RestoreFunctions(RestoreService restores, RestoreStarter sta
         string restoreId,
         [DurableClient] DurableTaskClient client)
     {
-        var found = await FindRestoreAsync(request, restoreId, Permission.ViewSnapshotRestore);
-        return found.Denied ?? new OkObjectResult(RestoreView.From(
-            found.Value, await client.GetInstanceAsync(restoreId, getInputsAndOutputs: true, request.HttpContext.RequestAborted)));
+        var record = await FindRestoreAsync(request, restoreId, Permission.ViewSnapshotRestore);
+        return new OkObjectResult(RestoreView.From(
+            record, await client.GetInstanceAsync(restoreId, getInputsAndOutputs: true, request.HttpContext.RequestAborted)));
     }
 
     [Function(nameof(ListSnapshotRestores))]
@@ -68,11 +61,7 @@ public sealed class RestoreFunctions(RestoreService restores, RestoreStarter sta
         [DurableClient] DurableTaskClient client)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
-        var found = await FindSnapshotAsync(request, snapshotId, Permission.ViewSnapshotRestore);
-        if (found.Denied is { } denied)
-        {
-            return denied;
-        }
+        var caller = (await FindSnapshotAsync(request, snapshotId, Permission.ViewSnapshotRestore)).Caller;
 
         // Restores into projects the caller cannot see stay hidden, as GET /api/restores/{id} would hide them.
         var records = new List<RestoreRecord>();
@@ -81,8 +70,7 @@ public sealed class RestoreFunctions(RestoreService restores, RestoreStarter sta
         {
             if (!visible.TryGetValue(record.ProjectId, out var seen))
             {
-                seen = visible[record.ProjectId] =
-                    await access.CheckAsync(found.Access.User, record.ProjectId, cancellationToken, null, Permission.ViewSnapshotRestore) is null;
+                seen = visible[record.ProjectId] = await access.AllowsAsync(caller, record.ProjectId, cancellationToken, Permission.ViewSnapshotRestore);
             }
 
             if (seen)
@@ -101,13 +89,7 @@ public sealed class RestoreFunctions(RestoreService restores, RestoreStarter sta
         [DurableClient] DurableTaskClient client)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
-        var found = await FindRestoreAsync(request, restoreId, Permission.ChangeSnapshotRestore);
-        if (found.Denied is { } denied)
-        {
-            return denied;
-        }
-
-        var record = found.Value;
+        var record = await FindRestoreAsync(request, restoreId, Permission.ChangeSnapshotRestore);
 
         var orchestration = await client.GetInstanceAsync(restoreId, getInputsAndOutputs: true, cancellationToken);
         if (RestoreView.StatusOf(record, orchestration) != RestoreStatus.ContactSupport || orchestration is null)
@@ -123,14 +105,7 @@ public sealed class RestoreFunctions(RestoreService restores, RestoreStarter sta
             return Problems.Conflict("The failed restore is still removing what it staged; retry in a few seconds.");
         }
 
-        try
-        {
-            await restores.PrepareRetryAsync(record, cancellationToken);
-        }
-        catch (SnapshotRequestException ex)
-        {
-            return Problems.For(ex.Status, ex.Message);
-        }
+        await restores.PrepareRetryAsync(record, cancellationToken);
 
         // Same instance id and input: every step uses deterministic ids and blob names, so nothing is duplicated.
         var input = orchestration.ReadInputAs<RestoreRequest>()! with { Retry = true };
@@ -167,30 +142,18 @@ public sealed class RestoreFunctions(RestoreService restores, RestoreStarter sta
         [DurableClient] DurableTaskClient client)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
-        var found = await FindRestoreAsync(request, restoreId, Permission.ChangeSnapshotRestore);
-        if (found.Denied is { } denied)
-        {
-            return denied;
-        }
-
+        var restore = await FindRestoreAsync(request, restoreId, Permission.ChangeSnapshotRestore);
         var orchestration = await client.GetInstanceAsync(restoreId, getInputsAndOutputs: false, cancellationToken);
-        if (RestoreView.StatusOf(found.Value, orchestration) is not (RestoreStatus.Queuing or RestoreStatus.InProgress))
+        if (RestoreView.StatusOf(restore, orchestration) is not (RestoreStatus.Queuing or RestoreStatus.InProgress))
         {
             return Problems.Conflict("Only a queuing or running restore can be cancelled; this one has ended.");
         }
 
-        try
-        {
-            var record = await restores.RequestCancelAsync(found.Value, cancellationToken);
-            // The orchestration stops before its next step (after the batches in flight) and discards what it staged.
-            await client.RaiseEventAsync(restoreId, RestoreEvents.Cancel, record.CancelRequestedAt, cancellationToken);
-            var view = RestoreView.From(record, orchestration);
-            return new AcceptedResult(view.StatusUri, view);
-        }
-        catch (SnapshotRequestException ex)
-        {
-            return Problems.For(ex.Status, ex.Message);
-        }
+        var record = await restores.RequestCancelAsync(restore, cancellationToken);
+        // The orchestration stops before its next step (after the batches in flight) and discards what it staged.
+        await client.RaiseEventAsync(restoreId, RestoreEvents.Cancel, record.CancelRequestedAt, cancellationToken);
+        var view = RestoreView.From(record, orchestration);
+        return new AcceptedResult(view.StatusUri, view);
     }
 
     [Function(nameof(ListRestores))]
@@ -199,10 +162,6 @@ public sealed class RestoreFunctions(RestoreService restores, RestoreStarter sta
         [DurableClient] DurableTaskClient client)
     {
         var caller = await access.AuthenticateAsync(request);
-        if (caller.Denied is { } unauthenticated)
-        {
-            return unauthenticated;
-        }
 
         string? projectId = request.Query["projectId"];
         if (string.IsNullOrWhiteSpace(projectId))
@@ -210,21 +169,18 @@ public sealed class RestoreFunctions(RestoreService restores, RestoreStarter sta
             return Problems.BadRequest("Pass the project whose restores to list as ?projectId=...");
         }
 
-        if (await access.CheckAsync(caller.User, projectId, request.HttpContext.RequestAborted, null, Permission.ViewSnapshotRestore) is { } denied)
-        {
-            return denied;
-        }
+        await access.RequireAsync(caller, projectId, request.HttpContext.RequestAborted, null, Permission.ViewSnapshotRestore);
 
         var records = await restores.ListByProjectAsync(projectId, request.HttpContext.RequestAborted);
         return new OkObjectResult(new PageView<RestoreView>(await ViewsAsync(records, client, request.HttpContext.RequestAborted), null));
     }
 
-    private Task<Guarded<SnapshotRecord>> FindSnapshotAsync(HttpRequest request, string snapshotId, params Permission[] permissions) =>
+    private Task<Granted<SnapshotRecord>> FindSnapshotAsync(HttpRequest request, string snapshotId, params Permission[] permissions) =>
         access.ForResourceAsync(request, cancellationToken => snapshots.GetAsync(snapshotId, cancellationToken), s => s.ProjectId, $"No snapshot with id '{snapshotId}'.", permissions);
 
     /// <summary>A restore belongs to its target project: that project's permissions decide who sees and retries it.</summary>
-    private Task<Guarded<RestoreRecord>> FindRestoreAsync(HttpRequest request, string restoreId, Permission permission) =>
-        access.ForResourceAsync(request, cancellationToken => restores.GetAsync(restoreId, cancellationToken), r => r.ProjectId, $"No restore with id '{restoreId}'.", permission);
+    private async Task<RestoreRecord> FindRestoreAsync(HttpRequest request, string restoreId, Permission permission) =>
+        (await access.ForResourceAsync(request, cancellationToken => restores.GetAsync(restoreId, cancellationToken), r => r.ProjectId, $"No restore with id '{restoreId}'.", permission)).Resource;
 
     internal static async Task<List<RestoreView>> ViewsAsync(List<RestoreRecord> records, DurableTaskClient client, CancellationToken cancellationToken)
     {

@@ -2,9 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Snapshots.Access;
-using Snapshots.Create;
 using Snapshots.Functions.Access;
-using Snapshots.Functions.Http;
 using Snapshots.Restore;
 
 namespace Snapshots.Functions.Restores;
@@ -22,35 +20,24 @@ public sealed class RestoreStarter(RestoreService restores, RequestAccess access
     {
         if (body.TargetProjectId is not null)
         {
-            var denied = await access.CheckAsync(caller, body.TargetProjectId, cancellationToken, $"No project with id '{body.TargetProjectId}' to merge into.",
+            await access.RequireAsync(caller, body.TargetProjectId, cancellationToken, $"No project with id '{body.TargetProjectId}' to merge into.",
                 Permission.WriteProject, Permission.AddSnapshotRestore);
-            if (denied is not null)
-            {
-                return denied;
-            }
         }
 
+        var (record, start) = await restores.StartAsync(identifier, snapshotId, sourceEnvironment, body.TargetProjectId, body.ProjectName, caller, cancellationToken, upload);
         try
         {
-            var (record, start) = await restores.StartAsync(identifier, snapshotId, sourceEnvironment, body.TargetProjectId, body.ProjectName, caller, cancellationToken, upload);
-            try
-            {
-                await client.ScheduleNewOrchestrationInstanceAsync(
-                    nameof(RestoreOrchestrations.RestoreSnapshotOrchestrator), start, new StartOrchestrationOptions(record.Id), cancellationToken);
-            }
-            catch
-            {
-                // Not started: the target must not stay held by a restore that will never run.
-                await restores.AbandonAsync(start, CancellationToken.None);
-                throw;
-            }
-
-            var view = RestoreView.From(record, null);
-            return new AcceptedResult(view.StatusUri, view);
+            await client.ScheduleNewOrchestrationInstanceAsync(
+                nameof(RestoreOrchestrations.RestoreSnapshotOrchestrator), start, new StartOrchestrationOptions(record.Id), cancellationToken);
         }
-        catch (SnapshotRequestException ex)
+        catch
         {
-            return Problems.For(ex.Status, ex.Message);
+            // Not started: the target must not stay held by a restore that will never run.
+            await restores.AbandonAsync(start, CancellationToken.None);
+            throw;
         }
+
+        var view = RestoreView.From(record, null);
+        return new AcceptedResult(view.StatusUri, view);
     }
 }

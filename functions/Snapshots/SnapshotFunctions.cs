@@ -8,6 +8,7 @@ using Microsoft.DurableTask.Client;
 using Snapshots.Access;
 using Snapshots.Archive;
 using Snapshots.Create;
+using Snapshots.Errors;
 using Snapshots.Functions.Access;
 using Snapshots.Functions.Http;
 using Snapshots.Functions.Projects;
@@ -28,10 +29,7 @@ public sealed class SnapshotFunctions(
         string projectId,
         [DurableClient] DurableTaskClient client)
     {
-        if ((await access.ForProjectAsync(request, projectId, Permission.ReadProject, Permission.AddSnapshot)).Denied is { } denied)
-        {
-            return denied;
-        }
+        await access.ForProjectAsync(request, projectId, Permission.ReadProject, Permission.AddSnapshot);
 
         var (body, error) = await RequestBodies.ReadJsonAsync<CreateSnapshotBody>(request);
         if (body is null)
@@ -44,18 +42,11 @@ public sealed class SnapshotFunctions(
             return Problems.BadRequest($"A description has at most {MaxDescriptionLength} characters.");
         }
 
-        try
-        {
-            var (record, start) = await service.StartAsync(projectId, body.Modes, body.Description, request.HttpContext.RequestAborted);
-            await client.ScheduleNewOrchestrationInstanceAsync(
-                nameof(CreateSnapshotFunctions.CreateSnapshotOrchestrator), start, new StartOrchestrationOptions(record.Id), request.HttpContext.RequestAborted);
-            var view = SnapshotView.From(record);
-            return new AcceptedResult(view.StatusUri, view);
-        }
-        catch (SnapshotRequestException ex)
-        {
-            return Problems.For(ex.Status, ex.Message);
-        }
+        var (record, start) = await service.StartAsync(projectId, body.Modes, body.Description, request.HttpContext.RequestAborted);
+        await client.ScheduleNewOrchestrationInstanceAsync(
+            nameof(CreateSnapshotFunctions.CreateSnapshotOrchestrator), start, new StartOrchestrationOptions(record.Id), request.HttpContext.RequestAborted);
+        var view = SnapshotView.From(record);
+        return new AcceptedResult(view.StatusUri, view);
     }
 
     [Function(nameof(ListSnapshots))]
@@ -64,10 +55,7 @@ public sealed class SnapshotFunctions(
         string projectId)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
-        if ((await access.ForExistingProjectAsync(request, projectId, Permission.ViewSnapshot)).Denied is { } denied)
-        {
-            return denied;
-        }
+        await access.ForExistingProjectAsync(request, projectId, Permission.ViewSnapshot);
 
         if (!RequestBodies.TryReadPageSize(request, out var pageSize))
         {
@@ -84,7 +72,7 @@ public sealed class SnapshotFunctions(
         string snapshotId)
     {
         var snapshot = await FindAsync(request, snapshotId, Permission.ViewSnapshot);
-        return snapshot.Denied ?? new OkObjectResult(SnapshotView.From(snapshot.Value));
+        return new OkObjectResult(SnapshotView.From(snapshot));
     }
 
     [Function(nameof(DownloadSnapshot))]
@@ -93,13 +81,7 @@ public sealed class SnapshotFunctions(
         string snapshotId)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
-        var snapshot = await FindAsync(request, snapshotId, Permission.ViewSnapshot);
-        if (snapshot.Denied is { } denied)
-        {
-            return denied;
-        }
-
-        var record = snapshot.Value;
+        var record = await FindAsync(request, snapshotId, Permission.ViewSnapshot);
         if (record.Status != SnapshotStatus.Created)
         {
             return Problems.Conflict($"The snapshot is {record.Status.ToString().ToLowerInvariant()}; only a created snapshot can be downloaded.");
@@ -130,19 +112,12 @@ public sealed class SnapshotFunctions(
         string snapshotId)
     {
         var cancellationToken = request.HttpContext.RequestAborted;
-        var snapshot = await FindAsync(request, snapshotId, Permission.ChangeSnapshot);
-        if (snapshot.Denied is { } denied)
-        {
-            return denied;
-        }
-
+        var record = await FindAsync(request, snapshotId, Permission.ChangeSnapshot);
         var (body, error) = await RequestBodies.ReadJsonAsync<JsonObject>(request);
         if (body is null)
         {
             return Problems.BadRequest(error!);
         }
-
-        var record = snapshot.Value;
 
         var others = body.Select(p => p.Key).Where(k => !string.Equals(k, "description", StringComparison.OrdinalIgnoreCase)).ToList();
         if (others.Count > 0)
@@ -166,24 +141,12 @@ public sealed class SnapshotFunctions(
         string snapshotId)
     {
         var snapshot = await FindAsync(request, snapshotId, Permission.DeleteSnapshot);
-        if (snapshot.Denied is { } denied)
-        {
-            return denied;
-        }
-
-        try
-        {
-            await service.DeleteAsync(snapshot.Value, request.HttpContext.RequestAborted);
-            return new NoContentResult();
-        }
-        catch (SnapshotRequestException ex)
-        {
-            return Problems.For(ex.Status, ex.Message);
-        }
+        await service.DeleteAsync(snapshot, request.HttpContext.RequestAborted);
+        return new NoContentResult();
     }
 
-    private Task<Guarded<SnapshotRecord>> FindAsync(HttpRequest request, string snapshotId, Permission permission) =>
-        access.ForResourceAsync(request, cancellationToken => store.GetAsync(snapshotId, cancellationToken), r => r.ProjectId, $"No snapshot with id '{snapshotId}'.", permission);
+    private async Task<SnapshotRecord> FindAsync(HttpRequest request, string snapshotId, Permission permission) =>
+        (await access.ForResourceAsync(request, cancellationToken => store.GetAsync(snapshotId, cancellationToken), r => r.ProjectId, $"No snapshot with id '{snapshotId}'.", permission)).Resource;
 
     private Task<Stream> OpenArchiveStreamAsync(SnapshotRecord record, CancellationToken cancellationToken) =>
         blobs.Archive(record.Identifier).OpenReadAsync(new Azure.Storage.Blobs.Models.BlobOpenReadOptions(allowModifications: false)
@@ -205,7 +168,8 @@ public sealed class SnapshotFunctions(
         }
         catch (Exception ex) when (ex is ArchiveValidationException or ArchiveTooLargeException)
         {
-            return Problems.Conflict($"The snapshot's archive cannot be read in Konfuzio's layout: {ex.Message}");
+            // The snapshot's own archive, not the request, is at fault: a conflict with its state, not an invalid request.
+            throw new ConflictException($"The snapshot's archive cannot be read in Konfuzio's layout: {ex.Message}", ex);
         }
 
         return new KonfuzioDownloadResult(OpenAsync, Path.ChangeExtension(DownloadName(record), null) + "-konfuzio.zip");

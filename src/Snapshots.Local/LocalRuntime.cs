@@ -1,8 +1,5 @@
-using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Worker;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.Extensions.Options;
 using Snapshots.Access;
 using Snapshots.Functions;
@@ -70,7 +67,7 @@ public static class LocalRuntime
         });
 
         var app = builder.Build();
-        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = context => UnhandledErrors.WriteAsync(context, context.Features.Get<IExceptionHandlerFeature>()?.Error) });
+        app.UseMiddleware<LocalErrorMiddleware>();
         app.MapHttpFunctions(Functions);
         // The page signs itself in locally with this; it exists only in the local runtime, for loopback callers that
         // asked for a loopback host name (a DNS-rebinding page arrives from loopback too, but under its own host name).
@@ -82,13 +79,7 @@ public static class LocalRuntime
                 : Results.NotFound());
         app.MapPost("/admin/functions/{name}", async (string name, HttpContext context) =>
         {
-            var access = await context.RequestServices.GetRequiredService<RequestAccess>().ForAdminAsync(context.Request);
-            if (access.Denied is { } denied)
-            {
-                await denied.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new ActionDescriptor()));
-                return Results.Empty;
-            }
-
+            await context.RequestServices.GetRequiredService<RequestAccess>().ForAdminAsync(context.Request);
             var timer = Functions.FirstOrDefault(f => f.Trigger == FunctionTriggerKind.Timer && f.Name == name);
             if (timer is null)
             {

@@ -401,4 +401,4 @@ public sealed class SnapshotArchiveReader : IDisposable
 }
 
 /// <summary>An archive past the configured limits (entries, uncompressed size, compression ratio).</summary>
-public sealed class ArchiveTooLargeException(string message) : Exception(message);
+public sealed class ArchiveTooLargeException(string message) : Errors.TooLargeException(message);

@@ -1,4 +1,5 @@
 using Snapshots.Create;
+using Snapshots.Errors;
 using Snapshots.Projects;
 using Snapshots.Records;
 
@@ -14,24 +15,24 @@ public sealed class BackupPolicyService(ProjectStore store, TimeProvider clock)
     {
         if (await store.GetAsync<Project>(projectId, projectId, cancellationToken) is not { Status: ProjectStatus.Ready })
         {
-            throw new SnapshotRequestException(404, $"No project with id '{projectId}'.");
+            throw new NotFoundException($"No project with id '{projectId}'.");
         }
 
         var distinctModes = (modes ?? []).Distinct().Order().ToList();
         if (distinctModes.Count == 0)
         {
-            throw new SnapshotRequestException(400, "Choose at least one mode: \"dataset\", \"ai\" or both.");
+            throw new InvalidRequestException("Choose at least one mode: \"dataset\", \"ai\" or both.");
         }
 
         if (BackupSchedules.Validate(schedule) is { } scheduleError)
         {
-            throw new SnapshotRequestException(400, scheduleError);
+            throw new InvalidRequestException(scheduleError);
         }
 
         retention ??= new RetentionRules();
         if (new[] { retention.KeepLast, retention.Daily, retention.Weekly, retention.Monthly }.Any(n => n is < 1))
         {
-            throw new SnapshotRequestException(400, "Retention counts (keepLast, daily, weekly, monthly) are whole numbers of at least 1, or left out.");
+            throw new InvalidRequestException("Retention counts (keepLast, daily, weekly, monthly) are whole numbers of at least 1, or left out.");
         }
 
         var now = clock.GetUtcNow();

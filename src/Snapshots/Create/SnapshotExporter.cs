@@ -192,6 +192,6 @@ public sealed class SnapshotExporter(ProjectStore store, ProjectFiles files, Sna
     }
 }
 
-/// <summary>Dataset mode on a project without Training or Test documents: a 409, never an empty archive.</summary>
+/// <summary>Dataset mode on a project without Training or Test documents: a conflict, never an empty archive.</summary>
 public sealed class NoDatasetDocumentsException()
-    : Exception("The project has no documents with dataset status Training or Test, so a dataset snapshot would be empty.");
+    : Errors.ConflictException("The project has no documents with dataset status Training or Test, so a dataset snapshot would be empty.");

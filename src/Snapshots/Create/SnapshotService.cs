@@ -2,16 +2,11 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Snapshots.Archive;
 using Snapshots.Configuration;
+using Snapshots.Errors;
 using Snapshots.Projects;
 using Snapshots.Records;
 
 namespace Snapshots.Create;
-
-/// <summary>A request the service refuses, with the HTTP status that says why.</summary>
-public sealed class SnapshotRequestException(int status, string message) : Exception(message)
-{
-    public int Status { get; } = status;
-}
 
 /// <summary>Starts, finishes, fails, describes and deletes snapshots: the record side of the lifecycle.</summary>
 public sealed partial class SnapshotService(
@@ -49,7 +44,7 @@ public sealed partial class SnapshotService(
             await pending.AddAsync(Operations.PendingKind.Snapshot, id, request, cancellationToken);
             return await snapshots.TryCreateAsync(record, cancellationToken) ? request : null;
         }
-        catch (SnapshotRequestException ex) when (ex.Status != 404)
+        catch (RequestRefusedException ex) when (ex is not NotFoundException)
         {
             var project = await projects.GetAsync<Project>(projectId, projectId, cancellationToken);
             await snapshots.TryCreateAsync(new SnapshotRecord
@@ -78,13 +73,13 @@ public sealed partial class SnapshotService(
         var distinctModes = (modes ?? []).Distinct().Order().ToList();
         if (distinctModes.Count == 0)
         {
-            throw new SnapshotRequestException(400, "Choose at least one mode: \"dataset\", \"ai\" or both.");
+            throw new InvalidRequestException("Choose at least one mode: \"dataset\", \"ai\" or both.");
         }
 
         var project = await projects.GetAsync<Project>(projectId, projectId, cancellationToken);
         if (project is null || project.Status != ProjectStatus.Ready)
         {
-            throw new SnapshotRequestException(404, $"No project with id '{projectId}'.");
+            throw new NotFoundException($"No project with id '{projectId}'.");
         }
 
         if (SnapshotRules.IncludesDocuments(distinctModes))
@@ -92,7 +87,7 @@ public sealed partial class SnapshotService(
             var byStatus = (await projects.CountAsync(projectId, Visibility.Of(project), cancellationToken)).DocumentsByDatasetStatus;
             if (byStatus.GetValueOrDefault("training") + byStatus.GetValueOrDefault("test") == 0)
             {
-                throw new SnapshotRequestException(409, new NoDatasetDocumentsException().Message);
+                throw new NoDatasetDocumentsException();
             }
         }
 
@@ -170,7 +165,7 @@ public sealed partial class SnapshotService(
     /// <summary>Changes the description only, on the record as it is now (a snapshot finishing meanwhile keeps its status).</summary>
     public async Task<SnapshotRecord> DescribeAsync(SnapshotRecord record, string? description, CancellationToken cancellationToken) =>
         await snapshots.UpdateAsync(record, current => current with { Description = description }, cancellationToken)
-        ?? throw new SnapshotRequestException(404, $"No snapshot with id '{record.Id}'.");
+        ?? throw new NotFoundException($"No snapshot with id '{record.Id}'.");
 
     /// <summary>A restore (of any environment sharing the snapshot storage) that reads the snapshot's archive now, if any.</summary>
     public async Task<string?> ReaderOfAsync(SnapshotRecord record, CancellationToken cancellationToken) =>
@@ -181,12 +176,12 @@ public sealed partial class SnapshotService(
     {
         if (record.Status == SnapshotStatus.Creating)
         {
-            throw new SnapshotRequestException(409, "The snapshot is still being created; delete it once it is created or failed.");
+            throw new ConflictException("The snapshot is still being created; delete it once it is created or failed.");
         }
 
         if (await ReaderOfAsync(record, cancellationToken) is { } reader)
         {
-            throw new SnapshotRequestException(409, $"Restore '{reader}' is reading this snapshot's archive; delete it once that restore has ended.");
+            throw new ConflictException($"Restore '{reader}' is reading this snapshot's archive; delete it once that restore has ended.");
         }
 
         await blobs.DeleteAllAsync(record.Identifier, cancellationToken);

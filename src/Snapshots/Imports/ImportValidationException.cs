@@ -1,7 +1,9 @@
+using Snapshots.Errors;
+
 namespace Snapshots.Imports;
 
-/// <summary>An import that cannot be accepted: names the file and the problem, and becomes a 400.</summary>
-public sealed class ImportValidationException : Exception
+/// <summary>An import that cannot be accepted: names the file and the problem, an invalid request.</summary>
+public sealed class ImportValidationException : InvalidRequestException
 {
     public ImportValidationException(string file, string problem)
         : base(string.IsNullOrEmpty(file) ? char.ToUpperInvariant(problem[0]) + problem[1..] : $"{file}: {problem}")
@@ -25,8 +27,8 @@ public sealed class ImportValidationException : Exception
     public static ImportValidationException Whole(string message) => new(message, true);
 }
 
-/// <summary>An upload or archive past the configured limits: becomes a 413.</summary>
-public sealed class ImportTooLargeException(string message) : Exception(message)
+/// <summary>An upload or archive past the configured limits.</summary>
+public sealed class ImportTooLargeException(string message) : TooLargeException(message)
 {
     /// <summary>What every upload route answers past <see cref="ImportOptions.MaxUploadBytes"/>.</summary>
     public static string UploadMessage(long maxBytes) => $"The upload is larger than the limit of {maxBytes} bytes (Snapshots:Imports:MaxUploadBytes).";

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Snapshots.Access;
 using Snapshots.Create;
+using Snapshots.Errors;
 using Snapshots.Projects;
 
 namespace Snapshots.Restore;
@@ -28,10 +29,10 @@ public sealed partial class RestoreService(
         if (targetProjectId is not null)
         {
             target = await projects.GetAsync<Project>(targetProjectId, targetProjectId, cancellationToken)
-                ?? throw new SnapshotRequestException(404, $"No project with id '{targetProjectId}' to merge into.");
+                ?? throw new NotFoundException($"No project with id '{targetProjectId}' to merge into.");
             if (target.Status != ProjectStatus.Ready)
             {
-                throw new SnapshotRequestException(409, $"Project '{targetProjectId}' is {target.Status.ToString().ToLowerInvariant()}; merge into it once it is ready.");
+                throw new ConflictException($"Project '{targetProjectId}' is {target.Status.ToString().ToLowerInvariant()}; merge into it once it is ready.");
             }
         }
         else
@@ -145,7 +146,7 @@ public sealed partial class RestoreService(
     public async Task<RestoreRecord> RequestCancelAsync(RestoreRecord record, CancellationToken cancellationToken)
     {
         static bool Ended(RestoreRecord r) => r.PublishedAt is not null || r.CompletedAt is not null;
-        var ended = new SnapshotRequestException(409, "Only a queuing or running restore can be cancelled; this one has ended or was published.");
+        var ended = new ConflictException("Only a queuing or running restore can be cancelled; this one has ended or was published.");
         if (Ended(await GetAsync(record.Id, cancellationToken) ?? record))
         {
             throw ended;
@@ -163,7 +164,7 @@ public sealed partial class RestoreService(
         if (target?.Publication?.CancelledRestoreId != record.Id)
         {
             // Not holding its target (being started or retried this moment): a cancel now could be missed.
-            throw new SnapshotRequestException(409, "The restore is being started and cannot be cancelled yet; try again in a moment.");
+            throw new ConflictException("The restore is being started and cannot be cancelled yet; try again in a moment.");
         }
 
         var current = await UpdateRecordAsync(record.Id, r => Ended(r) ? r : r with { CancelRequestedAt = r.CancelRequestedAt ?? clock.GetUtcNow() }, cancellationToken) ?? record;
@@ -175,7 +176,7 @@ public sealed partial class RestoreService(
     {
         if (await projects.GetAsync<Project>(record.ProjectId, record.ProjectId, cancellationToken) is null)
         {
-            throw new SnapshotRequestException(409, $"Restore '{record.Id}' failed for good and its new project was removed: start a new restore.");
+            throw new ConflictException($"Restore '{record.Id}' failed for good and its new project was removed: start a new restore.");
         }
 
         // Running again first, so no other restore sees this one as ended and takes the target in between. The
@@ -189,7 +190,7 @@ public sealed partial class RestoreService(
         }, cancellationToken);
         if (!claimed)
         {
-            throw new SnapshotRequestException(409, "Another retry of this restore is already starting.");
+            throw new ConflictException("Another retry of this restore is already starting.");
         }
 
         // Claimed: from here on a half-done retry is undone, whatever stops it (the caller hanging up included).
@@ -248,7 +249,7 @@ public sealed partial class RestoreService(
         {
             if (await projects.ReadProjectAsync(projectId, cancellationToken) is not var (project, etag))
             {
-                throw new SnapshotRequestException(404, $"No project with id '{projectId}' to restore into.");
+                throw new NotFoundException($"No project with id '{projectId}' to restore into.");
             }
 
             var holder = project.Publication?.ActiveRestoreId;
@@ -272,8 +273,8 @@ public sealed partial class RestoreService(
         throw new InvalidOperationException($"Project {projectId} kept changing while a restore tried to hold it.");
     }
 
-    private static SnapshotRequestException RunningRestoreConflict(string projectId, string running) =>
-        new(409, $"Project '{projectId}' has a restore running (restore id '{running}'); start this one when it has ended, or cancel it.");
+    private static ConflictException RunningRestoreConflict(string projectId, string running) =>
+        new($"Project '{projectId}' has a restore running (restore id '{running}'); start this one when it has ended, or cancel it.");
 
     private Task<RestoreRecord?> UpdateRecordAsync(string restoreId, Func<RestoreRecord, RestoreRecord> change, CancellationToken cancellationToken) =>
         records.UpdateAsync(restoreId, change, cancellationToken);
