@@ -24,9 +24,6 @@ public sealed record ImportAccepted(string Id, string StatusUri, string ProjectI
 public sealed class ImportFunctions(
     ImportService imports, ImportStaging staging, KonfuzioImporter importer, RestoreStarter restores, IOptions<ImportOptions> options, RequestAccess access)
 {
-    /// <summary>Batches in flight at once: bounds the fan-out and the load on Cosmos.</summary>
-    public const int ParallelBatches = 8;
-
     private static TaskOptions Retry => ActivityRetry.Options;
 
     [Function(nameof(StartImport))]
@@ -105,6 +102,8 @@ public sealed class ImportFunctions(
     {
         var upload = context.GetInput<ImportUpload>() ?? throw new InvalidOperationException("The import has no input.");
         var request = new ImportRequest(upload.ImportId, upload.ProjectId, upload.ProjectName, 0, 0);
+        var logger = context.CreateReplaySafeLogger<ImportFunctions>();
+        var startedAt = context.CurrentUtcDateTime;
         try
         {
             context.SetCustomStatus(new ImportProgress(ImportStages.Validating, 0, 0));
@@ -114,7 +113,7 @@ public sealed class ImportFunctions(
             await context.CallActivityAsync(nameof(ImportSchema), request, Retry);
 
             var written = ImportBatchResult.Empty;
-            await SlidingWindow.ForEachAsync(Enumerable.Range(0, request.BatchCount), ParallelBatches,
+            await SlidingWindow.ForEachAsync(Enumerable.Range(0, request.BatchCount), SlidingWindow.BatchWidth,
                 index => context.CallActivityAsync<ImportBatchResult>(nameof(ImportDocumentBatch), new ImportBatch(request.ImportId, request.ProjectId, index), Retry),
                 result =>
                 {
@@ -124,11 +123,14 @@ public sealed class ImportFunctions(
 
             context.SetCustomStatus(new ImportProgress(ImportStages.Finishing, written.Documents, request.DocumentCount));
             var warnings = await context.CallActivityAsync<List<string>>(nameof(CompleteImport), request, Retry);
+            ImportLog.Completed(logger, request.ImportId, request.ProjectId, written.Documents, written.AnnotationSets, written.Annotations, written.Files,
+                (context.CurrentUtcDateTime - startedAt).TotalSeconds);
             return new ImportResult(request.ProjectId, request.ProjectName, written, warnings);
         }
         catch (TaskFailedException failure)
         {
             await context.CallActivityAsync(nameof(DiscardImport), request, Retry);
+            ImportLog.RolledBack(logger, request.ImportId, failure.FailureDetails.ErrorMessage);
             throw new ImportFailedException($"The import failed and was rolled back: {failure.FailureDetails.ErrorMessage}");
         }
     }

@@ -15,7 +15,8 @@ namespace Snapshots.Functions.Operations;
 
 /// <summary>Every minute: no snapshot or restore stays "creating" or "queuing" because a process died at the wrong moment.</summary>
 public sealed class ReconcileFunctions(
-    OperationReconciler reconciler, ImportedArchives imported, ImportStaging staging, IOptions<ImportOptions> limits, TimeProvider clock)
+    OperationReconciler reconciler, ImportedArchives imported, ImportStaging staging, IOptions<ImportOptions> limits, TimeProvider clock,
+    Microsoft.Extensions.Logging.ILogger<ReconcileFunctions> logger)
 {
     /// <summary>Half a minute off the backup tick, so the two do not run at once.</summary>
     public const string TickSchedule = "30 * * * * *";
@@ -36,7 +37,13 @@ public sealed class ReconcileFunctions(
     {
         _ = timer;
         var archives = await imported.ExpireAsync(CancellationToken.None);
-        return archives + await staging.ExpireAsync(clock.GetUtcNow() - limits.Value.ImportedArchiveRetention, CancellationToken.None);
+        var expired = archives + await staging.ExpireAsync(clock.GetUtcNow() - limits.Value.ImportedArchiveRetention, CancellationToken.None);
+        if (expired > 0)
+        {
+            ImportLog.Expired(logger, expired);
+        }
+
+        return expired;
     }
 
     public static Task<ReconcileResult> ReconcileAsync(OperationReconciler reconciler, DurableTaskClient client, TimeSpan grace, CancellationToken cancellationToken) =>

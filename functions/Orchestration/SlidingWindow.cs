@@ -9,6 +9,13 @@ namespace Snapshots.Functions.Orchestration;
 /// </summary>
 public static class SlidingWindow
 {
+    /// <summary>
+    /// How many batch activities every orchestration (create, restore, import) keeps in flight: the one fan-out
+    /// width, next to the one retry policy (<see cref="ActivityRetry"/>). Each batch writes with up to
+    /// Cosmos:WriteConcurrency requests at once.
+    /// </summary>
+    public const int BatchWidth = 8;
+
     public static async Task ForEachAsync<TItem, TResult>(
         IEnumerable<TItem> items, int limit, Func<TItem, Task<TResult>> start, Action<TResult> completed)
     {

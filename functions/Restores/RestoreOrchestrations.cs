@@ -17,9 +17,6 @@ namespace Snapshots.Functions.Restores;
 public sealed partial class RestoreOrchestrations(
     DocumentRestorer documents, SchemaRestorer schema, RestoreService restores, RestorePublisher publisher, global::Snapshots.Imports.SnapshotArchiveImporter uploads)
 {
-    /// <summary>Batches in flight at once.</summary>
-    public const int ParallelBatches = 8;
-
     private static TaskOptions Retry => ActivityRetry.Options;
 
     [Function(nameof(RestoreSnapshotOrchestrator))]
@@ -68,7 +65,7 @@ public sealed partial class RestoreOrchestrations(
 
             progress.Report(RestoreStages.Documents);
             var sum = RestoredBatch.Empty;
-            await SlidingWindow.ForEachAsync(Batches(request, plan.Batches), ParallelBatches,
+            await SlidingWindow.ForEachAsync(Batches(request, plan.Batches), SlidingWindow.BatchWidth,
                 batch =>
                 {
                     StopIfCancelled();
@@ -208,7 +205,7 @@ public sealed partial class RestoreOrchestrations(
     [Function(nameof(DiscardRestore))]
     public Task DiscardRestore([ActivityTrigger] DiscardRestoreRequest request) => publisher.DiscardAsync(request, CancellationToken.None);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Restore {RestoreId} is published, but {Step} failed: {Reason}")]
+    [LoggerMessage(EventId = 2021, Level = LogLevel.Warning, Message = "Restore {RestoreId} is published, but {Step} failed: {Reason}")]
     private static partial void LogAfterPublishFailed(ILogger logger, string restoreId, string step, string reason);
 
     /// <summary>Keeps the counters of the custom status between steps.</summary>

@@ -15,8 +15,6 @@ namespace Snapshots.Functions.Snapshots;
 /// </summary>
 public sealed partial class CreateSnapshotFunctions(SnapshotExporter exporter, ArchiveAssembler assembler, SnapshotService snapshots)
 {
-    public const int ParallelBatches = 8;
-
     private static TaskOptions Retry => ActivityRetry.Options;
 
     [Function(nameof(CreateSnapshotOrchestrator))]
@@ -33,7 +31,7 @@ public sealed partial class CreateSnapshotFunctions(SnapshotExporter exporter, A
 
             var done = 0;
             context.SetCustomStatus(new CreateSnapshotProgress(CreateStages.Documents, done, plan.Documents));
-            await SlidingWindow.ForEachAsync(Enumerable.Range(0, plan.Batches), ParallelBatches,
+            await SlidingWindow.ForEachAsync(Enumerable.Range(0, plan.Batches), SlidingWindow.BatchWidth,
                 index => context.CallActivityAsync<DocumentBatchResult>(nameof(ExportSnapshotDocumentBatch), new DocumentBatchRef(request, index), Retry),
                 result =>
                 {

@@ -70,7 +70,6 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ImportService>();
         services.AddSingleton<SnapshotArchiveImporter>();
         services.AddSingleton<Archive.ImportedArchives>();
-        services.AddSingleton<Seeding.SyntheticProjectSeeder>();
 
         services.AddSingleton<Records.SnapshotStore>();
         services.AddSingleton<Archive.SnapshotBlobs>();

@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.Json;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Entities;
@@ -10,9 +9,6 @@ namespace Snapshots.Local.FunctionHosting;
 /// <summary>Delegates to the worker's context and deserializes the orchestration input on request.</summary>
 internal sealed class InputBindingOrchestrationContext(TaskOrchestrationContext inner, JsonElement? input) : TaskOrchestrationContext
 {
-    private static readonly PropertyInfo LoggerFactoryProperty = typeof(TaskOrchestrationContext)
-        .GetProperty(nameof(LoggerFactory), BindingFlags.Instance | BindingFlags.NonPublic)!;
-
     public override TaskName Name => inner.Name;
 
     public override string InstanceId => inner.InstanceId;
@@ -29,7 +25,7 @@ internal sealed class InputBindingOrchestrationContext(TaskOrchestrationContext 
 
     public override TaskOrchestrationEntityFeature Entities => inner.Entities;
 
-    protected override ILoggerFactory LoggerFactory => (ILoggerFactory)LoggerFactoryProperty.GetValue(inner)!;
+    protected override ILoggerFactory LoggerFactory => inner.ReplaySafeLoggerFactory;
 
     public override T? GetInput<T>() where T : default
     {

@@ -38,6 +38,7 @@ public sealed class BackupScheduler(
                     && await service.StartScheduledAsync(entry.Id, policy.Modes, due, cancellationToken) is { } request)
                 {
                     await startOrchestration(request);
+                    BackupLog.Started(logger, entry.Id, request.SnapshotId, due);
                     started++;
                 }
 
@@ -46,7 +47,7 @@ public sealed class BackupScheduler(
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // One project's trouble must not stop the others' backups.
-                logger.LogError(ex, "Scheduled backup of project {ProjectId} failed: {Error}", entry.Id, ex.Message);
+                BackupLog.Failed(logger, ex, entry.Id, ex.Message);
             }
         }
 
@@ -85,11 +86,12 @@ public sealed class BackupScheduler(
             // The mark is in the snapshot storage, so restores of other environments sharing it count too.
             if (await service.ReaderOfAsync(snapshot, cancellationToken) is { } reader)
             {
-                logger.LogInformation("Keeping snapshot {SnapshotId} past retention while restore {RestoreId} reads it.", snapshot.Id, reader);
+                BackupLog.KeptWhileRead(logger, snapshot.Id, projectId, reader);
                 continue;
             }
 
             await service.DeleteAsync(snapshot, cancellationToken);
+            BackupLog.Pruned(logger, projectId, snapshot.Id, snapshot.CreatedAt, snapshot.Bytes);
             pruned++;
         }
 

@@ -186,7 +186,11 @@ public sealed partial class SnapshotService(
 
         await blobs.DeleteAllAsync(record.Identifier, cancellationToken);
         await snapshots.DeleteAsync(record, cancellationToken);
+        LogDeleted(logger, record.Id, record.ProjectId, record.Identifier);
     }
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Snapshot {SnapshotId} of project {ProjectId} deleted with its archive {Identifier}.")]
+    private static partial void LogDeleted(ILogger logger, string snapshotId, string projectId, string identifier);
 
     private async Task<SnapshotRecord> RequireAsync(string snapshotId, CancellationToken cancellationToken) =>
         await snapshots.GetAsync(snapshotId, cancellationToken)

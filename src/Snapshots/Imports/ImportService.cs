@@ -13,7 +13,7 @@ namespace Snapshots.Imports;
 /// </summary>
 public sealed class ImportService(
     ImportStaging staging, ImportPlanner planner, ProjectStore store, MembershipStore members,
-    IOptions<ImportOptions> options, TimeProvider clock)
+    IOptions<ImportOptions> options, TimeProvider clock, Microsoft.Extensions.Logging.ILogger<ImportService> logger)
 {
     /// <summary>
     /// Stages an upload: a snapshot zip of this service (it has a manifest.json at its root) comes back with its
@@ -24,7 +24,7 @@ public sealed class ImportService(
         var importId = Guid.NewGuid().ToString("N");
         try
         {
-            await staging.UploadAsync(importId, upload, options.Value.MaxUploadBytes, cancellationToken);
+            var bytes = await staging.UploadAsync(importId, upload, options.Value.MaxUploadBytes, cancellationToken);
             await using (var directory = await staging.OpenUploadStreamAsync(importId, cancellationToken, ImportStaging.DirectoryReadAhead))
             {
                 // Before the zip reader loads the whole central directory into memory.
@@ -37,15 +37,23 @@ public sealed class ImportService(
                 if (zip.GetEntry(ArchiveEntries.Manifest) is null)
                 {
                     _ = KonfuzioExport.Open(zip);
+                    ImportLog.Staged(logger, importId, UploadKind.KonfuzioExport, bytes);
                     return new StagedUpload(importId, UploadKind.KonfuzioExport, null);
                 }
             }
 
-            return new StagedUpload(importId, UploadKind.SnapshotArchive, await ReadManifestAsync(importId, cancellationToken));
+            var manifest = await ReadManifestAsync(importId, cancellationToken);
+            ImportLog.Staged(logger, importId, UploadKind.SnapshotArchive, bytes);
+            return new StagedUpload(importId, UploadKind.SnapshotArchive, manifest);
         }
-        catch
+        catch (Exception ex)
         {
             await staging.DeleteAsync(importId, CancellationToken.None);
+            if (ex is Errors.RequestRefusedException)
+            {
+                ImportLog.Refused(logger, importId, ex.Message);
+            }
+
             throw;
         }
     }
@@ -69,6 +77,7 @@ public sealed class ImportService(
             await members.GrantOwnerAsync(project, new Caller(upload.OwnerId, upload.OwnerName, new HashSet<string>(), new Dictionary<string, string>()), cancellationToken);
         }
 
+        ImportLog.Planned(logger, upload.ImportId, upload.ProjectId, plan.Documents, plan.Batches, plan.Warnings.Count);
         return new ImportRequest(upload.ImportId, upload.ProjectId, upload.ProjectName, plan.Documents, plan.Batches);
     }
 

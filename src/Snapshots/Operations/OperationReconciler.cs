@@ -73,9 +73,9 @@ public sealed partial class OperationReconciler(
             ? snapshotService.FailAsync(new FailSnapshotRequest(pending.Request.Deserialize<CreateSnapshotRequest>(SnapshotsJson.Options)!, InterruptedReason, now), cancellationToken)
             : restores.FailAsync(new FailRestoreRequest(pending.Request.Deserialize<RestoreRequest>(SnapshotsJson.Options)!, InterruptedReason, InterruptedReason, now), cancellationToken);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Starting the {Kind} {Id}: its record waited for an orchestration that never started")]
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Warning, Message = "Starting the {Kind} {Id}: its record waited for an orchestration that never started")]
     private static partial void LogStarting(ILogger logger, PendingKind kind, string id);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Settling the {Kind} {Id} as failed: its orchestration ended without settling it")]
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Warning, Message = "Settling the {Kind} {Id} as failed: its orchestration ended without settling it")]
     private static partial void LogSettling(ILogger logger, PendingKind kind, string id);
 }

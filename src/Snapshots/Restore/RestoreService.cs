@@ -136,7 +136,14 @@ public sealed partial class RestoreService(
         await UpdateRecordAsync(cancelled.Restore.RestoreId,
             record => record with { CancelledAt = cancelled.CancelledAt, CompletedAt = cancelled.CancelledAt }, cancellationToken);
         await ReleaseAsync(cancelled.Restore, cancellationToken);
+        LogCancelled(logger, cancelled.Restore.RestoreId, cancelled.Restore.ProjectId);
     }
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Restore {RestoreId} into project {ProjectId}: cancel requested.")]
+    private static partial void LogCancelRequested(ILogger logger, string restoreId, string projectId);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Restore {RestoreId} into project {ProjectId} cancelled: what it staged is removed, the target is as it was.")]
+    private static partial void LogCancelled(ILogger logger, string restoreId, string projectId);
 
     /// <summary>
     /// Marks a running restore for cancelling; 409 once it is published or has ended, and while it does not hold its
@@ -168,7 +175,13 @@ public sealed partial class RestoreService(
         }
 
         var current = await UpdateRecordAsync(record.Id, r => Ended(r) ? r : r with { CancelRequestedAt = r.CancelRequestedAt ?? clock.GetUtcNow() }, cancellationToken) ?? record;
-        return Ended(current) ? throw ended : current;
+        if (Ended(current))
+        {
+            throw ended;
+        }
+
+        LogCancelRequested(logger, current.Id, current.ProjectId);
+        return current;
     }
 
     /// <summary>Before a retry: holds the target again (409 when another restore writes into it) and clears the failure.</summary>

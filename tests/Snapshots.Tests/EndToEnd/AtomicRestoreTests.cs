@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Snapshots.Functions.Restores;
 using Snapshots.Projects;
 using Snapshots.Restore;
-using Snapshots.Seeding;
+using Snapshots.Testing.Seeding;
 using Snapshots.Tests.Support;
 
 namespace Snapshots.Tests.EndToEnd;

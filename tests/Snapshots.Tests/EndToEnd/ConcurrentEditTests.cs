@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Snapshots.Seeding;
+using Snapshots.Testing.Seeding;
 using Snapshots.Tests.Support;
 
 namespace Snapshots.Tests.EndToEnd;

@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Snapshots.Archive;
-using Snapshots.Seeding;
+using Snapshots.Testing.Seeding;
 using Snapshots.Tests.Support;
 
 namespace Snapshots.Tests.EndToEnd;

@@ -6,7 +6,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Snapshots.Archive;
-using Snapshots.Seeding;
+using Snapshots.Testing.Seeding;
 using Snapshots.Storage;
 using Snapshots.Tests.Support;
 using Xunit.Abstractions;

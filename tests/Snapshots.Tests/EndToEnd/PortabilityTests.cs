@@ -10,7 +10,7 @@ using Snapshots.Archive;
 using Snapshots.Local;
 using Snapshots.Local.Durable;
 using Snapshots.Local.Emulators;
-using Snapshots.Seeding;
+using Snapshots.Testing.Seeding;
 using Snapshots.Tests.Support;
 
 namespace Snapshots.Tests.EndToEnd;

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Snapshots.Seeding;
+using Snapshots.Testing.Seeding;
 using Snapshots.Storage;
 using Snapshots.Tests.Support;
 using Xunit.Abstractions;

@@ -9,7 +9,7 @@ using Snapshots.Functions.Backups;
 using Snapshots.Projects;
 using Snapshots.Records;
 using Snapshots.Restore;
-using Snapshots.Seeding;
+using Snapshots.Testing.Seeding;
 using Snapshots.Tests.Support;
 
 namespace Snapshots.Tests.EndToEnd;

@@ -11,7 +11,7 @@ using Snapshots.Functions.Snapshots;
 using Snapshots.Operations;
 using Snapshots.Records;
 using Snapshots.Restore;
-using Snapshots.Seeding;
+using Snapshots.Testing.Seeding;
 using Snapshots.Tests.Support;
 
 namespace Snapshots.Tests.EndToEnd;

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Snapshots.Projects;
 using Snapshots.Restore;
-using Snapshots.Seeding;
+using Snapshots.Testing.Seeding;
 using Snapshots.Tests.Support;
 
 namespace Snapshots.Tests.Integration;

@@ -9,7 +9,7 @@ using Snapshots.Imports;
 using Snapshots.Local.Emulators;
 using Snapshots.Projects;
 using Snapshots.Restore;
-using Snapshots.Seeding;
+using Snapshots.Testing.Seeding;
 using Snapshots.Tests.Support;
 using Xunit.Abstractions;
 
@@ -38,7 +38,7 @@ public abstract class KillTests(ITestOutputHelper output) : IAsyncLifetime
         emulators = await EmulatorSet.StartAsync(new EmulatorOptions { DataDirectory = data }, NullLogger.Instance);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(emulators.Endpoints.ToConfiguration()).Build();
         engine = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning)).AddSingleton<IConfiguration>(configuration)
-            .AddSnapshotsEngine(configuration).BuildServiceProvider();
+            .AddSnapshotsEngine(configuration).AddSyntheticProjectSeeder().BuildServiceProvider();
         // The service creates the containers and the database when it starts; the seeding comes after.
         service = await LocalRuntimeProcess.StartAsync(emulators.Endpoints);
         http = service.CreateAdminClient();

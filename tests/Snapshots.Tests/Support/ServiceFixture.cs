@@ -9,6 +9,7 @@ using Snapshots.Local;
 using Snapshots.Local.Durable;
 using Snapshots.Local.Emulators;
 using Snapshots.Local.FunctionHosting;
+using Snapshots.Testing.Seeding;
 
 namespace Snapshots.Tests.Support;
 
@@ -96,7 +97,7 @@ public class ServiceFixture : IAsyncLifetime
                 // The scheduler tests drive ticks themselves; a real-time tick in between would only add noise.
                 [TimerFunctions.Disable] = "true",
             },
-            ConfigureServices = services => services.AddSingleton<IActivityFilter>(Faults),
+            ConfigureServices = services => services.AddSingleton<IActivityFilter>(Faults).AddSyntheticProjectSeeder(),
         });
         await app.StartAsync();
         Address = new Uri(app.Urls.Single());

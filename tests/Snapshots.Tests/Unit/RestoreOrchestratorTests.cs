@@ -157,7 +157,7 @@ public sealed class RestoreOrchestratorTests
         var outcome = await RestoreOrchestrations.RestoreSnapshotOrchestrator(context.Object);
 
         Assert.True(outcome.Cancelled);
-        Assert.InRange(calls.Count(c => c == nameof(RestoreOrchestrations.RestoreDocumentBatch)), 1, RestoreOrchestrations.ParallelBatches);
+        Assert.InRange(calls.Count(c => c == nameof(RestoreOrchestrations.RestoreDocumentBatch)), 1, Snapshots.Functions.Orchestration.SlidingWindow.BatchWidth);
         Assert.Equal([nameof(RestoreOrchestrations.RecordRestoreCancelled), nameof(RestoreOrchestrations.DiscardRestore)], calls.TakeLast(2));
     }
 

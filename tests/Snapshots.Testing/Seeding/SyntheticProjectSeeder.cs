@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Snapshots.Projects;
 
-namespace Snapshots.Seeding;
+namespace Snapshots.Testing.Seeding;
 
 /// <summary>The shape of a synthetic project.</summary>
 public sealed record SeedSpec
