@@ -9,6 +9,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# --out FILE keeps the compiled ARM template (the template tests read it); without it the build goes nowhere.
+template=/dev/null
+if [[ "${1:-}" == "--out" && -n "${2:-}" ]]; then
+  template="$2"
+fi
+
 version=0.49.2
 package=azure.bicep.commandline.linux-x64
 tools=.tools/bicep
@@ -52,7 +58,7 @@ trap 'rm -f "$out"' EXIT
 
 status=0
 echo "bicep: $("$bicep" --version)"
-"$bicep" build infra/bicep/main.bicep --stdout > /dev/null 2>> "$out" || status=$?
+"$bicep" build infra/bicep/main.bicep --stdout > "$template" 2>> "$out" || status=$?
 "$bicep" lint infra/bicep/main.bicep >> "$out" 2>&1 || status=$?
 if [[ $status -ne 0 ]] || grep -Eiq '\b(warning|error)\b' "$out"; then
   cat "$out"

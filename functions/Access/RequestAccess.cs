@@ -56,6 +56,29 @@ public sealed class RequestAccess(CallerAuthenticator authenticator, ProjectAcce
         Caller caller, string projectId, CancellationToken cancellationToken, string? notFound, params Permission[] permissions) =>
         await DecideAsync(caller, projectId, cancellationToken, notFound, permissions);
 
+    /// <summary>
+    /// Requires that the caller may see an operation: admins see every one; an import (<paramref name="import"/>) is
+    /// also visible to its uploader (its project exists only once the export is validated, and not at all if it is
+    /// refused) and to whoever may read its project; to anyone else the operation is not found.
+    /// </summary>
+    public async Task RequireOperationAsync(Caller caller, global::Snapshots.Imports.ImportUpload? import, string notFound, CancellationToken cancellationToken)
+    {
+        if (caller.IsAdmin)
+        {
+            return;
+        }
+
+        if (import is null)
+        {
+            throw new NotFoundException(notFound);
+        }
+
+        if (import.OwnerId != caller.UserId)
+        {
+            await RequireAsync(caller, import.ProjectId, cancellationToken, notFound, Permission.ReadProject);
+        }
+    }
+
     /// <summary>Whether the caller holds every permission of <paramref name="permissions"/> on the project.</summary>
     public async Task<bool> AllowsAsync(Caller caller, string projectId, CancellationToken cancellationToken, params Permission[] permissions) =>
         (await projects.DecideAsync(caller, projectId, cancellationToken, permissions)).Decision == AccessDecision.Allowed;

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
-using Snapshots.Access;
 using Snapshots.Functions.Access;
 using Snapshots.Functions.Http;
 using Snapshots.Functions.Imports;
@@ -39,21 +38,8 @@ public sealed class OperationFunctions(RequestAccess access)
             return Problems.NotFound(notFound);
         }
 
-        // An import is visible to its uploader (its project exists only once the export is validated, and not at all
-        // if it is refused) and to whoever may read its project; other operations (diagnostics) to admins only.
-        if (!caller.IsAdmin)
-        {
-            var upload = instance.Name == nameof(ImportFunctions.ImportProjectOrchestrator) ? instance.ReadInputAs<ImportUpload>() : null;
-            if (upload is null)
-            {
-                return Problems.NotFound(notFound);
-            }
-
-            if (upload.OwnerId != caller.UserId)
-            {
-                await access.RequireAsync(caller, upload.ProjectId, request.HttpContext.RequestAborted, notFound, Permission.ReadProject);
-            }
-        }
+        var import = instance.Name == nameof(ImportFunctions.ImportProjectOrchestrator) ? instance.ReadInputAs<ImportUpload>() : null;
+        await access.RequireOperationAsync(caller, import, notFound, request.HttpContext.RequestAborted);
 
         var output = ParseOrNull(instance.SerializedOutput);
         return new OkObjectResult(new OperationStatus(

@@ -38,6 +38,7 @@ public static class ServiceCollectionExtensions
             clients.AddBlobServiceClient(configuration.GetSection(SnapshotStorageOptions.SectionName)).WithName(BlobClientNames.Snapshots)
                 .ConfigureOptions((options, provider) => SnapshotStorageClientOptions.Configure(
                     options, provider.GetRequiredService<IOptions<SnapshotStorageOptions>>().Value));
+            clients.AddBlobServiceClient(configuration.GetSection(SnapshotStorageOptions.SectionName)).WithName(BlobClientNames.SnapshotsPrimary);
         });
         services.AddSingleton(provider => CosmosClientFactory.Create(
             provider.GetRequiredService<IOptions<CosmosOptions>>().Value, new CosmosClientOptions()));

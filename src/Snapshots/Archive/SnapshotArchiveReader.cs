@@ -78,6 +78,9 @@ public sealed class SnapshotArchiveReader : IDisposable
 
     public bool Has(string path) => entries.ContainsKey(path);
 
+    /// <summary>Whether <paramref name="records"/>, read from the same archive, list the entries this reader verifies, in its order.</summary>
+    internal bool ListsSameEntriesAs(ZipDirectoryRecords records) => records.ListSameEntriesAs(zip);
+
     /// <summary>The uncompressed size of an entry.</summary>
     public long Length(string path) => Entry(path).Length;
 

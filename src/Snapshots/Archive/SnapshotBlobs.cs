@@ -63,7 +63,9 @@ public sealed class SnapshotBlobs(BlobAccounts accounts, IOptions<SnapshotStorag
     {
         var readers = new List<string>();
         var prefix = ReadersPrefix(identifier);
-        await foreach (var blob in Container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix, Traits = BlobTraits.Metadata }, cancellationToken))
+        // From the primary only (a failure there fails the delete that asked): the secondary may not have a fresh mark yet.
+        var primary = accounts.SnapshotsPrimary.GetBlobContainerClient(options.Value.ContainerName);
+        await foreach (var blob in primary.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix, Traits = BlobTraits.Metadata }, cancellationToken))
         {
             if (blob.Metadata.TryGetValue(ExpiresKey, out var value) && long.TryParse(value, out var expires)
                 && DateTimeOffset.FromUnixTimeSeconds(expires) > now)

@@ -4,8 +4,8 @@ using System.Text;
 namespace Snapshots.Archive;
 
 /// <summary>
-/// A zip's central directory kept as its raw records, so that a step can open the zip with only the entries it
-/// needs. The records it picks, followed by a new end record and appended after the archive's own bytes
+/// A zip's central directory kept as its records (compact: no comments, no extra fields but zip64's), so that a
+/// step can open the zip with only the entries it needs. The records it picks, followed by a new end record and appended after the archive's own bytes
 /// (<see cref="AppendedStream"/>), make a directory of those entries alone that points into the original data:
 /// the zip reader then holds and parses a batch's entries, not the whole archive's.
 /// </summary>
@@ -32,30 +32,49 @@ internal sealed class ZipDirectoryRecords
     public int Count => starts.Count;
 
     /// <summary>
-    /// Reads the central directory of <paramref name="zip"/> (a seekable stream) as raw records; one that does not add
-    /// up is refused with the error <paramref name="damaged"/> makes from the reason.
+    /// Reads the central directory of <paramref name="zip"/> (a seekable stream) record by record, as .NET's zip
+    /// reader does: from where the end record says, as many records as it counts. Each record is kept compact:
+    /// its fixed part, its name, and of its extra fields only the zip64 sizes and offset; comments and other extra
+    /// fields, which a zip reader in read mode drops too, are not kept. A directory that does not add up is refused
+    /// with the error <paramref name="damaged"/> makes from the reason.
     /// </summary>
     public static async Task<ZipDirectoryRecords> ReadAsync(Stream zip, Func<string, Exception> damaged, CancellationToken cancellationToken)
     {
         var location = await ZipEndRecord.LocateAsync(zip, damaged, cancellationToken) ?? throw damaged("zip directory is damaged (it has no end record)");
-        if (location.Offset < 0 || location.Length < 0 || location.Length > Array.MaxLength || location.Offset > zip.Length - location.Length)
+        if (location.Offset < 0 || location.Offset > zip.Length || location.Entries < 0 || location.Entries > int.MaxValue)
         {
             throw damaged("zip directory is damaged (its end record points outside the archive)");
         }
 
-        var directory = new byte[location.Length];
         zip.Seek(location.Offset, SeekOrigin.Begin);
-        await zip.ReadExactlyAsync(directory, cancellationToken);
-
-        var starts = new List<int>();
-        for (var position = 0; position < directory.Length; position += RecordLength(directory, position, damaged))
+        var compact = new MemoryStream();
+        var starts = new List<int>((int)Math.Min(location.Entries, 1 << 20));
+        var header = new byte[FixedLength];
+        var variable = new byte[3 * ushort.MaxValue];
+        for (var record = 0; record < location.Entries; record++)
         {
-            starts.Add(position);
+            await ReadExactlyAsync(zip, header, damaged, cancellationToken);
+            if (BinaryPrimitives.ReadUInt32LittleEndian(header) != RecordSignature)
+            {
+                throw damaged($"zip directory is damaged (record {record} of {location.Entries} is not a directory record)");
+            }
+
+            var nameLength = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(28));
+            var extraLength = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(30));
+            var commentLength = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(32));
+            var rest = variable.AsMemory(0, nameLength + extraLength + commentLength);
+            await ReadExactlyAsync(zip, rest, damaged, cancellationToken);
+            var zip64 = Zip64Field(variable.AsSpan(nameLength, extraLength));
+
+            BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(30), (ushort)zip64.Length);
+            BinaryPrimitives.WriteUInt16LittleEndian(header.AsSpan(32), 0);
+            starts.Add(checked((int)compact.Length));
+            compact.Write(header);
+            compact.Write(variable, 0, nameLength);
+            compact.Write(zip64);
         }
 
-        return starts.Count == location.Entries
-            ? new ZipDirectoryRecords(directory, starts, zip.Length, damaged)
-            : throw damaged($"zip directory is damaged (it holds {starts.Count} entries where its end record counts {location.Entries})");
+        return new ZipDirectoryRecords(compact.ToArray(), starts, zip.Length, damaged);
     }
 
     /// <summary>The entry name of record <paramref name="record"/>, decoded as .NET's zip reader decodes it: UTF-8, flagged or not.</summary>
@@ -65,6 +84,13 @@ internal sealed class ZipDirectoryRecords
         var length = BinaryPrimitives.ReadUInt16LittleEndian(directory.AsSpan(start + 28));
         return Encoding.UTF8.GetString(directory, start + FixedLength, length);
     }
+
+    /// <summary>
+    /// Whether <paramref name="zip"/> (.NET's reader over the same archive) lists the same entries in the same order:
+    /// what was validated through it is then what partial directories built from these records read.
+    /// </summary>
+    public bool ListSameEntriesAs(System.IO.Compression.ZipArchive zip) =>
+        zip.Entries.Count == Count && zip.Entries.Select(e => e.FullName).SequenceEqual(Enumerable.Range(0, Count).Select(NameOf), StringComparer.Ordinal);
 
     /// <summary>
     /// What to append after the archive so that a zip reader sees only <paramref name="records"/> (indexes, kept in
@@ -106,6 +132,40 @@ internal sealed class ZipDirectoryRecords
         BinaryPrimitives.WriteUInt32LittleEndian(end[12..], uint.MaxValue);
         BinaryPrimitives.WriteUInt32LittleEndian(end[16..], uint.MaxValue);
         return tail;
+    }
+
+    /// <summary>The zip64 extended information field (id 1) of an extra-field block, whole; empty when there is none.</summary>
+    private static ReadOnlySpan<byte> Zip64Field(ReadOnlySpan<byte> extra)
+    {
+        while (extra.Length >= 4)
+        {
+            var size = BinaryPrimitives.ReadUInt16LittleEndian(extra[2..]);
+            if (4 + size > extra.Length)
+            {
+                break;
+            }
+
+            if (BinaryPrimitives.ReadUInt16LittleEndian(extra) == 1)
+            {
+                return extra[..(4 + size)];
+            }
+
+            extra = extra[(4 + size)..];
+        }
+
+        return [];
+    }
+
+    private static async Task ReadExactlyAsync(Stream zip, Memory<byte> buffer, Func<string, Exception> damaged, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await zip.ReadExactlyAsync(buffer, cancellationToken);
+        }
+        catch (EndOfStreamException)
+        {
+            throw damaged("zip directory is damaged (it runs past the end of the archive)");
+        }
     }
 
     private static int RecordLength(byte[] directory, int start, Func<string, Exception> damaged)

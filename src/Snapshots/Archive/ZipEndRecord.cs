@@ -30,10 +30,19 @@ internal static class ZipEndRecord
             return null;
         }
 
+        var disk = BinaryPrimitives.ReadUInt16LittleEndian(tail.AsSpan(end + 4));
         long entries = BinaryPrimitives.ReadUInt16LittleEndian(tail.AsSpan(end + 10));
         long directoryBytes = BinaryPrimitives.ReadUInt32LittleEndian(tail.AsSpan(end + 12));
         long directoryOffset = BinaryPrimitives.ReadUInt32LittleEndian(tail.AsSpan(end + 16));
-        if ((entries == ushort.MaxValue || directoryBytes == uint.MaxValue || directoryOffset == uint.MaxValue) && end >= LocatorLength
+        if (disk != BinaryPrimitives.ReadUInt16LittleEndian(tail.AsSpan(end + 6)) || entries != BinaryPrimitives.ReadUInt16LittleEndian(tail.AsSpan(end + 8)))
+        {
+            // A split or spanned archive, which .NET's reader refuses too.
+            throw damaged("zip directory spans several disks");
+        }
+
+        // Exactly the fields that make .NET's reader look for the zip64 record (never the size): both readers must
+        // see the same directory, or what one validated is not what the other reads.
+        if ((disk == ushort.MaxValue || directoryOffset == uint.MaxValue || entries == ushort.MaxValue) && end >= LocatorLength
             && BinaryPrimitives.ReadUInt32LittleEndian(tail.AsSpan(end - LocatorLength)) == Zip64Locator)
         {
             var recordOffset = BinaryPrimitives.ReadInt64LittleEndian(tail.AsSpan(end - LocatorLength + 8));

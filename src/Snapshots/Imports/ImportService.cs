@@ -34,6 +34,7 @@ public sealed class ImportService(
             using (var zip = await staging.OpenUploadAsync(importId, cancellationToken, ImportStaging.DirectoryReadAhead))
             {
                 ArchiveLimits.Check(zip, options.Value);
+                await staging.CheckOneDirectoryAsync(importId, zip, cancellationToken);
                 if (zip.GetEntry(ArchiveEntries.Manifest) is null)
                 {
                     _ = KonfuzioExport.Open(zip);

@@ -13,7 +13,7 @@ namespace Snapshots.Imports;
 /// The blobs of an import in progress, in the data account's <c>imports</c> container: the uploaded zip,
 /// the batch plan, and the warnings. Deleted when the import ends either way.
 /// </summary>
-public sealed class ImportStaging(BlobAccounts accounts)
+public sealed class ImportStaging(BlobAccounts accounts, Microsoft.Extensions.Options.IOptions<ImportOptions> limits)
 {
     private BlobContainerClient Container => accounts.Data.GetBlobContainerClient(BlobContainerNames.Imports);
 
@@ -41,6 +41,21 @@ public sealed class ImportStaging(BlobAccounts accounts)
         return await KonfuzioExportIndex.ReadAsync(stream, cancellationToken);
     }
 
+    /// <summary>
+    /// Refuses an upload whose directory reads one way to .NET's zip reader (<paramref name="zip"/>, which every
+    /// check at staging went through) and another to the record reader the import steps' partial directories come
+    /// from: a crafted end record could otherwise show each a different set of entries.
+    /// </summary>
+    internal async Task CheckOneDirectoryAsync(string importId, ZipArchive zip, CancellationToken cancellationToken)
+    {
+        await using var stream = await OpenUploadStreamAsync(importId, cancellationToken, DirectoryReadAhead);
+        var records = await ZipDirectoryRecords.ReadAsync(stream, reason => new ImportValidationException("", $"the upload's {reason}."), cancellationToken);
+        if (!records.ListSameEntriesAs(zip))
+        {
+            throw new ImportValidationException("", "the upload's zip directory is ambiguous: its end records point at different directories.");
+        }
+    }
+
     /// <summary>Keeps the partial directory a step will open the upload with (<see cref="OpenPartAsync"/>).</summary>
     internal Task WriteDirectoryAsync(string importId, ImportPart part, byte[] directory, CancellationToken cancellationToken) =>
         Container.GetBlobClient(DirectoryBlob(importId, part)).UploadAsync(BinaryData.FromBytes(directory), overwrite: true, cancellationToken);
@@ -65,8 +80,21 @@ public sealed class ImportStaging(BlobAccounts accounts)
     }
 
     /// <summary>The uploaded zip read through <paramref name="directory"/> instead of its own (<see cref="ZipDirectoryRecords.DirectoryOf"/>).</summary>
-    internal async Task<ZipArchive> OpenWithDirectoryAsync(string importId, byte[] directory, CancellationToken cancellationToken) =>
-        await OpenZipAsync(new AppendedStream(await OpenUploadStreamAsync(importId, cancellationToken), directory));
+    internal async Task<ZipArchive> OpenWithDirectoryAsync(string importId, byte[] directory, CancellationToken cancellationToken)
+    {
+        var zip = await OpenZipAsync(new AppendedStream(await OpenUploadStreamAsync(importId, cancellationToken), directory));
+        try
+        {
+            // The limits staging checked over the whole directory hold for every part of it; checked again, cheaply.
+            ArchiveLimits.Check(zip, limits.Value);
+            return zip;
+        }
+        catch
+        {
+            zip.Dispose();
+            throw;
+        }
+    }
 
     private static async Task<ZipArchive> OpenZipAsync(Stream stream)
     {

@@ -49,7 +49,39 @@ public sealed class DocumentRestorer(ProjectStore store, ProjectFiles files, Res
         await RouteByDocumentAsync(archive, ArchiveEntries.AnnotationSets, staging.Router(request.RestoreId, RestoreStaging.AnnotationSets), batchOf, cancellationToken);
         await RouteByDocumentAsync(archive, ArchiveEntries.Annotations, staging.Router(request.RestoreId, RestoreStaging.Annotations), batchOf, cancellationToken);
         var batches = (batchOf.Count + DocumentsPerBatch - 1) / DocumentsPerBatch;
+        await WriteBatchDirectoriesAsync(request, archive, batchOf, batches, cancellationToken);
         return new RestorePlan(batches, batchOf.Count);
+    }
+
+    /// <summary>
+    /// Cuts the archive's directory into one partial directory per batch (the manifest and the batch's documents'
+    /// files), refusing an archive whose directory reads differently to the reader that verified it.
+    /// </summary>
+    private async Task WriteBatchDirectoriesAsync(
+        RestoreRequest request, SnapshotArchiveReader archive, Dictionary<string, int> batchOf, int batches, CancellationToken cancellationToken)
+    {
+        var records = await staging.ReadArchiveDirectoryAsync(request, cancellationToken);
+        if (!archive.ListsSameEntriesAs(records))
+        {
+            throw new ArchiveValidationException("The archive's zip directory is ambiguous: its end records point at different directories.");
+        }
+
+        var perBatch = Enumerable.Range(0, batches).Select(_ => new List<int>()).ToArray();
+        for (var record = 0; record < records.Count; record++)
+        {
+            var name = records.NameOf(record);
+            if (name == ArchiveEntries.Manifest)
+            {
+                Array.ForEach(perBatch, picked => picked.Add(record));
+            }
+            else if (ArchiveEntries.DocumentOfFile(name) is { } document && batchOf.TryGetValue(document, out var batch))
+            {
+                perBatch[batch].Add(record);
+            }
+        }
+
+        await Parallel.ForEachAsync(Enumerable.Range(0, batches), Parallelism(cancellationToken), async (batch, ct) =>
+            await staging.WriteDirectoryAsync(request.RestoreId, batch, records.DirectoryOf(perBatch[batch]), ct));
     }
 
     public async Task<RestoredBatch> RestoreBatchAsync(RestoreBatch batch, CancellationToken cancellationToken)
@@ -57,7 +89,7 @@ public sealed class DocumentRestorer(ProjectStore store, ProjectFiles files, Res
         var request = batch.Restore;
         var map = await staging.ReadJsonAsync<SchemaMap>(request.RestoreId, SchemaMap.BlobName, cancellationToken);
         var batchDocuments = await staging.ReadBatchAsync<Document>(request.RestoreId, RestoreStaging.Documents, batch.BatchIndex, cancellationToken).ToListAsync(cancellationToken);
-        using var archive = await staging.OpenArchiveForDocumentsAsync(request, batchDocuments.Select(d => d.Id).ToHashSet(StringComparer.Ordinal), cancellationToken);
+        using var archive = await staging.OpenArchiveForBatchAsync(request, batch.BatchIndex, cancellationToken);
 
         var setIds = new Dictionary<string, string>(StringComparer.Ordinal);
         var sets = await staging.ReadBatchAsync<AnnotationSet>(request.RestoreId, RestoreStaging.AnnotationSets, batch.BatchIndex, cancellationToken).ToListAsync(cancellationToken);

@@ -1,4 +1,5 @@
 using System.Text;
+using Azure;
 using System.Text.Json;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -41,19 +42,27 @@ public sealed partial class RestoreStaging(
     }
 
     /// <summary>
-    /// The archive as a batch of documents reads it: the manifest and those documents' files only. The zip reader
-    /// then holds a batch's entries, not the archive's, however many documents the archive has.
+    /// The archive as batch <paramref name="batchIndex"/> reads it: through the partial directory the plan kept for
+    /// it (the manifest and that batch's documents' files), so the zip reader holds a batch's entries, not the
+    /// archive's. A restore planned before partial directories were kept has none: it reads the whole archive.
     /// </summary>
-    public async Task<SnapshotArchiveReader> OpenArchiveForDocumentsAsync(RestoreRequest request, IReadOnlySet<string> documentIds, CancellationToken cancellationToken)
+    public async Task<SnapshotArchiveReader> OpenArchiveForBatchAsync(RestoreRequest request, int batchIndex, CancellationToken cancellationToken)
     {
+        byte[] directory;
+        try
+        {
+            directory = (await Container.GetBlobClient(DirectoryPath(request.RestoreId, batchIndex)).DownloadContentAsync(cancellationToken)).Value.Content.ToArray();
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            return await OpenArchiveAsync(request, cancellationToken);
+        }
+
         await MarkReaderAsync(request, cancellationToken);
         var stream = await OpenArchiveStreamAsync(request.Identifier, cancellationToken);
         try
         {
-            var records = await ZipDirectoryRecords.ReadAsync(stream, reason => new ArchiveValidationException($"The archive's {reason}."), cancellationToken);
-            var picked = Enumerable.Range(0, records.Count).Where(record => records.NameOf(record) is var name
-                && (name == ArchiveEntries.Manifest || (ArchiveEntries.DocumentOfFile(name) is { } document && documentIds.Contains(document)))).ToList();
-            return SnapshotArchiveReader.Open(new AppendedStream(stream, records.DirectoryOf(picked)), limits.Value);
+            return SnapshotArchiveReader.Open(new AppendedStream(stream, directory), limits.Value);
         }
         catch
         {
@@ -61,6 +70,17 @@ public sealed partial class RestoreStaging(
             throw;
         }
     }
+
+    /// <summary>The archive's central directory as records, for the plan to cut into the batches' partial directories.</summary>
+    internal async Task<ZipDirectoryRecords> ReadArchiveDirectoryAsync(RestoreRequest request, CancellationToken cancellationToken)
+    {
+        await using var stream = await OpenArchiveStreamAsync(request.Identifier, cancellationToken);
+        return await ZipDirectoryRecords.ReadAsync(stream, reason => new ArchiveValidationException($"The archive's {reason}."), cancellationToken);
+    }
+
+    /// <summary>Keeps the partial directory batch <paramref name="batchIndex"/> opens the archive with.</summary>
+    public Task WriteDirectoryAsync(string restoreId, int batchIndex, byte[] directory, CancellationToken cancellationToken) =>
+        Container.GetBlobClient(DirectoryPath(restoreId, batchIndex)).UploadAsync(BinaryData.FromBytes(directory), overwrite: true, cancellationToken);
 
     private async Task MarkReaderAsync(RestoreRequest request, CancellationToken cancellationToken)
     {
@@ -164,6 +184,8 @@ public sealed partial class RestoreStaging(
         Container.DeleteByPrefixAsync($"restore-{restoreId}/", cancellationToken);
 
     private static string Path(string restoreId, string name) => $"restore-{restoreId}/{name}";
+
+    private static string DirectoryPath(string restoreId, int batchIndex) => Path(restoreId, $"directories/{batchIndex:D6}.zipdir");
 }
 
 /// <summary>

@@ -20,12 +20,13 @@ public static class SnapshotStorageClientOptions
     }
 
     /// <summary>
-    /// Whether a request failed because the storage did not answer, after the SDK's retries: no response (refused,
-    /// timed out) or a server error. A client error (403, 404, 409...) is an answer.
+    /// Whether a request failed because the storage did not answer at all, after the SDK's retries: no response
+    /// (refused, timed out). A server error (500, 503 server busy) is an answer: the primary is up, and others may
+    /// be deleting through it, so nothing that guards a delete may be skipped then.
     /// </summary>
     public static bool NoAnswer(Exception exception) => exception switch
     {
-        RequestFailedException failed => failed.Status == 0 || failed.Status >= 500,
+        RequestFailedException failed => failed.Status == 0,
         AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(NoAnswer),
         OperationCanceledException => true,
         _ => false,

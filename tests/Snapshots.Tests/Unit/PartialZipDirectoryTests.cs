@@ -57,6 +57,59 @@ public sealed class PartialZipDirectoryTests
     }
 
     [Fact]
+    public async Task Comments_and_extra_fields_are_not_kept_and_the_partial_directory_still_reads_the_entries()
+    {
+        var comment = new string('c', 3000);
+        var zip = Zip(Enumerable.Range(0, 3).Select(i => ($"f/{i}", Content(i))), (_, _) => CompressionLevel.Optimal, comment);
+        var records = await ZipDirectoryRecords.ReadAsync(new MemoryStream(zip), Damaged, CancellationToken.None);
+
+        var directory = records.DirectoryOf([0, 1, 2]);
+        Assert.True(directory.Length < 3 * (46 + 3 + 32) + 98, $"{directory.Length} bytes: a comment was kept.");
+        using var partial = new ZipArchive(new AppendedStream(new MemoryStream(zip), directory), ZipArchiveMode.Read);
+        using var read = new MemoryStream();
+        await using (var entry = partial.GetEntry("f/2")!.Open())
+        {
+            await entry.CopyToAsync(read);
+        }
+
+        Assert.Equal(Content(2), read.ToArray());
+    }
+
+    [Fact]
+    public async Task The_zip64_record_is_looked_for_only_where_dotnets_reader_looks_for_it_so_both_read_one_directory()
+    {
+        // An end record whose size field alone says "see zip64", with a zip64 locator and record in front of it that
+        // point elsewhere: .NET's reader ignores them (it never takes the size field as the sign), so must this one.
+        var zip = Zip([("a", [1]), ("b", [2])], (_, _) => CompressionLevel.NoCompression);
+        var end = zip.Length - 22;
+        var crafted = new MemoryStream();
+        crafted.Write(zip, 0, end);
+        var zip64Offset = crafted.Length;
+        var record = new byte[56];
+        BitConverter.TryWriteBytes(record.AsSpan(0), 0x06064b50u);
+        BitConverter.TryWriteBytes(record.AsSpan(4), 44L);
+        BitConverter.TryWriteBytes(record.AsSpan(24), 1L);
+        BitConverter.TryWriteBytes(record.AsSpan(32), 1L);
+        BitConverter.TryWriteBytes(record.AsSpan(40), 46L);
+        BitConverter.TryWriteBytes(record.AsSpan(48), 0L);
+        crafted.Write(record);
+        var locator = new byte[20];
+        BitConverter.TryWriteBytes(locator.AsSpan(0), 0x07064b50u);
+        BitConverter.TryWriteBytes(locator.AsSpan(8), zip64Offset);
+        BitConverter.TryWriteBytes(locator.AsSpan(16), 1u);
+        crafted.Write(locator);
+        var endRecord = zip.AsSpan(end, 22).ToArray();
+        BitConverter.TryWriteBytes(endRecord.AsSpan(12), uint.MaxValue);
+        crafted.Write(endRecord);
+        var bytes = crafted.ToArray();
+
+        using var dotnet = new ZipArchive(new MemoryStream(bytes), ZipArchiveMode.Read);
+        var records = await ZipDirectoryRecords.ReadAsync(new MemoryStream(bytes), Damaged, CancellationToken.None);
+        Assert.Equal(["a", "b"], dotnet.Entries.Select(e => e.FullName));
+        Assert.True(records.ListSameEntriesAs(dotnet));
+    }
+
+    [Fact]
     public async Task A_Konfuzio_batch_directory_holds_the_top_level_files_and_only_the_batch_documents_folders()
     {
         var zip = Zip(
@@ -80,14 +133,20 @@ public sealed class PartialZipDirectoryTests
 
     private static byte[] Content(int i) => Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat($"entry {i};", 200 * (i + 1))));
 
-    private static byte[] Zip(IEnumerable<(string Name, byte[] Content)> entries, Func<string, byte[], CompressionLevel> level)
+    private static byte[] Zip(IEnumerable<(string Name, byte[] Content)> entries, Func<string, byte[], CompressionLevel> level, string? comment = null)
     {
         using var buffer = new MemoryStream();
         using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
         {
             foreach (var (name, content) in entries)
             {
-                using var entry = zip.CreateEntry(name, level(name, content)).Open();
+                var created = zip.CreateEntry(name, level(name, content));
+                if (comment is not null)
+                {
+                    created.Comment = comment;
+                }
+
+                using var entry = created.Open();
                 entry.Write(content);
             }
         }

@@ -25,12 +25,12 @@ public sealed class PrimaryUnavailableTests
 
     [Theory]
     [InlineData(0, true)]
-    [InlineData(500, true)]
-    [InlineData(503, true)]
+    [InlineData(500, false)]
+    [InlineData(503, false)]
     [InlineData(403, false)]
     [InlineData(404, false)]
     [InlineData(409, false)]
-    public void Only_no_response_or_a_server_error_counts_as_no_answer(int status, bool noAnswer) =>
+    public void Only_no_response_counts_as_no_answer_a_busy_primary_still_answers(int status, bool noAnswer) =>
         Assert.Equal(noAnswer, SnapshotStorageClientOptions.NoAnswer(new RequestFailedException(status, "failed")));
 
     [Fact]

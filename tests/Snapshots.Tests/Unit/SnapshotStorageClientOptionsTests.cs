@@ -56,5 +56,7 @@ public sealed class SnapshotStorageClientOptionsTests
         var clientOptions = services.GetRequiredService<IOptionsMonitor<BlobClientOptions>>();
         Assert.Equal(new Uri(Secondary), clientOptions.Get(BlobClientNames.Snapshots).GeoRedundantSecondaryUri);
         Assert.Null(clientOptions.Get(BlobClientNames.Data).GeoRedundantSecondaryUri);
+        // Reader marks, which guard deletes, are read from the primary only: the secondary may not have a fresh one yet.
+        Assert.Null(clientOptions.Get(BlobClientNames.SnapshotsPrimary).GeoRedundantSecondaryUri);
     }
 }
