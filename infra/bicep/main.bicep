@@ -78,7 +78,7 @@ param cosmosContinuousBackup string = 'Continuous7Days'
 
 @description('Upserts each restore or import batch activity keeps in flight (Cosmos__writeConcurrency); up to 8 batch activities run at once. Lower it to leave RU/s to the live application during a large restore.')
 @minValue(1)
-@maxValue(256)
+@maxValue(64)
 param cosmosWriteConcurrency int = 16
 
 @description('Upper bound of function app instances.')

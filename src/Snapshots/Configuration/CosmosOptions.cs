@@ -28,8 +28,10 @@ public sealed class CosmosOptions
     /// <summary>
     /// Upserts one restore or import batch activity keeps in flight. Up to 8 batch activities run at once, so a restore
     /// has at most 8 times this many writes in flight: lower it when a large restore must leave RU/s to the live application.
+    /// A restore batch also holds up to this many small files (1 MiB or less each) in memory while it uploads them,
+    /// hence the upper bound.
     /// </summary>
-    [Range(1, 256)]
+    [Range(1, 64)]
     public int WriteConcurrency { get; set; } = 16;
 
     /// <summary>

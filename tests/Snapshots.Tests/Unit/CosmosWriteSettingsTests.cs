@@ -40,7 +40,7 @@ public sealed class CosmosWriteSettingsTests
 
     [Theory]
     [InlineData("Cosmos:writeConcurrency", "0")]
-    [InlineData("Cosmos:writeConcurrency", "1000")]
+    [InlineData("Cosmos:writeConcurrency", "65")]
     [InlineData("Cosmos:maxRateLimitRetries", "-1")]
     [InlineData("Cosmos:maxRateLimitWaitSeconds", "0")]
     public void Out_of_range_settings_stop_the_app_with_the_setting_named(string key, string value)
