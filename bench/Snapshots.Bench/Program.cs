@@ -33,18 +33,8 @@ var importRuns = int.Parse(Option("--import-runs", runs.ToString(CultureInfo.Inv
 var root = RepositoryRoot();
 
 Console.WriteLine($"Snapshot benchmark: sizes {string.Join(", ", sizes)} documents, {annotations} annotations and one {fileKb} KB file each, 3 AIs with {modelMb} MB models; {Environment.ProcessorCount} cores; Cosmos journal {(args.Contains("--no-journal") ? "off" : "on")}.");
-var data = Directory.CreateTempSubdirectory("snapshots-bench-").FullName;
-// Stopped at the end, before its data folder is removed (a crash leaves none running: see EmulatorProcess).
 // --no-journal: the Cosmos emulator without its journal, to measure what keeping the data costs.
 var journal = !args.Contains("--no-journal");
-var emulators = await EmulatorSet.StartAsync(new EmulatorOptions { DataDirectory = data, Journal = journal }, NullLogger.Instance);
-var configuration = new ConfigurationBuilder().AddInMemoryCollection(emulators.Endpoints.ToConfiguration()).Build();
-var services = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning)).AddSingleton<IConfiguration>(configuration)
-    .AddSnapshotsEngine(configuration).AddSyntheticProjectSeeder().BuildServiceProvider();
-foreach (var hosted in services.GetServices<IHostedService>())
-{
-    await hosted.StartAsync(default);
-}
 
 // The service process signs tokens with the same per-user development key.
 var adminToken = DevelopmentTokens.Mint(DevelopmentTokens.LoadOrCreateKey(DevelopmentTokens.DefaultKeyPath),
@@ -53,7 +43,33 @@ var rows = new List<Row>();
 var fanOuts = new List<double>();
 foreach (var size in sizes)
 {
+    var data = Directory.CreateTempSubdirectory("snapshots-bench-").FullName;
+    try
+    {
+        await RunSizeAsync(size, data);
+    }
+    finally
+    {
+        Directory.Delete(data, recursive: true);
+    }
+}
+
+// One size: seed it, run baseline and service alternating, and add its row (the service and emulators stop on return).
+async Task RunSizeAsync(int size, string data)
+{
     Console.WriteLine($"\n== {size} documents");
+    // Each size runs on emulators of its own: what the smaller sizes left behind (six runs' projects and archives)
+    // slowed the largest one, the service more than the baseline (it writes more blobs into the same Azurite).
+    // Stopped at the end of the size, before its data folder is removed (a crash leaves none running: see EmulatorProcess).
+    await using var emulators = await EmulatorSet.StartAsync(new EmulatorOptions { DataDirectory = data, Journal = journal }, NullLogger.Instance);
+    var configuration = new ConfigurationBuilder().AddInMemoryCollection(emulators.Endpoints.ToConfiguration()).Build();
+    await using var services = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning)).AddSingleton<IConfiguration>(configuration)
+        .AddSnapshotsEngine(configuration).AddSyntheticProjectSeeder().BuildServiceProvider();
+    foreach (var hosted in services.GetServices<IHostedService>())
+    {
+        await hosted.StartAsync(default);
+    }
+
     var seedWatch = Stopwatch.StartNew();
     var projectId = await services.GetRequiredService<SyntheticProjectSeeder>().SeedAsync(new SeedSpec
     {
@@ -121,6 +137,10 @@ foreach (var size in sizes)
 
     // Written after every size: a run that dies at the largest size keeps what the smaller ones measured.
     await File.WriteAllTextAsync(Path.Combine(root, "bench", "results.md"), Report(rows, fanOuts.Order().ElementAt(fanOuts.Count / 2), runs));
+    foreach (var hosted in services.GetServices<IHostedService>())
+    {
+        await hosted.StopAsync(default);
+    }
 }
 
 
@@ -128,8 +148,6 @@ var report = Report(rows, fanOuts.Order().ElementAt(fanOuts.Count / 2), runs);
 Console.WriteLine();
 Console.WriteLine(report);
 await File.WriteAllTextAsync(Path.Combine(root, "bench", "results.md"), report);
-await emulators.DisposeAsync();
-Directory.Delete(data, recursive: true);
 return 0;
 
 // A dataset+AI snapshot of the project through the HTTP API, then its restore into a new project.

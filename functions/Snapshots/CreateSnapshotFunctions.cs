@@ -8,7 +8,7 @@ using Snapshots.Functions.Orchestration;
 namespace Snapshots.Functions.Snapshots;
 
 /// <summary>
-/// The create orchestration: export the schema and the AIs, plan the documents, fan out the document batches
+/// The create orchestration: export the schema and the AIs and plan the documents (side by side), fan out the document batches
 /// (bounded), assemble the archive, commit. Any failure ends the snapshot <c>failed</c> with no archive left. The part
 /// blobs go after the snapshot is <c>created</c>, in an activity of their own, so removing them neither delays the
 /// snapshot nor can fail it.
@@ -25,9 +25,13 @@ public sealed partial class CreateSnapshotFunctions(SnapshotExporter exporter, A
         try
         {
             context.SetCustomStatus(new CreateSnapshotProgress(CreateStages.Schema, 0, 0));
-            await context.CallActivityAsync(nameof(ExportSnapshotSchema), request, Retry);
-            var warnings = await context.CallActivityAsync<List<string>>(nameof(ExportSnapshotAis), request, Retry);
-            var plan = await context.CallActivityAsync<DocumentPlan>(nameof(PlanSnapshotDocuments), request, Retry);
+            // The three read the same point in time and write parts of their own, so they run side by side; WhenAll
+            // waits for all of them, so none is still writing when a failure is recorded.
+            var schema = context.CallActivityAsync(nameof(ExportSnapshotSchema), request, Retry);
+            var exportedAis = context.CallActivityAsync<List<string>>(nameof(ExportSnapshotAis), request, Retry);
+            var planned = context.CallActivityAsync<DocumentPlan>(nameof(PlanSnapshotDocuments), request, Retry);
+            await Task.WhenAll(schema, exportedAis, planned);
+            var (warnings, plan) = (await exportedAis, await planned);
 
             var done = 0;
             context.SetCustomStatus(new CreateSnapshotProgress(CreateStages.Documents, done, plan.Documents));

@@ -329,6 +329,8 @@ module functionApp 'modules/functionapp.bicep' = {
       Cosmos__credential: 'managedidentity'
       Cosmos__clientId: identity.outputs.clientId
       Cosmos__writeConcurrency: string(cosmosWriteConcurrency)
+      // One request per document's annotations instead of one per annotation (the emulator has no transactional batch).
+      Cosmos__useTransactionalBatch: 'true'
       // 429s: the SDK waits the retry-after the account sends, this often and this long in all, then the activity's retry policy takes over.
       Cosmos__maxRateLimitRetries: '9'
       Cosmos__maxRateLimitWaitSeconds: '30'

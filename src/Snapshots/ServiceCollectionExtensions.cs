@@ -56,6 +56,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddSingleton<ProjectStore>();
+        services.AddSingleton<DocumentItemWriter>();
         services.AddSingleton<ProjectLeases>();
         services.AddSingleton<ProjectFiles>();
 

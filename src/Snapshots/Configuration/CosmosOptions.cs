@@ -35,6 +35,13 @@ public sealed class CosmosOptions
     public int WriteConcurrency { get; set; } = 16;
 
     /// <summary>
+    /// Writes a document's annotation sets and annotations as transactional batches (one request per up to 100 items
+    /// of one document) instead of one upsert each. On in Azure; the local emulator has no transactional batch, so
+    /// it stays off there.
+    /// </summary>
+    public bool UseTransactionalBatch { get; set; }
+
+    /// <summary>
     /// How often the SDK retries a request the account refused for its RU/s (429), each time after the retry-after
     /// the account sent; past that the activity fails and the durable retry policy takes over.
     /// </summary>

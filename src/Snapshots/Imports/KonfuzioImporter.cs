@@ -8,7 +8,8 @@ namespace Snapshots.Imports;
 /// The work of the import activities. Each step re-opens the staged zip and writes with upserts and
 /// deterministic blob names, so a retried step overwrites what a failed attempt wrote instead of duplicating it.
 /// </summary>
-public sealed class KonfuzioImporter(ImportStaging staging, ProjectStore store, ProjectFiles files, Microsoft.Extensions.Options.IOptions<Configuration.CosmosOptions> cosmos)
+public sealed class KonfuzioImporter(
+    ImportStaging staging, ProjectStore store, DocumentItemWriter items, ProjectFiles files, Microsoft.Extensions.Options.IOptions<Configuration.CosmosOptions> cosmos)
 {
 
     /// <summary>Labels, label sets, categories, AIs (from models/) and the project's own files.</summary>
@@ -66,8 +67,8 @@ public sealed class KonfuzioImporter(ImportStaging staging, ProjectStore store, 
             .Select(o => KonfuzioMapper.ToAnnotationSet(o, document.Id, folder + KonfuzioExport.AnnotationSetsFile)).ToList();
         var annotations = ReadArray(export, folder + KonfuzioExport.AnnotationsFile)
             .Select(o => KonfuzioMapper.ToAnnotation(o, document.Id, folder + KonfuzioExport.AnnotationsFile)).ToList();
-        await WriteAllAsync(sets, set => store.UpsertDocumentItemAsync(projectId, document.Id, set, cancellationToken), cancellationToken);
-        await WriteAllAsync(annotations, annotation => store.UpsertDocumentItemAsync(projectId, document.Id, annotation, cancellationToken), cancellationToken);
+        await items.WriteAsync(projectId, sets.ToAsyncEnumerable(), _ => document.Id, cancellationToken);
+        await items.WriteAsync(projectId, annotations.ToAsyncEnumerable(), _ => document.Id, cancellationToken);
 
         var storedFiles = new List<StoredFile>();
         foreach (var path in export.DocumentFiles(document.Id))

@@ -16,6 +16,11 @@ public sealed class ProjectStore(CosmosClient cosmos, IOptions<CosmosOptions> op
 {
     public const int DefaultPageSize = 100;
 
+    /// <summary>The most operations Cosmos DB takes in one transactional batch.</summary>
+    public const int MaxBatchOperations = 100;
+
+    private static readonly TransactionalBatchItemRequestOptions NoContentBatchItem = new() { EnableContentResponseOnWrite = false };
+
     private Container Projects => cosmos.GetContainer(options.Value.DatabaseName, CosmosContainerNames.Projects);
 
     private Container Annotations => cosmos.GetContainer(options.Value.DatabaseName, CosmosContainerNames.Annotations);
@@ -278,6 +283,41 @@ public sealed class ProjectStore(CosmosClient cosmos, IOptions<CosmosOptions> op
         var key = DocumentItem<T>.Key(projectId, documentId);
         var item = new DocumentItem<T>(ProjectItem<T>.CosmosId(kind, entity.Id), key, projectId, kind, entity);
         return Annotations.UpsertItemAsync(item, new PartitionKey(key), NoContentResponse, cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes items of one document (one partition of the annotations container) as transactional batches of up to
+    /// <see cref="MaxBatchOperations"/>: one round trip where per-item upserts take one each. A batch the account
+    /// refuses for its size (413) is written item by item instead; any other refusal fails the call.
+    /// </summary>
+    public async Task UpsertDocumentItemsAsync<T>(string projectId, string documentId, IReadOnlyList<T> entities, CancellationToken cancellationToken)
+        where T : IProjectEntity
+    {
+        var kind = EntityKindOf<T>.Name;
+        var key = DocumentItem<T>.Key(projectId, documentId);
+        foreach (var chunk in entities.Chunk(MaxBatchOperations))
+        {
+            var batch = Annotations.CreateTransactionalBatch(new PartitionKey(key));
+            foreach (var entity in chunk)
+            {
+                batch.UpsertItem(new DocumentItem<T>(ProjectItem<T>.CosmosId(kind, entity.Id), key, projectId, kind, entity), NoContentBatchItem);
+            }
+
+            using var response = await batch.ExecuteAsync(cancellationToken);
+            if (response.StatusCode == HttpStatusCode.RequestEntityTooLarge)
+            {
+                foreach (var entity in chunk)
+                {
+                    await UpsertDocumentItemAsync(projectId, documentId, entity, cancellationToken);
+                }
+            }
+            else if (!response.IsSuccessStatusCode)
+            {
+                throw new CosmosException(
+                    $"A transactional batch of {chunk.Length} {kind} items of document {documentId} was refused: {response.ErrorMessage}",
+                    response.StatusCode, 0, response.ActivityId, response.RequestCharge);
+            }
+        }
     }
 
     public IAsyncEnumerable<T> ListDocumentItemsAsync<T>(string projectId, string documentId, CancellationToken cancellationToken)

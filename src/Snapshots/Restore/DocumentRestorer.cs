@@ -10,7 +10,8 @@ namespace Snapshots.Restore;
 /// documents and AIs carry the restore id; annotation sets, annotations and files hang off those new ids, which
 /// nothing visible points to.
 /// </summary>
-public sealed class DocumentRestorer(ProjectStore store, ProjectFiles files, RestoreStaging staging, Microsoft.Extensions.Options.IOptions<Configuration.CosmosOptions> cosmos)
+public sealed class DocumentRestorer(
+    ProjectStore store, DocumentItemWriter items, ProjectFiles files, RestoreStaging staging, Microsoft.Extensions.Options.IOptions<Configuration.CosmosOptions> cosmos)
 {
     public const int DocumentsPerBatch = 100;
 
@@ -98,35 +99,26 @@ public sealed class DocumentRestorer(ProjectStore store, ProjectFiles files, Res
             setIds[$"{set.DocumentId}/{set.Id}"] = DeterministicIds.For(request.RestoreId, "annotationSet", $"{set.DocumentId}/{set.Id}");
         }
 
-        await Parallel.ForEachAsync(sets, Parallelism(cancellationToken), async (set, ct) =>
+        await items.WriteAsync(request.ProjectId, sets.ToAsyncEnumerable().Select(set => set with
         {
-            var documentId = NewDocumentId(request, set.DocumentId);
-            await store.UpsertDocumentItemAsync(request.ProjectId, documentId, set with
-            {
-                Id = setIds[$"{set.DocumentId}/{set.Id}"],
-                DocumentId = documentId,
-                LabelSetId = SchemaMap.Map(map.LabelSets, set.LabelSetId),
-                ParentId = set.ParentId is null ? null : setIds.GetValueOrDefault($"{set.DocumentId}/{set.ParentId}"),
-            }, ct);
-        });
+            Id = setIds[$"{set.DocumentId}/{set.Id}"],
+            DocumentId = NewDocumentId(request, set.DocumentId),
+            LabelSetId = SchemaMap.Map(map.LabelSets, set.LabelSetId),
+            ParentId = set.ParentId is null ? null : setIds.GetValueOrDefault($"{set.DocumentId}/{set.ParentId}"),
+        }), set => set.DocumentId, cancellationToken);
 
-        var annotations = 0;
-        await Parallel.ForEachAsync(
-            staging.ReadBatchAsync<Annotation>(request.RestoreId, RestoreStaging.Annotations, batch.BatchIndex, cancellationToken),
-            Parallelism(cancellationToken),
-            async (annotation, ct) =>
+        var annotations = await items.WriteAsync(
+            request.ProjectId,
+            staging.ReadBatchAsync<Annotation>(request.RestoreId, RestoreStaging.Annotations, batch.BatchIndex, cancellationToken).Select(annotation => annotation with
             {
-                var documentId = NewDocumentId(request, annotation.DocumentId);
-                await store.UpsertDocumentItemAsync(request.ProjectId, documentId, annotation with
-                {
-                    Id = DeterministicIds.For(request.RestoreId, "annotation", $"{annotation.DocumentId}/{annotation.Id}"),
-                    DocumentId = documentId,
-                    LabelId = map.Labels[annotation.LabelId],
-                    LabelSetId = SchemaMap.Map(map.LabelSets, annotation.LabelSetId),
-                    AnnotationSetId = annotation.AnnotationSetId is null ? null : setIds.GetValueOrDefault($"{annotation.DocumentId}/{annotation.AnnotationSetId}"),
-                }, ct);
-                Interlocked.Increment(ref annotations);
-            });
+                Id = DeterministicIds.For(request.RestoreId, "annotation", $"{annotation.DocumentId}/{annotation.Id}"),
+                DocumentId = NewDocumentId(request, annotation.DocumentId),
+                LabelId = map.Labels[annotation.LabelId],
+                LabelSetId = SchemaMap.Map(map.LabelSets, annotation.LabelSetId),
+                AnnotationSetId = annotation.AnnotationSetId is null ? null : setIds.GetValueOrDefault($"{annotation.DocumentId}/{annotation.AnnotationSetId}"),
+            }),
+            annotation => annotation.DocumentId,
+            cancellationToken);
 
         int documents = 0, fileCount = 0;
         long bytes = 0;
