@@ -59,7 +59,8 @@ public sealed class LargeUploadTests(UploadServiceFixture service, ITestOutputHe
 
     /// <summary>
     /// Restored end to end, an archive whose files span two index parts (300 000 files are verified offline in
-    /// <c>ManyFilesArchiveTests</c>: restoring them would take Azurite most of the suite's time).
+    /// <c>ManyFilesArchiveTests</c>, and verified, planned and restored one batch in <c>ManyFilesRestoreTests</c>:
+    /// restoring all of them would take Azurite most of the suite's time).
     /// </summary>
     [Fact]
     public async Task An_archive_whose_files_span_two_index_parts_is_verified_and_restored_with_every_file()

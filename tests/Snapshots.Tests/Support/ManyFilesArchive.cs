@@ -15,7 +15,7 @@ namespace Snapshots.Tests.Support;
 /// </summary>
 public static class ManyFilesArchive
 {
-    public static void Write(string path, int documents, int filesPerDocument)
+    public static void Write(string path, int documents, int filesPerDocument, string identifier = "snp-many-files")
     {
         var parts = new List<ManifestPart>();
         using (var zip = new ZipArchive(File.Create(path), ZipArchiveMode.Create))
@@ -53,7 +53,7 @@ public static class ManyFilesArchive
             var manifest = new SnapshotManifest
             {
                 SnapshotId = "many",
-                Identifier = "snp-many-files",
+                Identifier = identifier,
                 CreatedAt = DateTimeOffset.UnixEpoch,
                 Source = new ManifestSource("generated", "many", "Many files"),
                 Modes = [SnapshotMode.Dataset],
@@ -65,7 +65,7 @@ public static class ManyFilesArchive
         }
     }
 
-    private static byte[] Content(int document, int file) => Encoding.UTF8.GetBytes($"{document}:{file}");
+    public static byte[] Content(int document, int file) => Encoding.UTF8.GetBytes($"{document}:{file}");
 
     private static string Json<T>(T value) => JsonSerializer.Serialize(value, SnapshotsJson.Options);
 
