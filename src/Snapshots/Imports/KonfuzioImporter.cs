@@ -44,52 +44,127 @@ public sealed class KonfuzioImporter(
             ?? throw new InvalidOperationException($"Project {request.ProjectId} of import {request.ImportId} is gone.");
     }
 
+    /// <summary>Documents of a batch imported at once; their reads of the zip take turns (a zip reader is not thread-safe).</summary>
+    public const int DocumentsInFlight = 4;
+
+    /// <summary>Document files up to this size are read into memory under the zip's turn and uploaded after it; larger ones are streamed during it.</summary>
+    public const long SmallFileBytes = 1024 * 1024;
+
     /// <summary>One batch of documents with their files, annotation sets and annotations.</summary>
     public async Task<ImportBatchResult> ImportBatchAsync(ImportBatch batch, CancellationToken cancellationToken)
     {
         using var zip = await staging.OpenPartAsync(batch.ImportId, ImportPart.Batch(batch.BatchIndex), cancellationToken);
         var export = KonfuzioExport.Open(zip);
+        using var zipTurn = new SemaphoreSlim(1, 1);
         var result = ImportBatchResult.Empty;
-        foreach (var source in await staging.ReadBatchAsync(batch.ImportId, batch.BatchIndex, cancellationToken))
+        var adding = new Lock();
+        var documents = await staging.ReadBatchAsync(batch.ImportId, batch.BatchIndex, cancellationToken);
+        await Parallel.ForEachAsync(documents, new ParallelOptions { MaxDegreeOfParallelism = DocumentsInFlight, CancellationToken = cancellationToken }, async (source, ct) =>
         {
-            result = result.Add(await ImportDocumentAsync(export, batch.ProjectId, source, cancellationToken));
-        }
+            var imported = await ImportDocumentAsync(export, zipTurn, batch.ProjectId, source, ct);
+            lock (adding)
+            {
+                result = result.Add(imported);
+            }
+        });
 
         return result;
     }
 
-    private async Task<ImportBatchResult> ImportDocumentAsync(KonfuzioExport export, string projectId, JsonObject source, CancellationToken cancellationToken)
+    private async Task<ImportBatchResult> ImportDocumentAsync(KonfuzioExport export, SemaphoreSlim zipTurn, string projectId, JsonObject source, CancellationToken cancellationToken)
     {
         var document = KonfuzioMapper.ToDocument(source, KonfuzioExport.DocumentsMeta);
-        var folder = KonfuzioExport.DocumentFolder(document.Id);
-
-        var sets = ReadArray(export, folder + KonfuzioExport.AnnotationSetsFile)
-            .Select(o => KonfuzioMapper.ToAnnotationSet(o, document.Id, folder + KonfuzioExport.AnnotationSetsFile)).ToList();
-        var annotations = ReadArray(export, folder + KonfuzioExport.AnnotationsFile)
-            .Select(o => KonfuzioMapper.ToAnnotation(o, document.Id, folder + KonfuzioExport.AnnotationsFile)).ToList();
-        await items.WriteAsync(projectId, sets.ToAsyncEnumerable(), _ => document.Id, cancellationToken);
-        await items.WriteAsync(projectId, annotations.ToAsyncEnumerable(), _ => document.Id, cancellationToken);
+        var read = await ReadDocumentAsync(export, zipTurn, document.Id, cancellationToken);
+        await items.WriteAsync(projectId, read.Sets.ToAsyncEnumerable(), _ => document.Id, cancellationToken);
+        await items.WriteAsync(projectId, read.Annotations.ToAsyncEnumerable(), _ => document.Id, cancellationToken);
 
         var storedFiles = new List<StoredFile>();
-        foreach (var path in export.DocumentFiles(document.Id))
+        foreach (var (path, buffered) in read.Files)
         {
-            await using var content = export.Open(path);
-            storedFiles.Add(await files.UploadDocumentFileAsync(projectId, document.Id, path[folder.Length..], content, cancellationToken));
+            storedFiles.Add(buffered is null
+                ? await UploadStreamedAsync(export, zipTurn, projectId, document.Id, path, cancellationToken)
+                : await UploadAsync(projectId, document.Id, path, buffered, cancellationToken));
         }
-
-        var pagesFile = folder + KonfuzioExport.PagesFile;
-        JsonElement? pages = export.Exists(pagesFile) ? JsonSerializer.SerializeToElement(Json5.Parse(export.Open(pagesFile), pagesFile)) : null;
 
         // The document record goes last: it carries the counts, and its presence means the document is complete.
         await store.UpsertAsync(projectId, document with
         {
             Files = storedFiles,
-            Pages = pages,
-            AnnotationSetCount = sets.Count,
-            AnnotationCount = annotations.Count,
+            Pages = read.Pages,
+            AnnotationSetCount = read.Sets.Count,
+            AnnotationCount = read.Annotations.Count,
         }, cancellationToken);
-        return new ImportBatchResult(1, sets.Count, annotations.Count, storedFiles.Count);
+        return new ImportBatchResult(1, read.Sets.Count, read.Annotations.Count, storedFiles.Count);
     }
+
+    private async Task<StoredFile> UploadAsync(string projectId, string documentId, string path, Stream content, CancellationToken cancellationToken)
+    {
+        await using (content)
+        {
+            return await files.UploadDocumentFileAsync(projectId, documentId, path[KonfuzioExport.DocumentFolder(documentId).Length..], content, cancellationToken);
+        }
+    }
+
+    /// <summary>A large file is uploaded while the zip is taken: it is read from the zip as it goes up.</summary>
+    private async Task<StoredFile> UploadStreamedAsync(
+        KonfuzioExport export, SemaphoreSlim zipTurn, string projectId, string documentId, string path, CancellationToken cancellationToken)
+    {
+        await zipTurn.WaitAsync(cancellationToken);
+        try
+        {
+            return await UploadAsync(projectId, documentId, path, export.Open(path), cancellationToken);
+        }
+        finally
+        {
+            zipTurn.Release();
+        }
+    }
+
+    /// <summary>What a document needs from the zip, read in one turn: its JSON parsed, its small files buffered (in order; null: a large file).</summary>
+    private static async Task<DocumentRead> ReadDocumentAsync(KonfuzioExport export, SemaphoreSlim zipTurn, string documentId, CancellationToken cancellationToken)
+    {
+        var folder = KonfuzioExport.DocumentFolder(documentId);
+        var documentFiles = new List<(string Path, Stream? Buffered)>();
+        await zipTurn.WaitAsync(cancellationToken);
+        try
+        {
+            var sets = ReadArray(export, folder + KonfuzioExport.AnnotationSetsFile)
+                .Select(o => KonfuzioMapper.ToAnnotationSet(o, documentId, folder + KonfuzioExport.AnnotationSetsFile)).ToList();
+            var annotations = ReadArray(export, folder + KonfuzioExport.AnnotationsFile)
+                .Select(o => KonfuzioMapper.ToAnnotation(o, documentId, folder + KonfuzioExport.AnnotationsFile)).ToList();
+            var pagesFile = folder + KonfuzioExport.PagesFile;
+            JsonElement? pages = export.Exists(pagesFile) ? JsonSerializer.SerializeToElement(Json5.Parse(export.Open(pagesFile), pagesFile)) : null;
+            foreach (var path in export.DocumentFiles(documentId))
+            {
+                documentFiles.Add((path, export.Length(path) > SmallFileBytes ? null : await BufferAsync(export, path, cancellationToken)));
+            }
+
+            return new DocumentRead(sets, annotations, pages, documentFiles);
+        }
+        catch
+        {
+            documentFiles.ForEach(f => f.Buffered?.Dispose());
+            throw;
+        }
+        finally
+        {
+            zipTurn.Release();
+        }
+    }
+
+    private static async Task<Stream> BufferAsync(KonfuzioExport export, string path, CancellationToken cancellationToken)
+    {
+        var buffer = new MemoryStream((int)export.Length(path));
+        await using (var content = export.Open(path))
+        {
+            await content.CopyToAsync(buffer, cancellationToken);
+        }
+
+        buffer.Position = 0;
+        return buffer;
+    }
+
+    private sealed record DocumentRead(List<AnnotationSet> Sets, List<Annotation> Annotations, JsonElement? Pages, List<(string Path, Stream? Buffered)> Files);
 
     /// <summary>Makes the project ready and listed, and removes the staged upload.</summary>
     public async Task<IReadOnlyList<string>> CompleteAsync(ImportRequest request, CancellationToken cancellationToken)
