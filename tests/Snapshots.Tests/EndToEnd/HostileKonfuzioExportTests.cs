@@ -51,14 +51,14 @@ public sealed class HostileKonfuzioExportTests(ServiceFixture service)
     public async Task A_hostile_export_is_refused_and_changes_nothing_anywhere(string attack, HttpStatusCode status, string expected)
     {
         var zip = Build(attack);
-        var before = await EnvironmentState.ReadAsync(service.Services);
+        var before = await EnvironmentState.ReadSettledAsync(service.Services);
 
         var refusal = await service.Http.UploadRefusedAsync("/api/imports?name=hostile", zip);
 
         Assert.True(status == refusal.Status, $"{attack}: {(int)refusal.Status} {refusal.Reason}");
         Assert.Contains(expected, refusal.Reason, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain('\n', refusal.Reason);
-        Assert.Equal(before, await EnvironmentState.ReadAsync(service.Services));
+        Assert.Equal(before, await EnvironmentState.ReadSettledAsync(service.Services));
     }
 
     private static byte[] Build(string attack) => attack switch

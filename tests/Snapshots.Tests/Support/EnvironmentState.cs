@@ -1,5 +1,6 @@
 using Azure.Storage.Blobs;
 using Microsoft.Azure.Cosmos;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Snapshots.Archive;
@@ -14,6 +15,21 @@ namespace Snapshots.Tests.Support;
 /// </summary>
 public static class EnvironmentState
 {
+    /// <summary>
+    /// The state once no orchestration of the environment is running: what earlier tests started (a created snapshot's
+    /// part cleanup, a restore's last batches) would otherwise change it between two reads.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> ReadSettledAsync(IServiceProvider services)
+    {
+        var client = services.GetRequiredService<DurableTaskClient>();
+        var query = new OrchestrationQuery { Statuses = [OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Pending] };
+        await Eventually.ReturnsAsync(
+            async () => string.Join(", ", (await client.GetAllInstancesAsync(query).CollectAsync()).Select(i => $"{i.Name} {i.InstanceId}")),
+            running => running.Length == 0,
+            TimeSpan.FromMinutes(2));
+        return await ReadAsync(services);
+    }
+
     public static async Task<IReadOnlyList<string>> ReadAsync(IServiceProvider services)
     {
         var lines = new List<string>();
