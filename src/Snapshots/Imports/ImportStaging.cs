@@ -143,6 +143,24 @@ public sealed class ImportStaging(BlobAccounts accounts, Microsoft.Extensions.Op
             .ToList();
     }
 
+    /// <summary>The documents of every batch the plan staged (none before planning or after cleanup).</summary>
+    public async IAsyncEnumerable<JsonObject> ReadStagedDocumentsAsync(string importId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var blob in Container.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = $"{importId}/batches/" }, cancellationToken))
+        {
+            if (!blob.Name.EndsWith(".ndjson", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var content = await Container.GetBlobClient(blob.Name).DownloadContentAsync(cancellationToken);
+            foreach (var line in content.Value.Content.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                yield return JsonNode.Parse(line)!.AsObject();
+            }
+        }
+    }
+
     public Task WriteWarningsAsync(string importId, IReadOnlyList<string> warnings, CancellationToken cancellationToken) =>
         Container.GetBlobClient(WarningsBlob(importId)).UploadAsync(BinaryData.FromObjectAsJson(warnings), overwrite: true, cancellationToken);
 

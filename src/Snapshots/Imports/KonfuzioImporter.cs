@@ -47,7 +47,12 @@ public sealed class KonfuzioImporter(
     /// <summary>Documents of a batch imported at once; their reads of the zip take turns (a zip reader is not thread-safe).</summary>
     public const int DocumentsInFlight = 4;
 
-    /// <summary>Document files up to this size are read into memory under the zip's turn and uploaded after it; larger ones are streamed during it.</summary>
+    /// <summary>
+    /// A document's files are read into memory under the zip's turn and uploaded after it, up to this many bytes
+    /// per document; the rest (and any file above <see cref="SmallFileBytes"/>) are streamed during a turn of their own.
+    /// </summary>
+    public const long BufferedBytesPerDocument = 8 * 1024 * 1024;
+
     public const long SmallFileBytes = 1024 * 1024;
 
     /// <summary>One batch of documents with their files, annotation sets and annotations.</summary>
@@ -75,8 +80,10 @@ public sealed class KonfuzioImporter(
     {
         var document = KonfuzioMapper.ToDocument(source, KonfuzioExport.DocumentsMeta);
         var read = await ReadDocumentAsync(export, zipTurn, document.Id, cancellationToken);
-        await items.WriteAsync(projectId, read.Sets.ToAsyncEnumerable(), _ => document.Id, cancellationToken);
-        await items.WriteAsync(projectId, read.Annotations.ToAsyncEnumerable(), _ => document.Id, cancellationToken);
+        // The documents in flight share the batch's write bound (Cosmos:WriteConcurrency).
+        var concurrency = Math.Max(1, cosmos.Value.WriteConcurrency / DocumentsInFlight);
+        await items.WriteAsync(projectId, read.Sets.ToAsyncEnumerable(), _ => document.Id, cancellationToken, concurrency);
+        await items.WriteAsync(projectId, read.Annotations.ToAsyncEnumerable(), _ => document.Id, cancellationToken, concurrency);
 
         var storedFiles = new List<StoredFile>();
         foreach (var (path, buffered) in read.Files)
@@ -133,10 +140,20 @@ public sealed class KonfuzioImporter(
             var annotations = ReadArray(export, folder + KonfuzioExport.AnnotationsFile)
                 .Select(o => KonfuzioMapper.ToAnnotation(o, documentId, folder + KonfuzioExport.AnnotationsFile)).ToList();
             var pagesFile = folder + KonfuzioExport.PagesFile;
-            JsonElement? pages = export.Exists(pagesFile) ? JsonSerializer.SerializeToElement(Json5.Parse(export.Open(pagesFile), pagesFile)) : null;
+            JsonElement? pages = null;
+            if (export.Exists(pagesFile))
+            {
+                using var pagesStream = export.Open(pagesFile);
+                pages = JsonSerializer.SerializeToElement(Json5.Parse(pagesStream, pagesFile));
+            }
+
+            long buffered = 0;
             foreach (var path in export.DocumentFiles(documentId))
             {
-                documentFiles.Add((path, export.Length(path) > SmallFileBytes ? null : await BufferAsync(export, path, cancellationToken)));
+                var length = export.Length(path);
+                var buffer = length <= SmallFileBytes && buffered + length <= BufferedBytesPerDocument;
+                buffered += buffer ? length : 0;
+                documentFiles.Add((path, buffer ? await BufferAsync(export, path, cancellationToken) : null));
             }
 
             return new DocumentRead(sets, annotations, pages, documentFiles);
@@ -180,6 +197,11 @@ public sealed class KonfuzioImporter(
     /// <summary>Removes everything a failed import wrote, so no half-imported project remains.</summary>
     public async Task DiscardAsync(ImportRequest request, CancellationToken cancellationToken)
     {
+        // A batch writes a document's annotation sets and annotations before its record, and the project's delete
+        // finds them through the records: a batch that failed between the two leaves items only the plan names.
+        await Parallel.ForEachAsync(staging.ReadStagedDocumentsAsync(request.ImportId, cancellationToken),
+            new ParallelOptions { MaxDegreeOfParallelism = cosmos.Value.WriteConcurrency, CancellationToken = cancellationToken },
+            async (source, ct) => await store.DeleteDocumentItemsAsync(request.ProjectId, KonfuzioMapper.ToDocument(source, KonfuzioExport.DocumentsMeta).Id, ct));
         await store.DeleteProjectAsync(request.ProjectId, cancellationToken);
         await files.DeleteProjectFilesAsync(request.ProjectId, cancellationToken);
         await staging.DeleteAsync(request.ImportId, cancellationToken);

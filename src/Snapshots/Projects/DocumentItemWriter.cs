@@ -10,12 +10,15 @@ namespace Snapshots.Projects;
 /// </summary>
 public sealed class DocumentItemWriter(ProjectStore store, IOptions<CosmosOptions> options)
 {
-    /// <summary>Writes every item under the document <paramref name="documentOf"/> names; returns how many.</summary>
-    public async Task<int> WriteAsync<T>(string projectId, IAsyncEnumerable<T> items, Func<T, string> documentOf, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes every item under the document <paramref name="documentOf"/> names, with at most
+    /// <paramref name="concurrency"/> requests in flight (default: all of <see cref="CosmosOptions.WriteConcurrency"/>); returns how many.
+    /// </summary>
+    public async Task<int> WriteAsync<T>(string projectId, IAsyncEnumerable<T> items, Func<T, string> documentOf, CancellationToken cancellationToken, int? concurrency = null)
         where T : IProjectEntity
     {
         var written = 0;
-        var parallelism = new ParallelOptions { MaxDegreeOfParallelism = options.Value.WriteConcurrency, CancellationToken = cancellationToken };
+        var parallelism = new ParallelOptions { MaxDegreeOfParallelism = concurrency ?? options.Value.WriteConcurrency, CancellationToken = cancellationToken };
         if (!options.Value.UseTransactionalBatch)
         {
             await Parallel.ForEachAsync(items, parallelism, async (item, ct) =>

@@ -42,6 +42,29 @@ public sealed class KonfuzioImportTests(ServiceFixture service)
     }
 
     [Fact]
+    public async Task Discarding_a_failed_import_removes_items_of_documents_whose_record_was_never_written()
+    {
+        var imports = service.Services.GetRequiredService<Snapshots.Imports.ImportService>();
+        var store = service.Services.GetRequiredService<ProjectStore>();
+        await using var upload = new MemoryStream(ExportArchives.FromFolder(Fixture.Folder));
+        var staged = await imports.StageAsync(upload, default);
+        var request = await imports.PlanAsync(Snapshots.Imports.ImportService.Upload(staged, "failed between items and record", null), default);
+        // What a batch leaves when it fails after a document's annotations and before its record: items with no document.
+        var documentIds = Fixture.Documents.Select(d => d["id"]!.ToString()).Where((_, i) => i % 10 == 0).ToList();
+        foreach (var documentId in documentIds)
+        {
+            await store.UpsertDocumentItemAsync(request.ProjectId, documentId, new Annotation { Id = "orphan", DocumentId = documentId, LabelId = "1" }, default);
+        }
+
+        await service.Services.GetRequiredService<Snapshots.Imports.KonfuzioImporter>().DiscardAsync(request, default);
+
+        foreach (var documentId in documentIds)
+        {
+            Assert.Empty(await store.ListDocumentItemsAsync<Annotation>(request.ProjectId, documentId, default).CollectAsync());
+        }
+    }
+
+    [Fact]
     public async Task Each_import_step_opens_the_upload_with_only_the_entries_it_reads()
     {
         var imports = service.Services.GetRequiredService<Snapshots.Imports.ImportService>();
