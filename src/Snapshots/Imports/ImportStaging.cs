@@ -137,11 +137,11 @@ public sealed class ImportStaging(BlobAccounts accounts, Microsoft.Extensions.Op
     public async Task<IReadOnlyList<JsonObject>> ReadBatchAsync(string importId, int index, CancellationToken cancellationToken)
     {
         var content = await Container.GetBlobClient(BatchBlob(importId, index)).DownloadContentAsync(cancellationToken);
-        return content.Value.Content.ToString()
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(line => JsonNode.Parse(line)!.AsObject())
-            .ToList();
+        return [.. Documents(content.Value.Content)];
     }
+
+    private static IEnumerable<JsonObject> Documents(BinaryData batch) =>
+        batch.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonNode.Parse(line)!.AsObject());
 
     /// <summary>The documents of every batch the plan staged (none before planning or after cleanup).</summary>
     public async IAsyncEnumerable<JsonObject> ReadStagedDocumentsAsync(string importId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
@@ -154,9 +154,9 @@ public sealed class ImportStaging(BlobAccounts accounts, Microsoft.Extensions.Op
             }
 
             var content = await Container.GetBlobClient(blob.Name).DownloadContentAsync(cancellationToken);
-            foreach (var line in content.Value.Content.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            foreach (var document in Documents(content.Value.Content))
             {
-                yield return JsonNode.Parse(line)!.AsObject();
+                yield return document;
             }
         }
     }
