@@ -22,7 +22,8 @@ public sealed record ImportAccepted(string Id, string StatusUri, string ProjectI
 
 /// <summary>Import of a Konfuzio SDK project export (a zip body) as a new project, run as a durable orchestration.</summary>
 public sealed class ImportFunctions(
-    ImportService imports, ImportStaging staging, KonfuzioImporter importer, RestoreStarter restores, IOptions<ImportOptions> options, RequestAccess access)
+    ImportService imports, ImportStaging staging, KonfuzioImporter importer, RestoreStarter restores, RestorePreviewer previewer, IOptions<ImportOptions> options,
+    RequestAccess access)
 {
     private static TaskOptions Retry => ActivityRetry.Options;
 
@@ -57,6 +58,11 @@ public sealed class ImportFunctions(
         // central directory is read here; the contents are checked by the operation this starts, with progress.
         RequestLimits.AllowUpload(request, null);
         var staged = await imports.StageAsync(request.Body, request.HttpContext.RequestAborted);
+        if (bool.TryParse(request.Query["dryRun"], out var dryRun) && dryRun)
+        {
+            return await DryRunAsync(staged, into, request.HttpContext.RequestAborted);
+        }
+
         try
         {
             return staged.Kind == UploadKind.SnapshotArchive
@@ -67,6 +73,28 @@ public sealed class ImportFunctions(
         {
             await staging.DeleteAsync(staged.ImportId, CancellationToken.None);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// ?dryRun=true: what restoring the uploaded snapshot zip would do, read where the upload is staged; the staged
+    /// upload is deleted again whatever happens, so nothing stays written.
+    /// </summary>
+    private async Task<IActionResult> DryRunAsync(StagedUpload staged, string? into, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (staged.Kind != UploadKind.SnapshotArchive)
+            {
+                return Problems.BadRequest("A dry run applies to snapshot archives; a Konfuzio export is imported as a new project, and its import validates it first.");
+            }
+
+            await using var archive = await staging.OpenUploadStreamAsync(staged.ImportId, cancellationToken);
+            return new OkObjectResult(await previewer.PreviewUploadAsync(archive, string.IsNullOrWhiteSpace(into) ? null : into, cancellationToken));
+        }
+        finally
+        {
+            await staging.DeleteAsync(staged.ImportId, CancellationToken.None);
         }
     }
 

@@ -12,7 +12,7 @@ using Snapshots.Functions.Projects;
 
 namespace Snapshots.Functions.Restores;
 
-public sealed record IdentifierRestoreBody(string? Identifier, string? TargetProjectId, string? ProjectName);
+public sealed record IdentifierRestoreBody(string? Identifier, string? TargetProjectId, string? ProjectName, bool DryRun = false);
 
 /// <summary>
 /// Restores a snapshot made by another environment that shares the snapshot storage, by its identifier. The
@@ -67,6 +67,6 @@ public sealed class CrossEnvironmentRestoreFunctions(RestoreStarter starter, Sna
         }
 
         return await starter.StartAsync(client, caller, body.Identifier!, null, manifest.Source.Environment,
-            new StartRestoreBody(body.TargetProjectId, body.ProjectName), cancellationToken);
+            new StartRestoreBody(body.TargetProjectId, body.ProjectName, body.DryRun), cancellationToken);
     }
 }

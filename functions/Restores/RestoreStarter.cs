@@ -8,11 +8,12 @@ using Snapshots.Restore;
 namespace Snapshots.Functions.Restores;
 
 /// <summary>Starts a restore of an archive in the snapshot storage, whichever way it was asked for.</summary>
-public sealed class RestoreStarter(RestoreService restores, RequestAccess access)
+public sealed class RestoreStarter(RestoreService restores, RestorePreviewer previewer, RequestAccess access)
 {
     /// <summary>
     /// Checks the caller may write to the target (a merge needs 'change project' and 'add snapshotrestore' there),
-    /// then starts the restore; the caller becomes the owner of a new project.
+    /// then starts the restore; the caller becomes the owner of a new project. A dry run answers the restore's plan
+    /// instead, with the same checks, and writes nothing.
     /// </summary>
     public async Task<IActionResult> StartAsync(
         DurableTaskClient client, Caller caller, string identifier, string? snapshotId, string? sourceEnvironment, StartRestoreBody body, CancellationToken cancellationToken,
@@ -22,6 +23,11 @@ public sealed class RestoreStarter(RestoreService restores, RequestAccess access
         {
             await access.RequireAsync(caller, body.TargetProjectId, cancellationToken, $"No project with id '{body.TargetProjectId}' to merge into.",
                 Permission.WriteProject, Permission.AddSnapshotRestore);
+        }
+
+        if (body.DryRun && upload is null)
+        {
+            return new OkObjectResult(await previewer.PreviewAsync(identifier, snapshotId, body.TargetProjectId, cancellationToken));
         }
 
         var (record, start) = await restores.StartAsync(identifier, snapshotId, sourceEnvironment, body.TargetProjectId, body.ProjectName, caller, cancellationToken, upload);

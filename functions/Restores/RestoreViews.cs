@@ -5,7 +5,8 @@ using Snapshots.Restore;
 
 namespace Snapshots.Functions.Restores;
 
-public sealed record StartRestoreBody(string? TargetProjectId, string? ProjectName);
+/// <param name="DryRun">Answer what the restore would do (200, a <see cref="RestorePreview"/>) and write nothing.</param>
+public sealed record StartRestoreBody(string? TargetProjectId, string? ProjectName, bool DryRun = false);
 
 /// <summary>A restore as the API shows it: its status derived from its orchestration, with progress and report.</summary>
 public sealed record RestoreView(

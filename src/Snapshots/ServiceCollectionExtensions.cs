@@ -83,6 +83,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Restore.SchemaRestorer>();
         services.AddSingleton<Restore.DocumentRestorer>();
         services.AddSingleton<Restore.RestoreService>();
+        services.AddSingleton<Restore.RestorePreviewer>();
         services.AddSingleton<Restore.RestoreStore>();
         services.AddSingleton<Restore.RestorePublisher>();
         services.AddSingleton<Operations.PendingOperations>();

@@ -156,9 +156,9 @@ public sealed class DocumentRestorer(
         long bytes = 0;
         await foreach (var ai in archive.ReadNdjsonAsync<AiModel>(ArchiveEntries.Ais, cancellationToken))
         {
-            if (ai.Type == AiType.Categorization && ai.CategorizationKind == CategorizationKind.NameBased)
+            if (RestoreRules.LeftOutReason(ai) is { } leftOut)
             {
-                notes.Add($"Name-based categorization AI '{ai.Name}' was not restored: upload one document to the project while no other categorization AI is active to recreate it.");
+                notes.Add(leftOut);
                 continue;
             }
 

@@ -26,7 +26,14 @@ public static class RestoreStatusTexts
 }
 
 /// <summary>A same-named entity of the target whose properties differ: kept as it is in the target.</summary>
-public sealed record RestoreConflict(string Kind, string Name, string Reason);
+public sealed record RestoreConflict(string Kind, string Name, string Reason)
+{
+    /// <summary>The properties that differ, with the archive's and the target's value (empty when the conflict is two matches of one entity).</summary>
+    public List<PropertyDifference> Differences { get; init; } = [];
+}
+
+/// <summary>One property of a conflict: its value in the archive and in the target (null where it has none).</summary>
+public sealed record PropertyDifference(string Property, JsonElement? Archive, JsonElement? Target);
 
 /// <summary>What a restore did per kind: created, matched to existing entities, and conflicts.</summary>
 public sealed record KindReport(int Created = 0, int Matched = 0)

@@ -30,9 +30,9 @@ public sealed partial class RestoreService(
         {
             target = await projects.GetAsync<Project>(targetProjectId, targetProjectId, cancellationToken)
                 ?? throw new NotFoundException($"No project with id '{targetProjectId}' to merge into.");
-            if (target.Status != ProjectStatus.Ready)
+            if (NotReady(target) is { } notReady)
             {
-                throw new ConflictException($"Project '{targetProjectId}' is {target.Status.ToString().ToLowerInvariant()}; merge into it once it is ready.");
+                throw new ConflictException(notReady);
             }
         }
         else
@@ -75,6 +75,25 @@ public sealed partial class RestoreService(
 
         return (record, request);
     }
+
+    /// <summary>Why a merge into <paramref name="targetProjectId"/> would be refused now (409), or null; 404 when there is no such project.</summary>
+    public async Task<string?> MergeRefusalAsync(string targetProjectId, CancellationToken cancellationToken)
+    {
+        var target = await projects.GetAsync<Project>(targetProjectId, targetProjectId, cancellationToken)
+            ?? throw new NotFoundException($"No project with id '{targetProjectId}' to merge into.");
+        if (NotReady(target) is { } notReady)
+        {
+            return notReady;
+        }
+
+        return target.Publication?.ActiveRestoreId is { } holder && await GetAsync(holder, cancellationToken) is { CompletedAt: null }
+            ? RunningRestoreConflict(targetProjectId, holder).Message
+            : null;
+    }
+
+    private static string? NotReady(Project target) => target.Status == ProjectStatus.Ready
+        ? null
+        : $"Project '{target.Id}' is {target.Status.ToString().ToLowerInvariant()}; merge into it once it is ready.";
 
     public Task<RestoreRecord?> GetAsync(string restoreId, CancellationToken cancellationToken) =>
         records.GetAsync(restoreId, cancellationToken);

@@ -122,6 +122,13 @@ public sealed partial class RestoreStaging(
     [LoggerMessage(EventId = 2020, Level = LogLevel.Warning, Message = "Restore {RestoreId}: the snapshot storage's primary did not answer; the reader mark of archive {Identifier} was not written or removed, the archive is read from the secondary")]
     private static partial void LogMarkUnwritten(ILogger logger, Exception exception, string restoreId, string identifier);
 
+    /// <summary>
+    /// Opens an archive to read it without marking it read (a dry run writes nothing): deleting the archive meanwhile
+    /// fails the read, which a dry run may simply ask again.
+    /// </summary>
+    public Task<SnapshotArchiveReader> OpenArchiveUnmarkedAsync(string identifier, CancellationToken cancellationToken) =>
+        OpenArchiveAsync(identifier, cancellationToken);
+
     private async Task<SnapshotArchiveReader> OpenArchiveAsync(string identifier, CancellationToken cancellationToken)
     {
         return SnapshotArchiveReader.Open(await OpenArchiveStreamAsync(identifier, cancellationToken), limits.Value);

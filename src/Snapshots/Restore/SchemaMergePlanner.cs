@@ -47,9 +47,9 @@ public static class SchemaMergePlanner
         var targetSetIds = target.LabelSets.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
 
         var (createCategories, categories) = MatchByName(restoreId, EntityKinds.Category, archive.Categories, target.Categories,
-            c => c.Name, map.Categories, (source, id) => source with { Id = id }, SameExceptId);
+            c => c.Name, map.Categories, (source, id) => source with { Id = id }, DifferencesExceptId);
         var (matchedSets, setsReport) = MatchByName(restoreId, EntityKinds.LabelSet, archive.LabelSets, target.LabelSets,
-            s => s.Name, map.LabelSets, (source, id) => source with { Id = id }, SameLabelSet);
+            s => s.Name, map.LabelSets, (source, id) => source with { Id = id }, LabelSetDifferences);
 
         var (createLabels, labels) = MatchLabels(restoreId, archive, target, map);
 
@@ -85,7 +85,7 @@ public static class SchemaMergePlanner
 
     private static (List<T> Created, KindReport Report) MatchByName<T>(
         string restoreId, string kind, IReadOnlyList<T> sources, IReadOnlyList<T> targets, Func<T, string> name,
-        Dictionary<string, string> map, Func<T, string, T> withId, Func<T, T, bool> same)
+        Dictionary<string, string> map, Func<T, string, T> withId, Func<T, T, List<PropertyDifference>> differences)
         where T : IProjectEntity
     {
         var byKey = targets.GroupBy(t => NameKey(name(t))).ToDictionary(g => g.Key, g => g.ToList());
@@ -103,9 +103,9 @@ public static class SchemaMergePlanner
                 {
                     report = WithConflict(report, kind, name(source), $"'{earlier}' of the archive matched the same {kind} '{name(match)}'; both now map to it");
                 }
-                else if (!same(source, match))
+                else if (differences(source, match) is { Count: > 0 } differing)
                 {
-                    report = WithConflict(report, kind, name(source), $"the target's '{name(match)}' has other properties; the target's were kept");
+                    report = WithConflict(report, kind, name(source), $"the target's '{name(match)}' has other properties; the target's were kept", differing);
                 }
 
                 claimedBy.TryAdd(match.Id, name(source));
@@ -168,9 +168,9 @@ public static class SchemaMergePlanner
             {
                 report = WithConflict(report, EntityKinds.Label, label.Name, $"'{earlier}' of the archive matched the same label '{match.Name}'; both now map to it");
             }
-            else if (!SameExceptId(label, match))
+            else if (DifferencesExceptId(label, match) is { Count: > 0 } differing)
             {
-                report = WithConflict(report, EntityKinds.Label, label.Name, $"the target's '{match.Name}' has other properties; the target's were kept");
+                report = WithConflict(report, EntityKinds.Label, label.Name, $"the target's '{match.Name}' has other properties; the target's were kept", differing);
             }
 
             claimedBy.TryAdd(match.Id, label.Name);
@@ -182,24 +182,24 @@ public static class SchemaMergePlanner
     private static List<string> Remap(IEnumerable<string> ids, Dictionary<string, string> map) =>
         ids.Select(id => map.GetValueOrDefault(id)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
 
-    private static KindReport WithConflict(KindReport report, string kind, string name, string reason) =>
-        report with { Conflicts = [.. report.Conflicts, new RestoreConflict(kind, name, reason)] };
+    private static KindReport WithConflict(KindReport report, string kind, string name, string reason, List<PropertyDifference>? differences = null) =>
+        report with { Conflicts = [.. report.Conflicts, new RestoreConflict(kind, name, reason) { Differences = differences ?? [] }] };
 
-    private static bool SameExceptId<T>(T source, T target) => Same(source, target, "id");
+    private static List<PropertyDifference> DifferencesExceptId<T>(T source, T target) => Differences(source, target, "id");
 
     // Label sets are compared without their ids and member lists, which differ between projects by nature.
-    private static bool SameLabelSet(LabelSet source, LabelSet target) => Same(source, target, "id", "labelIds", "categoryIds");
+    private static List<PropertyDifference> LabelSetDifferences(LabelSet source, LabelSet target) => Differences(source, target, "id", "labelIds", "categoryIds");
 
-    private static bool Same<T>(T source, T target, params string[] ignored)
+    /// <summary>The properties (as stored, by their JSON names) whose values differ, in name order; absent is null.</summary>
+    private static List<PropertyDifference> Differences<T>(T source, T target, params string[] ignored)
     {
         var a = JsonSerializer.SerializeToNode(source, SnapshotsJson.Options)!.AsObject();
         var b = JsonSerializer.SerializeToNode(target, SnapshotsJson.Options)!.AsObject();
-        foreach (var name in ignored)
-        {
-            a.Remove(name);
-            b.Remove(name);
-        }
-
-        return JsonNode.DeepEquals(a, b);
+        return a.Select(p => p.Key).Union(b.Select(p => p.Key)).Except(ignored).Order(StringComparer.Ordinal)
+            .Where(property => !JsonNode.DeepEquals(a[property], b[property]))
+            .Select(property => new PropertyDifference(property, ElementOf(a[property]), ElementOf(b[property])))
+            .ToList();
     }
+
+    private static JsonElement? ElementOf(JsonNode? node) => node is null ? null : JsonSerializer.SerializeToElement(node, SnapshotsJson.Options);
 }

@@ -17,11 +17,8 @@ public sealed class SchemaRestorer(ProjectStore store, ProjectFiles files, Resto
     {
         using var archive = await staging.OpenArchiveAsync(request, cancellationToken);
         var projectId = request.ProjectId;
-        var source = new ProjectSchema(
-            await archive.ReadNdjsonAsync<Category>(ArchiveEntries.Categories, cancellationToken).ToListAsync(cancellationToken),
-            await archive.ReadNdjsonAsync<LabelSet>(ArchiveEntries.LabelSets, cancellationToken).ToListAsync(cancellationToken),
-            await archive.ReadNdjsonAsync<Label>(ArchiveEntries.Labels, cancellationToken).ToListAsync(cancellationToken));
-        var target = request.Merge ? await ReadTargetSchemaAsync(projectId, cancellationToken) : ProjectSchema.Empty;
+        var source = await SchemaSources.ReadAsync(archive, cancellationToken);
+        var target = request.Merge ? await SchemaSources.ReadAsync(store, projectId, cancellationToken) : ProjectSchema.Empty;
 
         var plan = SchemaMergePlanner.Plan(request.RestoreId, source, target);
         await StageAllAsync(plan.CreateCategories, projectId, request.RestoreId, cancellationToken);
@@ -30,7 +27,7 @@ public sealed class SchemaRestorer(ProjectStore store, ProjectFiles files, Resto
         await StageAllAsync(plan.ExtendLabelSets, projectId, request.RestoreId, cancellationToken);
 
         var sourceProject = (await archive.ReadNdjsonAsync<Project>(ArchiveEntries.Project, cancellationToken).ToListAsync(cancellationToken)).SingleOrDefault();
-        var projectFiles = sourceProject?.Files.Where(f => archive.Has(ArchiveEntries.ProjectFile(f.Name))).ToList() ?? [];
+        var projectFiles = RestoreRules.ProjectFilesIn(sourceProject, archive.Has);
         long projectFileBytes = 0;
         if (request.NewProject && sourceProject is not null)
         {
@@ -43,16 +40,6 @@ public sealed class SchemaRestorer(ProjectStore store, ProjectFiles files, Resto
             ? new SchemaResult(plan.Categories, plan.LabelSets, plan.Labels, ProjectFiles: projectFiles.Count, ProjectFileBytes: projectFileBytes)
             : new SchemaResult(plan.Categories, plan.LabelSets, plan.Labels, ProjectFilesLeftOut: projectFiles.Count,
                 ProjectFileBytesLeftOut: projectFiles.Sum(f => archive.Length(ArchiveEntries.ProjectFile(f.Name))));
-    }
-
-    /// <summary>The target's schema as it shows it now (label sets with their visible extensions).</summary>
-    private async Task<ProjectSchema> ReadTargetSchemaAsync(string projectId, CancellationToken cancellationToken)
-    {
-        var visibility = await store.VisibilityAsync(projectId, cancellationToken);
-        return new ProjectSchema(
-            await store.ListAsync<Category>(projectId, visibility, cancellationToken).ToListAsync(cancellationToken),
-            await store.ListLabelSetsAsync(projectId, visibility, cancellationToken).ToListAsync(cancellationToken),
-            await store.ListAsync<Label>(projectId, visibility, cancellationToken).ToListAsync(cancellationToken));
     }
 
     private async Task StageAllAsync<T>(IEnumerable<T> entities, string projectId, string restoreId, CancellationToken cancellationToken)

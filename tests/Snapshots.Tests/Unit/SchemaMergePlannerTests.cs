@@ -48,7 +48,24 @@ public sealed class SchemaMergePlannerTests
         Assert.Equal("t1", plan.Map.Categories["c1"]);
         Assert.Empty(plan.CreateCategories);
         Assert.Equal(1, plan.Categories.Matched);
-        Assert.Contains("other properties", Assert.Single(plan.Categories.Conflicts).Reason);
+        var conflict = Assert.Single(plan.Categories.Conflicts);
+        Assert.Contains("other properties", conflict.Reason);
+        var difference = Assert.Single(conflict.Differences);
+        Assert.Equal(("name", "  invoice ", "Invoice"), (difference.Property, difference.Archive?.GetString(), difference.Target?.GetString()));
+    }
+
+    [Fact]
+    public void A_conflict_lists_every_differing_property_with_both_values_and_absent_as_null()
+    {
+        var archive = new ProjectSchema([], [], [new Label { Id = "l1", Name = "Total", Description = "archive's", Threshold = 0.5 }]);
+        var target = new ProjectSchema([], [], [new Label { Id = "t1", Name = "Total", DataType = "Number", Threshold = 0.5 }]);
+
+        var plan = SchemaMergePlanner.Plan(RestoreId, archive, target);
+
+        var differences = Assert.Single(plan.Labels.Conflicts).Differences;
+        Assert.Equal(["dataType", "description"], differences.Select(d => d.Property));
+        Assert.Equal((null, "Number"), (differences[0].Archive?.GetString(), differences[0].Target?.GetString()));
+        Assert.Equal(("archive's", null), (differences[1].Archive?.GetString(), differences[1].Target?.GetString()));
     }
 
     [Fact]
