@@ -11,9 +11,23 @@ public static class RestoreCommands
         var snapshot = new Argument<string>("snapshotId");
         var into = new Option<string?>("--into") { Description = "Merge into this existing project instead of creating one" };
         var name = new Option<string?>("--name") { Description = "Name of the new project" };
-        var command = new Command("restore", "Restore a snapshot and wait for it") { snapshot, into, name };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Show what the restore would do (created, matched, conflicts, left out) and write nothing" };
+        var command = new Command("restore", "Restore a snapshot and wait for it") { snapshot, into, name, dryRun };
         command.SetAction(run(async (parse, context, cancellationToken) =>
         {
+            if (parse.GetValue(dryRun))
+            {
+                var plan = await context.Api.PostJsonAsync($"api/snapshots/{Uri.EscapeDataString(parse.GetValue(snapshot)!)}/restores",
+                    new { targetProjectId = parse.GetValue(into), projectName = parse.GetValue(name), dryRun = true }, cancellationToken);
+                context.Console.Result(plan, () => Output.RestorePlanPrinter.Print(context.Console, plan));
+                if (plan["refused"]?.GetValue<bool>() == true)
+                {
+                    throw new CliInputException($"the restore would be refused: {plan["refusals"]![0]}");
+                }
+
+                return;
+            }
+
             var started = await context.Api.PostJsonAsync($"api/snapshots/{Uri.EscapeDataString(parse.GetValue(snapshot)!)}/restores",
                 new { targetProjectId = parse.GetValue(into), projectName = parse.GetValue(name) }, cancellationToken);
             var statusUri = started["statusUri"]!.GetValue<string>().TrimStart('/');

@@ -145,6 +145,30 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Restore_with_dry_run_prints_the_plan_as_a_table_or_json_and_restores_nothing()
+    {
+        var (_, imported, _) = await RunAsync("--json", "import", SmallExportFolder(), "dry run source");
+        var projectId = JsonDocument.Parse(imported).RootElement.GetProperty("id").GetString()!;
+        var snapshot = await service.Http.CreateSnapshotAsync(projectId, "dataset");
+        var snapshotId = snapshot.GetProperty("id").GetString()!;
+
+        var (tableExit, table, _) = await RunAsync("restore", snapshotId, "--into", projectId, "--dry-run");
+        var (jsonExit, json, _) = await RunAsync("--json", "restore", snapshotId, "--into", projectId, "--dry-run");
+
+        Assert.Equal((ExitCodes.Ok, ExitCodes.Ok), (tableExit, jsonExit));
+        var plan = JsonDocument.Parse(json).RootElement;
+        Assert.True(plan.GetProperty("dryRun").GetBoolean());
+        var labels = plan.Get("report.labels");
+        Assert.Equal(0, labels.GetProperty("created").GetInt32());
+        Assert.Contains("Dry run: nothing was written.", table);
+        Assert.Matches($@"labels\s*\S\s*0\s*\S\s*{labels.GetProperty("matched").GetInt32()}\s", table);
+        Assert.Matches($@"documents\s*\S\s*{snapshot.Get("counts.documents").GetInt32()}\s", table);
+        Assert.Contains("left out: projectFile", table);
+        var restores = await service.Http.GetFromJsonAsync<JsonElement>($"/api/restores?projectId={projectId}");
+        Assert.Empty(restores.GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
     public async Task Verify_reports_a_damaged_archive_with_exit_code_1()
     {
         var (_, imported, _) = await RunAsync("--json", "import", SmallExportFolder(), "to damage");

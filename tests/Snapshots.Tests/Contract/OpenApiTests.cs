@@ -228,6 +228,8 @@ public sealed class LiveOpenApiTests(ServiceFixture service)
         Assert.Equal(HttpStatusCode.OK, download.StatusCode);
         Assert.Empty(Contract.Check("DownloadSnapshot", (int)download.StatusCode, download.Content.Headers.ContentType?.MediaType, ""));
 
+        await Contract.AssertResponseAsync("StartRestore",
+            await Admin.PostAsJsonAsync($"/api/snapshots/{snapshotId}/restores", new { targetProjectId = projectId, dryRun = true }), HttpStatusCode.OK);
         var restoreStarted = await Contract.AssertResponseAsync("StartRestore",
             await Admin.PostAsJsonAsync($"/api/snapshots/{snapshotId}/restores", new { projectName = "contract restore" }), HttpStatusCode.Accepted);
         var restoreId = restoreStarted.GetProperty("id").GetString()!;
@@ -239,6 +241,8 @@ public sealed class LiveOpenApiTests(ServiceFixture service)
         await Contract.AssertResponseAsync("ListRestores", await Admin.GetAsync($"/api/restores?projectId={projectId}"), HttpStatusCode.OK);
         await Contract.AssertResponseAsync("RetryRestore", await Admin.PostAsync($"/api/restores/{restoreId}/retry", null), HttpStatusCode.Conflict);
 
+        await Contract.AssertResponseAsync("StartImport",
+            await Admin.PostZipAsync($"/api/imports?name=contract-dry-run&into={projectId}&dryRun=true", archive), HttpStatusCode.OK);
         var carried = await Contract.AssertResponseAsync("StartImport",
             await Admin.PostZipAsync("/api/imports?name=contract-carried", archive), HttpStatusCode.Accepted);
         Assert.Equal("restored", (await Admin.WaitForRestoreAsync(carried.GetProperty("id").GetString()!)).GetProperty("status").GetString());
