@@ -76,9 +76,11 @@ const formatDate = value => value ? new Date(value).toISOString().replace("T", "
 const formatBytes = bytes => bytes == null ? "" : bytes < 1024 * 1024 ? (bytes / 1024).toFixed(1) + " KB" : (bytes / 1024 / 1024).toFixed(1) + " MB";
 const can = (project, permission) => project.access && project.access.permissions.includes(permission);
 
-function confirmDialog(text) {
+function confirmDialog(text, okLabel = "Delete", details = null) {
   const dialog = document.getElementById("confirm");
   document.getElementById("confirm-text").textContent = text;
+  document.getElementById("confirm-details").replaceChildren(...(details ? [details] : []));
+  document.getElementById("confirm-ok").textContent = okLabel;
   dialog.returnValue = "";
   dialog.showModal();
   return new Promise(resolve => dialog.addEventListener("close", () => resolve(dialog.returnValue === "ok"), { once: true }));
@@ -189,7 +191,7 @@ function snapshotRow(project, snapshot, others) {
   if (created && can(project, "add snapshotrestore")) {
     actions.push(h("button", { class: "restore", onclick: () => restore(snapshot, {}) }, "Restore into new project"));
     actions.push(target, h("button", { class: "merge", onclick: () => target.value
-      ? restore(snapshot, { targetProjectId: target.value })
+      ? merge(snapshot, target.value, target.selectedOptions[0].textContent)
       : show("Pick the project to merge into.") }, "Merge"));
   }
   if (created) actions.push(h("button", { class: "download", onclick: () => download(snapshot) }, "Download .zip"));
@@ -222,6 +224,38 @@ function restore(snapshot, body) {
     await api("POST", "/snapshots/" + encodeURIComponent(snapshot.id) + "/restores", body);
     location.hash = "#/snapshots/" + snapshot.id;
   });
+}
+
+// A merge changes a project that is in use: its dry run shows what it would do, and it starts only once confirmed.
+async function merge(snapshot, targetProjectId, targetName) {
+  const path = "/snapshots/" + encodeURIComponent(snapshot.id) + "/restores";
+  const plan = await attempt(() => api("POST", path, { targetProjectId, dryRun: true }));
+  if (!plan) return;
+  if (plan.refused) {
+    show("This merge would be refused: " + plan.refusals.join(" "));
+    return;
+  }
+  const confirmed = await confirmDialog(`Merge snapshot ${snapshot.identifier} into ${targetName}? It would do this:`, "Merge", planView(plan));
+  if (confirmed) await restore(snapshot, { targetProjectId });
+}
+
+function planView(plan) {
+  const report = plan.report;
+  const aisLeftOut = plan.leftOut.filter(l => l.kind === "ai").length;
+  const row = (kind, created, matched, conflicts, leftOut) => h("tr", { dataset: { kind } },
+    h("td", {}, kind), ...[created, matched, conflicts, leftOut].map(v => h("td", { class: "number" }, v == null ? "" : String(v))));
+  const schemaRow = (kind, name) => row(name, report[kind].created, report[kind].matched, report[kind].conflicts.length, null);
+  const conflicts = ["categories", "labelSets", "labels"].flatMap(kind => report[kind].conflicts);
+  return h("div", { class: "plan" },
+    h("table", {},
+      h("tr", {}, h("th", {}, ""), ...["would create", "matched", "conflicts", "left out"].map(t => h("th", { class: "number" }, t))),
+      schemaRow("categories", "categories"), schemaRow("labelSets", "label sets"), schemaRow("labels", "labels"),
+      row("documents", report.documents), row("annotation sets", report.annotationSets), row("annotations", report.annotations),
+      row("AIs", report.ais, null, null, aisLeftOut), row("files", report.files, null, null, plan.filesLeftOut),
+      row("bytes", formatBytes(plan.bytes), null, null, formatBytes(plan.bytesLeftOut))),
+    conflicts.length ? h("ul", { class: "conflicts" }, conflicts.map(c => h("li", {}, `${c.kind} '${c.name}': ${c.reason}`,
+      c.differences.length ? " (" + c.differences.map(d => `${d.property}: ${JSON.stringify(d.archive ?? null)} here, ${JSON.stringify(d.target ?? null)} in the target`).join("; ") + ")" : ""))) : null,
+    plan.leftOut.length ? h("ul", { class: "left-out" }, plan.leftOut.map(l => h("li", {}, `Left out: ${l.kind} '${l.name}': ${l.reason}`))) : null);
 }
 
 function cancelRestore(restore) {
@@ -329,7 +363,14 @@ async function renderRestores() {
     h("form", { class: "card", onsubmit: event => {
       event.preventDefault();
       attempt(async () => {
-        const started = await api("POST", "/restores", { identifier: identifier.value.trim(), targetProjectId: target.value || null });
+        const body = { identifier: identifier.value.trim(), targetProjectId: target.value || null };
+        if (body.targetProjectId) {
+          // Every merge shows its dry run first and starts only once confirmed.
+          const plan = await api("POST", "/restores", { ...body, dryRun: true });
+          if (plan.refused) return show("This merge would be refused: " + plan.refusals.join(" "));
+          if (!await confirmDialog(`Merge ${body.identifier} into ${target.selectedOptions[0].textContent.replace(/^merged into /, "")}? It would do this:`, "Merge", planView(plan))) return undefined;
+        }
+        const started = await api("POST", "/restores", body);
         await followRestore(started.id, result);
       });
     } }, identifier, " ", target, " ", h("button", { class: "primary", type: "submit" }, "Restore")),

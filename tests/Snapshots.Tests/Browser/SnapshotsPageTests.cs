@@ -61,7 +61,20 @@ public sealed class SnapshotsPageTests(ServiceFixture service) : IAsyncLifetime
         await page.GotoAsync($"{service.Address}api/ui#/projects/{projectId}");
         row = page.Locator($"#snapshots tr[data-snapshot-id='{snapshotId}']");
         await row.Locator("select.merge-target").SelectOptionAsync(mergeTarget);
+        var restoresBefore = (await service.Http.GetFromJsonAsync<JsonElement>($"/api/restores?projectId={mergeTarget}")).GetProperty("items").GetArrayLength();
         await row.Locator("button.merge").ClickAsync();
+        // The merge shows its dry run and waits for confirmation; until then nothing has started.
+        var plan = page.Locator("#confirm-details .plan");
+        await Assertions.Expect(page.Locator("#confirm-text")).ToContainTextAsync("Merge snapshot");
+        await Assertions.Expect(page.Locator("#confirm-ok")).ToHaveTextAsync("Merge");
+        var expected = await (await service.Http.PostAsJsonAsync($"/api/snapshots/{snapshotId}/restores", new { targetProjectId = mergeTarget, dryRun = true }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        await Assertions.Expect(plan.Locator("tr[data-kind='labels'] td").Nth(2)).ToHaveTextAsync(expected.Get("report.labels.matched").GetInt32().ToString());
+        await Assertions.Expect(plan.Locator("tr[data-kind='documents'] td").Nth(1)).ToHaveTextAsync(expected.Get("report.documents").GetInt32().ToString());
+        await Assertions.Expect(plan.Locator(".left-out")).ToContainTextAsync("a merge keeps the target project's own project files");
+        await ScreenshotAsync(page, "merge-plan");
+        Assert.Equal(restoresBefore, (await service.Http.GetFromJsonAsync<JsonElement>($"/api/restores?projectId={mergeTarget}")).GetProperty("items").GetArrayLength());
+        await page.Locator("#confirm-ok").ClickAsync();
         var merged = page.Locator("#restores .restore", new() { HasText = "Merged into" });
         await Assertions.Expect(merged.Locator(".status")).ToContainTextAsync("Snapshot restored.", Slow);
         await Assertions.Expect(merged.Locator(".report")).ToContainTextAsync("matched");
