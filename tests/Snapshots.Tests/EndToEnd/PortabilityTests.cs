@@ -28,12 +28,17 @@ public sealed class PortabilityTests(ServiceFixture service)
         var identifier = snapshot.GetProperty("identifier").GetString()!;
         await using var other = await OtherEnvironment.StartAsync(service, restoreAcrossEnvironments: true);
 
+        var dryRun = await other.Http.PostAsJsonAsync("/api/restores", new { identifier, projectName = "moved", dryRun = true });
+        Assert.Equal(HttpStatusCode.OK, dryRun.StatusCode);
+        var plan = await dryRun.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Empty((await other.Http.GetFromJsonAsync<JsonElement>("/api/projects")).GetProperty("items").EnumerateArray());
         var response = await other.Http.PostAsJsonAsync("/api/restores", new { identifier, projectName = "moved" });
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var started = await response.Content.ReadFromJsonAsync<JsonElement>();
         var restore = await other.Http.WaitForRestoreAsync(started.GetProperty("id").GetString()!);
 
         Assert.Equal("restored", restore.GetProperty("status").GetString());
+        Assert.True(JsonElement.DeepEquals(plan.GetProperty("report"), restore.GetProperty("report")), $"plan {plan.GetProperty("report")}\nrestore {restore.GetProperty("report")}");
         var projectId = restore.GetProperty("projectId").GetString()!;
         var counts = (await other.Http.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}")).GetProperty("counts");
         Assert.Equal(snapshot.Get("counts.documents").GetInt32(), counts.GetProperty("documents").GetInt32());
