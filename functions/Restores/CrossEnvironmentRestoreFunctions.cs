@@ -12,7 +12,8 @@ using Snapshots.Functions.Projects;
 
 namespace Snapshots.Functions.Restores;
 
-public sealed record IdentifierRestoreBody(string? Identifier, string? TargetProjectId, string? ProjectName, bool DryRun = false);
+public sealed record IdentifierRestoreBody(
+    string? Identifier, string? TargetProjectId, string? ProjectName, bool DryRun = false, global::Snapshots.Selection.DocumentSelection? Select = null);
 
 /// <summary>
 /// Restores a snapshot made by another environment that shares the snapshot storage, by its identifier. The
@@ -67,6 +68,6 @@ public sealed class CrossEnvironmentRestoreFunctions(RestoreStarter starter, Sna
         }
 
         return await starter.StartAsync(client, caller, body.Identifier!, null, manifest.Source.Environment,
-            new StartRestoreBody(body.TargetProjectId, body.ProjectName, body.DryRun), cancellationToken);
+            new StartRestoreBody(body.TargetProjectId, body.ProjectName, body.DryRun, body.Select), cancellationToken);
     }
 }

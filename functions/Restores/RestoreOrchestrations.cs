@@ -61,6 +61,11 @@ public sealed partial class RestoreOrchestrations(
             progress.Schema(schemaResult);
             StopIfCancelled();
             var plan = await context.CallActivityAsync<RestorePlan>(nameof(PlanRestoreDocuments), request, Retry);
+            if (request.Selection is not null)
+            {
+                progress.Selected(plan);
+            }
+
             StopIfCancelled();
 
             progress.Report(RestoreStages.Documents);
@@ -226,6 +231,17 @@ public sealed partial class RestoreOrchestrations(
         public void Totals(VerifiedArchive archive)
         {
             totals = archive;
+            Publish();
+        }
+
+        /// <summary>A selective restore's totals are what it selected, not the whole archive.</summary>
+        public void Selected(RestorePlan plan)
+        {
+            totals = totals with
+            {
+                Documents = plan.Documents, AnnotationSets = plan.AnnotationSets, Annotations = plan.Annotations,
+                Files = totals.Files - plan.FilesLeftOut, Bytes = totals.Bytes - plan.BytesLeftOut,
+            };
             Publish();
         }
 

@@ -8,7 +8,7 @@ using Snapshots.Restore;
 namespace Snapshots.Functions.Restores;
 
 /// <summary>Starts a restore of an archive in the snapshot storage, whichever way it was asked for.</summary>
-public sealed class RestoreStarter(RestoreService restores, RestorePreviewer previewer, RequestAccess access)
+public sealed class RestoreStarter(RestoreService restores, RestorePreviewer previewer, Selection.ArchiveSelections selections, RequestAccess access)
 {
     /// <summary>
     /// Checks the caller may write to the target (a merge needs 'change project' and 'add snapshotrestore' there),
@@ -25,12 +25,15 @@ public sealed class RestoreStarter(RestoreService restores, RestorePreviewer pre
                 Permission.WriteProject, Permission.AddSnapshotRestore);
         }
 
+        // An uploaded zip is not in the snapshot storage yet: its restore takes all of it.
+        var selection = upload is null ? await selections.ResolveAsync(identifier, body.Select, cancellationToken) : null;
         if (body.DryRun && upload is null)
         {
-            return new OkObjectResult(await previewer.PreviewAsync(identifier, snapshotId, body.TargetProjectId, cancellationToken));
+            return new OkObjectResult(await previewer.PreviewAsync(identifier, snapshotId, body.TargetProjectId, cancellationToken, selection));
         }
 
-        var (record, start) = await restores.StartAsync(identifier, snapshotId, sourceEnvironment, body.TargetProjectId, body.ProjectName, caller, cancellationToken, upload);
+        var (record, start) = await restores.StartAsync(
+            identifier, snapshotId, sourceEnvironment, body.TargetProjectId, body.ProjectName, caller, cancellationToken, upload, selection);
         try
         {
             await client.ScheduleNewOrchestrationInstanceAsync(

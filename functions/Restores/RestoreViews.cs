@@ -6,7 +6,8 @@ using Snapshots.Restore;
 namespace Snapshots.Functions.Restores;
 
 /// <param name="DryRun">Answer what the restore would do (200, a <see cref="RestorePreview"/>) and write nothing.</param>
-public sealed record StartRestoreBody(string? TargetProjectId, string? ProjectName, bool DryRun = false);
+/// <param name="Select">Restore only these documents of the snapshot: categories by id or name, dataset statuses, document ids.</param>
+public sealed record StartRestoreBody(string? TargetProjectId, string? ProjectName, bool DryRun = false, global::Snapshots.Selection.DocumentSelection? Select = null);
 
 /// <summary>A restore as the API shows it: its status derived from its orchestration, with progress and report.</summary>
 public sealed record RestoreView(
@@ -26,6 +27,9 @@ public sealed record RestoreView(
     RestoreReport? Report,
     string StatusUri)
 {
+    /// <summary>The documents a selective restore restores (categories as ids); absent for all.</summary>
+    public global::Snapshots.Selection.ResolvedSelection? Selection { get; init; }
+
     public static RestoreView From(RestoreRecord record, OrchestrationMetadata? orchestration)
     {
         var status = StatusOf(record, orchestration);
@@ -35,7 +39,10 @@ public sealed record RestoreView(
             status is RestoreStatus.Restored or RestoreStatus.ContactSupport or RestoreStatus.Cancelled ? record.CompletedAt : null,
             status == RestoreStatus.ContactSupport ? record.Error ?? orchestration?.FailureDetails?.ErrorMessage.Split('\n', 2)[0] : null,
             status == RestoreStatus.Restored ? record.Report : null,
-            $"/api/restores/{record.Id}");
+            $"/api/restores/{record.Id}")
+        {
+            Selection = record.Selection,
+        };
     }
 
     /// <summary>

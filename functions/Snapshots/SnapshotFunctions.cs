@@ -42,7 +42,7 @@ public sealed class SnapshotFunctions(
             return Problems.BadRequest($"A description has at most {MaxDescriptionLength} characters.");
         }
 
-        var (record, start) = await service.StartAsync(projectId, body.Modes, body.Description, request.HttpContext.RequestAborted);
+        var (record, start) = await service.StartAsync(projectId, body.Modes, body.Description, request.HttpContext.RequestAborted, body.Select);
         await client.ScheduleNewOrchestrationInstanceAsync(
             nameof(CreateSnapshotFunctions.CreateSnapshotOrchestrator), start, new StartOrchestrationOptions(record.Id), request.HttpContext.RequestAborted);
         var view = SnapshotView.From(record);

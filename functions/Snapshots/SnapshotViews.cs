@@ -2,7 +2,8 @@ using Snapshots.Records;
 
 namespace Snapshots.Functions.Snapshots;
 
-public sealed record CreateSnapshotBody(IReadOnlyList<SnapshotMode>? Modes, string? Description);
+/// <param name="Select">Only these documents (dataset mode): categories by id or name, dataset statuses, document ids.</param>
+public sealed record CreateSnapshotBody(IReadOnlyList<SnapshotMode>? Modes, string? Description, global::Snapshots.Selection.DocumentSelection? Select = null);
 
 /// <summary>A snapshot as the API shows it, with where to follow it and fetch it.</summary>
 public sealed record SnapshotView(
@@ -11,6 +12,7 @@ public sealed record SnapshotView(
     string ProjectId,
     string ProjectName,
     IReadOnlyList<SnapshotMode> Modes,
+    global::Snapshots.Selection.ResolvedSelection? Selection,
     SnapshotStatus Status,
     string StatusText,
     string? FailureReason,
@@ -26,7 +28,7 @@ public sealed record SnapshotView(
     string? DownloadUri)
 {
     public static SnapshotView From(SnapshotRecord r) => new(
-        r.Id, r.Identifier, r.ProjectId, r.ProjectName, r.Modes, r.Status, r.StatusText, r.FailureReason, r.Description, r.Scheduled, r.ScheduledFor,
+        r.Id, r.Identifier, r.ProjectId, r.ProjectName, r.Modes, r.Selection, r.Status, r.StatusText, r.FailureReason, r.Description, r.Scheduled, r.ScheduledFor,
         r.CreatedAt, r.CompletedAt, r.Counts, r.Bytes, r.Warnings,
         $"/api/snapshots/{r.Id}",
         r.Status == SnapshotStatus.Created ? $"/api/snapshots/{r.Id}/download" : null);

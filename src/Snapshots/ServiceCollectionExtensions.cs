@@ -84,6 +84,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Restore.DocumentRestorer>();
         services.AddSingleton<Restore.RestoreService>();
         services.AddSingleton<Restore.RestorePreviewer>();
+        services.AddSingleton<Selection.ArchiveSelections>();
         services.AddSingleton<Restore.RestoreStore>();
         services.AddSingleton<Restore.RestorePublisher>();
         services.AddSingleton<Operations.PendingOperations>();

@@ -38,6 +38,9 @@ public sealed record SnapshotManifest
 
     public required IReadOnlyList<SnapshotMode> Modes { get; init; }
 
+    /// <summary>The documents a selective snapshot took (absent: every document its modes take); counts are of what it holds.</summary>
+    public Selection.ResolvedSelection? Selection { get; init; }
+
     public required SnapshotCounts Counts { get; init; }
 
     public required IReadOnlyList<ManifestPart> Parts { get; init; }

@@ -7,7 +7,11 @@ namespace Snapshots.Create;
 /// The project's publication generation when the snapshot was asked for: every export step reads the project as it
 /// was then, so a restore published while the snapshot runs is in none of it (see <see cref="Projects.Visibility"/>).
 /// </param>
-public sealed record CreateSnapshotRequest(string SnapshotId, string Identifier, string ProjectId, IReadOnlyList<SnapshotMode> Modes, long Generation = 0);
+public sealed record CreateSnapshotRequest(string SnapshotId, string Identifier, string ProjectId, IReadOnlyList<SnapshotMode> Modes, long Generation = 0)
+{
+    /// <summary>The documents to take, when the request selected some; null for all that the modes take.</summary>
+    public Selection.ResolvedSelection? Selection { get; init; }
+}
 
 public sealed record DocumentBatchRef(CreateSnapshotRequest Snapshot, int BatchIndex);
 

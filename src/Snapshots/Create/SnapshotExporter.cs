@@ -102,7 +102,7 @@ public sealed class SnapshotExporter(ProjectStore store, ProjectFiles files, Sna
         var batch = new List<Document>();
         await foreach (var document in store.ListAsync<Document>(request.ProjectId, await VisibilityAsync(request, cancellationToken), cancellationToken))
         {
-            if (!SnapshotRules.IncludesDocument(document.DatasetStatus))
+            if (!SnapshotRules.IncludesDocument(document.DatasetStatus) || request.Selection?.Includes(document) == false)
             {
                 continue;
             }
@@ -122,7 +122,7 @@ public sealed class SnapshotExporter(ProjectStore store, ProjectFiles files, Sna
         }
 
         return documents == 0
-            ? throw new NoDatasetDocumentsException()
+            ? throw (request.Selection is null ? new NoDatasetDocumentsException() : new NoSelectedDocumentsException())
             : new DocumentPlan(documents, batches);
     }
 
@@ -193,5 +193,8 @@ public sealed class SnapshotExporter(ProjectStore store, ProjectFiles files, Sna
 }
 
 /// <summary>Dataset mode on a project without Training or Test documents: a conflict, never an empty archive.</summary>
+public sealed class NoSelectedDocumentsException()
+    : Errors.ConflictException("The selection matches no documents with dataset status Training or Test, so the snapshot would be empty.");
+
 public sealed class NoDatasetDocumentsException()
     : Errors.ConflictException("The project has no documents with dataset status Training or Test, so a dataset snapshot would be empty.");

@@ -15,9 +15,9 @@ public sealed partial class SnapshotService(
 {
     /// <summary>Checks the request and writes the record (status creating); the caller starts the orchestration.</summary>
     public async Task<(SnapshotRecord Record, CreateSnapshotRequest Request)> StartAsync(
-        string projectId, IReadOnlyList<SnapshotMode>? modes, string? description, CancellationToken cancellationToken)
+        string projectId, IReadOnlyList<SnapshotMode>? modes, string? description, CancellationToken cancellationToken, Selection.DocumentSelection? select = null)
     {
-        var (record, request) = await ValidateAsync(projectId, modes, description, cancellationToken);
+        var (record, request) = await ValidateAsync(projectId, modes, description, cancellationToken, select);
         await pending.AddAsync(Operations.PendingKind.Snapshot, record.Id, request, cancellationToken);
         await snapshots.SaveAsync(record, cancellationToken);
         return (record, request);
@@ -68,7 +68,7 @@ public sealed partial class SnapshotService(
     public static string ScheduledId(string projectId, DateTimeOffset scheduledFor) => $"scheduled-{projectId}-{scheduledFor.UtcDateTime:yyyyMMddHHmmss}";
 
     private async Task<(SnapshotRecord Record, CreateSnapshotRequest Request)> ValidateAsync(
-        string projectId, IReadOnlyList<SnapshotMode>? modes, string? description, CancellationToken cancellationToken)
+        string projectId, IReadOnlyList<SnapshotMode>? modes, string? description, CancellationToken cancellationToken, Selection.DocumentSelection? select = null)
     {
         var distinctModes = (modes ?? []).Distinct().Order().ToList();
         if (distinctModes.Count == 0)
@@ -91,6 +91,18 @@ public sealed partial class SnapshotService(
             }
         }
 
+        Selection.ResolvedSelection? selection = null;
+        if (select is { IsEmpty: false })
+        {
+            if (!SnapshotRules.IncludesDocuments(distinctModes))
+            {
+                throw new InvalidRequestException("'select' picks documents: it needs the \"dataset\" mode.");
+            }
+
+            var categories = await projects.ListAsync<Category>(projectId, Visibility.Of(project), cancellationToken).ToListAsync(cancellationToken);
+            selection = Selection.ResolvedSelection.Of(select, categories, $"project '{projectId}'");
+        }
+
         var record = new SnapshotRecord
         {
             Id = Guid.NewGuid().ToString("N"),
@@ -98,11 +110,12 @@ public sealed partial class SnapshotService(
             ProjectId = projectId,
             ProjectName = project.Name,
             Modes = distinctModes,
+            Selection = selection,
             Status = SnapshotStatus.Creating,
             Description = description,
             CreatedAt = clock.GetUtcNow(),
         };
-        return (record, new CreateSnapshotRequest(record.Id, record.Identifier, projectId, distinctModes, project.Publication?.Generation ?? 0));
+        return (record, new CreateSnapshotRequest(record.Id, record.Identifier, projectId, distinctModes, project.Publication?.Generation ?? 0) { Selection = selection });
     }
 
     /// <summary>The header of the manifest: what the assembler completes with counts and parts.</summary>
@@ -116,6 +129,7 @@ public sealed partial class SnapshotService(
             CreatedAt = record.CreatedAt,
             Source = new ManifestSource(options.Value.EnvironmentName, record.ProjectId, record.ProjectName),
             Modes = record.Modes,
+            Selection = record.Selection,
             Counts = new SnapshotCounts(),
             Parts = [],
             Warnings = warnings,

@@ -44,6 +44,9 @@ public sealed record SnapshotRecord : IProjectEntity
 
     public required IReadOnlyList<SnapshotMode> Modes { get; init; }
 
+    /// <summary>The documents a selective snapshot took (categories as ids); null for the whole project.</summary>
+    public Selection.ResolvedSelection? Selection { get; init; }
+
     public SnapshotStatus Status { get; init; }
 
     public string StatusText => Status switch

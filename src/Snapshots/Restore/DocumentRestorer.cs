@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Snapshots.Archive;
+using Snapshots.Configuration;
 using Snapshots.Projects;
 
 namespace Snapshots.Restore;
@@ -33,25 +34,37 @@ public sealed class DocumentRestorer(
         return new VerifiedArchive(counts.Documents, counts.AnnotationSets, counts.Annotations, counts.Ais, counts.Files, archive.FileBytes);
     }
 
-    /// <summary>Splits the archive's documents, annotation sets and annotations into batches of documents (one pass).</summary>
+    /// <summary>
+    /// Splits the archive's documents (those the restore selects), their annotation sets and annotations into batches
+    /// of documents (one pass each).
+    /// </summary>
     public async Task<RestorePlan> PlanAsync(RestoreRequest request, CancellationToken cancellationToken)
     {
         using var archive = await staging.OpenArchiveAsync(request, cancellationToken);
         var batchOf = new Dictionary<string, int>(StringComparer.Ordinal);
         var documents = staging.Router(request.RestoreId, RestoreStaging.Documents);
-        await foreach (var document in archive.ReadNdjsonAsync<JsonElement>(ArchiveEntries.Documents, cancellationToken))
+        var (filesLeftOut, bytesLeftOut) = (0, 0L);
+        await foreach (var line in archive.ReadNdjsonAsync<JsonElement>(ArchiveEntries.Documents, cancellationToken))
         {
+            if (request.Selection is { } selection && line.Deserialize<Document>(SnapshotsJson.Options)! is var document && !selection.Includes(document))
+            {
+                var files = document.Files.Select(f => ArchiveEntries.DocumentFile(document.Id, f.Name)).Where(archive.Has).ToList();
+                filesLeftOut += files.Count;
+                bytesLeftOut += files.Sum(archive.Length);
+                continue;
+            }
+
             var batch = batchOf.Count / DocumentsPerBatch;
-            batchOf[document.GetProperty("id").GetString()!] = batch;
-            await documents.WriteLineAsync(batch, document.GetRawText(), cancellationToken);
+            batchOf[line.GetProperty("id").GetString()!] = batch;
+            await documents.WriteLineAsync(batch, line.GetRawText(), cancellationToken);
         }
 
         await documents.CompleteAsync(cancellationToken);
-        await RouteByDocumentAsync(archive, ArchiveEntries.AnnotationSets, staging.Router(request.RestoreId, RestoreStaging.AnnotationSets), batchOf, cancellationToken);
-        await RouteByDocumentAsync(archive, ArchiveEntries.Annotations, staging.Router(request.RestoreId, RestoreStaging.Annotations), batchOf, cancellationToken);
+        var sets = await RouteByDocumentAsync(archive, ArchiveEntries.AnnotationSets, staging.Router(request.RestoreId, RestoreStaging.AnnotationSets), batchOf, cancellationToken);
+        var annotations = await RouteByDocumentAsync(archive, ArchiveEntries.Annotations, staging.Router(request.RestoreId, RestoreStaging.Annotations), batchOf, cancellationToken);
         var batches = (batchOf.Count + DocumentsPerBatch - 1) / DocumentsPerBatch;
         await WriteBatchDirectoriesAsync(request, archive, batchOf, batches, cancellationToken);
-        return new RestorePlan(batches, batchOf.Count);
+        return new RestorePlan(batches, batchOf.Count, sets, annotations, filesLeftOut, bytesLeftOut);
     }
 
     /// <summary>
@@ -204,17 +217,22 @@ public sealed class DocumentRestorer(
         return (restored, bytes);
     }
 
-    private static async Task RouteByDocumentAsync(
+    /// <summary>Routes each item to its document's batch; items of documents the restore does not select stay out. Returns how many were routed.</summary>
+    private static async Task<int> RouteByDocumentAsync(
         SnapshotArchiveReader archive, string entry, BatchRouter router, Dictionary<string, int> batchOf, CancellationToken cancellationToken)
     {
+        var routed = 0;
         await foreach (var item in archive.ReadNdjsonAsync<JsonElement>(entry, cancellationToken))
         {
-            var documentId = item.GetProperty("documentId").GetString()!;
-            // Verification has resolved every item's document.
-            var batch = batchOf[documentId];
-            await router.WriteLineAsync(batch, item.GetRawText(), cancellationToken);
+            // Verification has resolved every item's document; only a selection leaves documents out.
+            if (batchOf.TryGetValue(item.GetProperty("documentId").GetString()!, out var batch))
+            {
+                await router.WriteLineAsync(batch, item.GetRawText(), cancellationToken);
+                routed++;
+            }
         }
 
         await router.CompleteAsync(cancellationToken);
+        return routed;
     }
 }

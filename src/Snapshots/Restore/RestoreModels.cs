@@ -66,6 +66,9 @@ public sealed record RestoreRecord : IProjectEntity
 
     public string? SourceEnvironment { get; init; }
 
+    /// <summary>The documents of the snapshot a selective restore restores (categories as ids); null for all.</summary>
+    public Selection.ResolvedSelection? Selection { get; init; }
+
     public string? RequestedBy { get; init; }
 
     public DateTimeOffset CreatedAt { get; init; }
@@ -94,7 +97,11 @@ public sealed record RestoreRecord : IProjectEntity
 /// <summary>The input of the restore orchestration and its activities: references only.</summary>
 /// <param name="Retry">A re-run after a failure: it first removes whatever the failed run may have left staged.</param>
 /// <param name="Upload">The restore of an uploaded snapshot zip: its first step moves the upload into the snapshot storage.</param>
-public sealed record RestoreRequest(string RestoreId, string Identifier, string ProjectId, bool Merge, bool NewProject, bool Retry = false, UploadedArchive? Upload = null);
+public sealed record RestoreRequest(string RestoreId, string Identifier, string ProjectId, bool Merge, bool NewProject, bool Retry = false, UploadedArchive? Upload = null)
+{
+    /// <summary>The documents to restore, when the request selected some; null for all of the archive's.</summary>
+    public Selection.ResolvedSelection? Selection { get; init; }
+}
 
 /// <summary>A snapshot zip staged by an upload request, to become the archive <see cref="RestoreRequest.Identifier"/>.</summary>
 /// <param name="Share">Leave it restorable by identifier from other environments sharing the storage.</param>
@@ -104,7 +111,8 @@ public sealed record RestoreBatch(RestoreRequest Restore, int BatchIndex);
 
 public sealed record VerifiedArchive(int Documents, int AnnotationSets, int Annotations, int Ais, int Files, long Bytes);
 
-public sealed record RestorePlan(int Batches, int Documents);
+/// <param name="FilesLeftOut">Document files of the archive a selective restore leaves out (with their bytes), for the progress totals.</param>
+public sealed record RestorePlan(int Batches, int Documents, int AnnotationSets = 0, int Annotations = 0, int FilesLeftOut = 0, long BytesLeftOut = 0);
 
 public sealed record RestoredBatch(int Documents, int AnnotationSets, int Annotations, int Files, long Bytes)
 {

@@ -17,6 +17,9 @@ public sealed record RestorePreview
 
     public bool Merge => TargetProjectId is not null;
 
+    /// <summary>The documents a selective restore would restore (categories as ids); absent for all.</summary>
+    public Selection.ResolvedSelection? Selection { get; init; }
+
     /// <summary>Whether the restore, started now, would be refused or fail; <see cref="Refusals"/> says why.</summary>
     public bool Refused => Refusals.Count > 0;
 

@@ -14,10 +14,14 @@ public sealed class RestorePreviewer(
     private const string PreviewRestoreId = "dry-run";
 
     /// <summary>The dry run of a restore of the archive <paramref name="identifier"/> in the snapshot storage.</summary>
-    public async Task<RestorePreview> PreviewAsync(string identifier, string? snapshotId, string? targetProjectId, CancellationToken cancellationToken)
+    public async Task<RestorePreview> PreviewAsync(
+        string identifier, string? snapshotId, string? targetProjectId, CancellationToken cancellationToken, Selection.ResolvedSelection? selection = null)
     {
         using var archive = await staging.OpenArchiveUnmarkedAsync(identifier, cancellationToken);
-        return await PreviewAsync(archive, new RestorePreview { Identifier = identifier, SnapshotId = snapshotId, TargetProjectId = targetProjectId }, cancellationToken);
+        return await PreviewAsync(archive, new RestorePreview
+        {
+            Identifier = identifier, SnapshotId = snapshotId, TargetProjectId = targetProjectId, Selection = selection,
+        }, cancellationToken);
     }
 
     /// <summary>The dry run of a restore of an uploaded snapshot zip, read where the upload is staged.</summary>
@@ -76,11 +80,21 @@ public sealed class RestorePreviewer(
             }
         }
 
+        // Ids of the selected documents, only for a selective restore (its plan holds as many).
+        var selected = preview.Selection is null ? null : new HashSet<string>(StringComparer.Ordinal);
         var documents = 0;
         await foreach (var document in archive.ReadNdjsonAsync<Document>(ArchiveEntries.Documents, cancellationToken))
         {
+            var files = document.Files.Select(f => ArchiveEntries.DocumentFile(document.Id, f.Name));
+            if (preview.Selection?.Includes(document) == false)
+            {
+                tally.LeaveOutAll(files);
+                continue;
+            }
+
+            selected?.Add(document.Id);
             documents++;
-            tally.RestoreAll(document.Files.Select(f => ArchiveEntries.DocumentFile(document.Id, f.Name)));
+            tally.RestoreAll(files);
         }
 
         var ais = 0;
@@ -101,9 +115,13 @@ public sealed class RestorePreviewer(
         }
 
         var counts = archive.Manifest.Counts;
+        var (annotationSets, annotations) = selected is null
+            ? (counts.AnnotationSets, counts.Annotations)
+            : (await CountOfDocumentsAsync(archive, ArchiveEntries.AnnotationSets, selected, cancellationToken),
+                await CountOfDocumentsAsync(archive, ArchiveEntries.Annotations, selected, cancellationToken));
         return preview with
         {
-            Report = new RestoreReport(schema.Categories, schema.LabelSets, schema.Labels, documents, counts.AnnotationSets, counts.Annotations, ais, tally.Files)
+            Report = new RestoreReport(schema.Categories, schema.LabelSets, schema.Labels, documents, annotationSets, annotations, ais, tally.Files)
             {
                 Notes = notes,
             },
@@ -112,6 +130,19 @@ public sealed class RestorePreviewer(
             BytesLeftOut = tally.BytesLeftOut,
         };
     }
+
+    private static async Task<int> CountOfDocumentsAsync(SnapshotArchiveReader archive, string entry, HashSet<string> documents, CancellationToken cancellationToken)
+    {
+        var count = 0;
+        await foreach (var item in archive.ReadNdjsonAsync<DocumentItemRef>(entry, cancellationToken))
+        {
+            count += documents.Contains(item.DocumentId) ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    private sealed record DocumentItemRef(string DocumentId);
 
     /// <summary>Counts the files a restore uploads and leaves out: only those the archive holds, as the restore copies them.</summary>
     private sealed class FileTally(SnapshotArchiveReader archive)

@@ -21,7 +21,7 @@ public sealed partial class RestoreService(
     /// </summary>
     public async Task<(RestoreRecord Record, RestoreRequest Request)> StartAsync(
         string identifier, string? snapshotId, string? sourceEnvironment, string? targetProjectId, string? projectName, Caller requestedBy,
-        CancellationToken cancellationToken, UploadedArchive? upload = null)
+        CancellationToken cancellationToken, UploadedArchive? upload = null, Selection.ResolvedSelection? selection = null)
     {
         var restoreId = Guid.NewGuid().ToString("N");
         var now = clock.GetUtcNow();
@@ -56,10 +56,11 @@ public sealed partial class RestoreService(
             ProjectName = target.Name,
             Merge = targetProjectId is not null,
             SourceEnvironment = sourceEnvironment,
+            Selection = selection,
             RequestedBy = requestedBy.UserId,
             CreatedAt = now,
         };
-        var request = new RestoreRequest(restoreId, identifier, target.Id, record.Merge, NewProject: targetProjectId is null, Upload: upload);
+        var request = new RestoreRequest(restoreId, identifier, target.Id, record.Merge, NewProject: targetProjectId is null, Upload: upload) { Selection = selection };
         await pending.AddAsync(Operations.PendingKind.Restore, restoreId, request, cancellationToken);
         await records.SaveAsync(record, cancellationToken);
         if (targetProjectId is null)
