@@ -12,13 +12,15 @@ public static class RestoreCommands
         var into = new Option<string?>("--into") { Description = "Merge into this existing project instead of creating one" };
         var name = new Option<string?>("--name") { Description = "Name of the new project" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Show what the restore would do (created, matched, conflicts, left out) and write nothing" };
+        var selection = new SelectionOptions();
         var command = new Command("restore", "Restore a snapshot and wait for it") { snapshot, into, name, dryRun };
+        selection.AddTo(command);
         command.SetAction(run(async (parse, context, cancellationToken) =>
         {
             if (parse.GetValue(dryRun))
             {
                 var plan = await context.Api.PostJsonAsync($"api/snapshots/{Uri.EscapeDataString(parse.GetValue(snapshot)!)}/restores",
-                    new { targetProjectId = parse.GetValue(into), projectName = parse.GetValue(name), dryRun = true }, cancellationToken);
+                    new { targetProjectId = parse.GetValue(into), projectName = parse.GetValue(name), dryRun = true, select = selection.Select(parse) }, cancellationToken);
                 context.Console.Result(plan, () => Output.RestorePlanPrinter.Print(context.Console, plan));
                 if (plan["refused"]?.GetValue<bool>() == true)
                 {
@@ -29,7 +31,7 @@ public static class RestoreCommands
             }
 
             var started = await context.Api.PostJsonAsync($"api/snapshots/{Uri.EscapeDataString(parse.GetValue(snapshot)!)}/restores",
-                new { targetProjectId = parse.GetValue(into), projectName = parse.GetValue(name) }, cancellationToken);
+                new { targetProjectId = parse.GetValue(into), projectName = parse.GetValue(name), select = selection.Select(parse) }, cancellationToken);
             var statusUri = started["statusUri"]!.GetValue<string>().TrimStart('/');
             var restore = await context.Console.WithProgressAsync("Restoring", bar =>
                 context.Waiter.WaitAsync(statusUri, Output.CliConsole.ForOperation(bar), cancellationToken));

@@ -13,11 +13,13 @@ public static class SnapshotCommands
         var modes = new Option<string[]>("--mode") { Description = "dataset and/or ai (repeat the option for both)", Required = true, AllowMultipleArgumentsPerToken = true };
         modes.AcceptOnlyFromAmong("dataset", "ai");
         var description = new Option<string?>("--description");
+        var selection = new SelectionOptions();
         var command = new Command("create", "Create a snapshot of a project and wait until it is created") { project, modes, description };
+        selection.AddTo(command);
         command.SetAction(run(async (parse, context, cancellationToken) =>
         {
             var created = await context.Api.PostJsonAsync($"api/projects/{Uri.EscapeDataString(parse.GetValue(project)!)}/snapshots",
-                new { modes = parse.GetValue(modes), description = parse.GetValue(description) }, cancellationToken);
+                new { modes = parse.GetValue(modes), description = parse.GetValue(description), select = selection.Select(parse) }, cancellationToken);
             var id = created["id"]!.GetValue<string>();
             var snapshot = await context.Console.WithProgressAsync("Creating snapshot", bar => WaitCreatedAsync(context, id, bar, cancellationToken));
             context.Console.Result(snapshot, () =>

@@ -164,6 +164,15 @@ public sealed class CliTests : IDisposable
         Assert.Matches($@"labels\s*\S\s*0\s*\S\s*{labels.GetProperty("matched").GetInt32()}\s", table);
         Assert.Matches($@"documents\s*\S\s*{snapshot.Get("counts.documents").GetInt32()}\s", table);
         Assert.Contains("left out: projectFile", table);
+        var (selectiveExit, selective, _) = await RunAsync("--json", "restore", snapshotId, "--dataset-status", "test", "--category", "Lohnabrechnung", "--dry-run");
+        var apiPlan = await (await service.Http.PostAsJsonAsync($"/api/snapshots/{snapshotId}/restores",
+            new { dryRun = true, select = new { datasetStatus = new[] { "test" }, categories = new[] { "Lohnabrechnung" } } })).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(ExitCodes.Ok, selectiveExit);
+        var selectivePlan = JsonDocument.Parse(selective).RootElement;
+        Assert.Equal(apiPlan.Get("report.documents").GetInt32(), selectivePlan.Get("report.documents").GetInt32());
+        Assert.InRange(selectivePlan.Get("report.documents").GetInt32(), 1, plan.Get("report.documents").GetInt32() - 1);
+        Assert.Equal("test", selectivePlan.Get("selection.datasetStatus")[0].GetString());
+
         var restores = await service.Http.GetFromJsonAsync<JsonElement>($"/api/restores?projectId={projectId}");
         Assert.Empty(restores.GetProperty("items").EnumerateArray());
     }

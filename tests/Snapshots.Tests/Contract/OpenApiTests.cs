@@ -229,7 +229,7 @@ public sealed class LiveOpenApiTests(ServiceFixture service)
         Assert.Empty(Contract.Check("DownloadSnapshot", (int)download.StatusCode, download.Content.Headers.ContentType?.MediaType, ""));
 
         await Contract.AssertResponseAsync("StartRestore",
-            await Admin.PostAsJsonAsync($"/api/snapshots/{snapshotId}/restores", new { targetProjectId = projectId, dryRun = true }), HttpStatusCode.OK);
+            await Admin.PostAsJsonAsync($"/api/snapshots/{snapshotId}/restores", new { targetProjectId = projectId, dryRun = true, select = new { datasetStatus = new[] { "training" } } }), HttpStatusCode.OK);
         var restoreStarted = await Contract.AssertResponseAsync("StartRestore",
             await Admin.PostAsJsonAsync($"/api/snapshots/{snapshotId}/restores", new { projectName = "contract restore" }), HttpStatusCode.Accepted);
         var restoreId = restoreStarted.GetProperty("id").GetString()!;
