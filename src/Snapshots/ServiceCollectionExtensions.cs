@@ -85,6 +85,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Restore.RestoreService>();
         services.AddSingleton<Restore.RestorePreviewer>();
         services.AddSingleton<Selection.ArchiveSelections>();
+        services.AddSingleton<Compare.SnapshotComparer>();
         services.AddSingleton<Restore.RestoreStore>();
         services.AddSingleton<Restore.RestorePublisher>();
         services.AddSingleton<Operations.PendingOperations>();
