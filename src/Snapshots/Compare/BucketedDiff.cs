@@ -12,9 +12,14 @@ public sealed class BucketedDiff : IDisposable
 {
     public const int Buckets = 64;
 
-    private readonly string folder = Path.Combine(Path.GetTempPath(), "snapshots-compare", Guid.NewGuid().ToString("N"));
+    private readonly string folder;
 
-    public BucketedDiff() => Directory.CreateDirectory(folder);
+    /// <param name="parent">Where the spill folder goes (default: the temp folder's snapshots-compare/).</param>
+    public BucketedDiff(string? parent = null)
+    {
+        folder = Path.Combine(parent ?? Path.Combine(Path.GetTempPath(), "snapshots-compare"), Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+    }
 
     public Task SpillFirstAsync(IAsyncEnumerable<Fingerprint> items, CancellationToken cancellationToken) => SpillAsync("a", items, cancellationToken);
 

@@ -237,6 +237,8 @@ public sealed class LiveOpenApiTests(ServiceFixture service)
         await Contract.AssertResponseAsync("GetRestore", await Admin.GetAsync($"/api/restores/{restoreId}"), HttpStatusCode.OK);
         var merged = (await Admin.RestoreAsync(snapshotId, new { targetProjectId = projectId })).GetProperty("id").GetString()!;
         await Contract.AssertResponseAsync("GetRestore", await Admin.GetAsync($"/api/restores/{merged}"), HttpStatusCode.OK);
+        await Contract.AssertResponseAsync("CompareSnapshot", await Admin.GetAsync($"/api/snapshots/{snapshotId}/compare?with=project"), HttpStatusCode.OK);
+        await Contract.AssertResponseAsync("CompareSnapshot", await Admin.GetAsync($"/api/snapshots/{snapshotId}/compare"), HttpStatusCode.BadRequest);
         await Contract.AssertResponseAsync("ListSnapshotRestores", await Admin.GetAsync($"/api/snapshots/{snapshotId}/restores"), HttpStatusCode.OK);
         await Contract.AssertResponseAsync("ListRestores", await Admin.GetAsync($"/api/restores?projectId={projectId}"), HttpStatusCode.OK);
         await Contract.AssertResponseAsync("RetryRestore", await Admin.PostAsync($"/api/restores/{restoreId}/retry", null), HttpStatusCode.Conflict);
