@@ -178,6 +178,30 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Diff_prints_per_kind_changes_between_two_snapshots_or_against_the_project_and_refuses_both_or_neither()
+    {
+        var (_, imported, _) = await RunAsync("--json", "import", SmallExportFolder(), "diff source");
+        var projectId = JsonDocument.Parse(imported).RootElement.GetProperty("id").GetString()!;
+        var emptyId = (await service.Http.PostAsJsonAsync("/api/projects", new { name = "diff empty" })).Headers.Location!.ToString().Split('/').Last();
+        var empty = (await service.Http.CreateSnapshotAsync(emptyId, "ai")).GetProperty("id").GetString()!;
+        var full = (await service.Http.CreateSnapshotAsync(projectId, "dataset")).GetProperty("id").GetString()!;
+        var documents = (await service.Http.GetFromJsonAsync<JsonElement>($"/api/snapshots/{full}")).Get("counts.documents").GetInt32();
+
+        var (tableExit, table, _) = await RunAsync("diff", empty, full);
+        var (jsonExit, json, _) = await RunAsync("--json", "diff", full, "--project");
+        var (neitherExit, _, neither) = await RunAsync("diff", full);
+        var (bothExit, _, both) = await RunAsync("diff", full, empty, "--project");
+
+        Assert.Equal((ExitCodes.Ok, ExitCodes.Ok), (tableExit, jsonExit));
+        Assert.Matches($@"documents\s*\S\s*{documents}\s*\S\s*0\s*\S\s*0\s", table);
+        Assert.Contains("Differs.", table);
+        Assert.True(JsonDocument.Parse(json).RootElement.GetProperty("identical").GetBoolean());
+        Assert.Equal((ExitCodes.Failed, ExitCodes.Failed), (neitherExit, bothExit));
+        Assert.Contains("either another snapshot id or --project", neither);
+        Assert.Contains("either another snapshot id or --project", both);
+    }
+
+    [Fact]
     public async Task Verify_reports_a_damaged_archive_with_exit_code_1()
     {
         var (_, imported, _) = await RunAsync("--json", "import", SmallExportFolder(), "to damage");
