@@ -316,9 +316,32 @@ async function renderSnapshot(snapshotId) {
         `${counts.documents ?? 0} documents, ${counts.annotations ?? 0} annotations, ${counts.ais ?? 0} AIs`),
       snapshot.description ? h("p", {}, snapshot.description) : null,
       snapshot.warnings.map(w => h("p", { class: "muted" }, "⚠ " + w))),
+    snapshot.status === "created" ? await compareCard(snapshot) : null,
     h("h2", {}, "Restores"),
     restores.items.length === 0 ? h("p", { class: "muted" }, "Not restored yet.") : h("div", { id: "restores" }, restores.items.map(restoreCard)));
   pollWhile(restores.items.some(unfinished) && location.hash === "#/snapshots/" + snapshotId, () => route());
+}
+
+// Compare with the project as it is now or with another snapshot of it: counts per kind and the first names.
+async function compareCard(snapshot) {
+  const others = (await api("GET", "/projects/" + encodeURIComponent(snapshot.projectId) + "/snapshots?pageSize=100")).items
+    .filter(s => s.id !== snapshot.id && s.status === "created");
+  const withWhat = h("select", { id: "compare-with" }, h("option", { value: "project" }, "the project as it is now"),
+    others.map(s => h("option", { value: s.id }, `snapshot ${s.identifier} (${formatDate(s.createdAt)})`)));
+  const result = h("div", { id: "compare-result" });
+  const names = (kind, key, sign) => kind[key].map(n => sign + n);
+  return h("div", { class: "card compare" }, h("h2", {}, "Compare"),
+    "With ", withWhat, " ",
+    h("button", { id: "compare", onclick: () => attempt(async () => {
+      const comparison = await api("GET", "/snapshots/" + encodeURIComponent(snapshot.id) + "/compare?with=" + encodeURIComponent(withWhat.value) + "&names=5");
+      result.replaceChildren(
+        h("p", { class: "muted" }, comparison.identical ? "Identical." : "What changed from this snapshot:"),
+        h("table", {}, h("tr", {}, ["", "added", "removed", "changed", "first names"].map(t => h("th", {}, t))),
+          Object.entries(comparison.kinds).map(([kind, c]) => h("tr", { dataset: { kind } },
+            h("td", {}, kind), h("td", {}, String(c.added)), h("td", {}, String(c.removed)), h("td", {}, String(c.changed)),
+            h("td", { class: "muted" }, [...names(c, "addedNames", "+"), ...names(c, "removedNames", "−"), ...names(c, "changedNames", "~")].join(", "))))));
+    }) }, "Compare"),
+    result);
 }
 
 const unfinished = restore => restore.status === "queuing" || restore.status === "inProgress";

@@ -58,6 +58,11 @@ public sealed class SnapshotsPageTests(ServiceFixture service) : IAsyncLifetime
         Assert.StartsWith("Restored Project from Snapshot", await link.TextContentAsync());
         await ScreenshotAsync(page, "restores");
 
+        // The snapshot's view compares it with its project as it is now: nothing changed since.
+        await page.Locator("#compare").ClickAsync();
+        await Assertions.Expect(page.Locator("#compare-result")).ToContainTextAsync("Identical.");
+        await Assertions.Expect(page.Locator("#compare-result tr[data-kind='documents'] td").Nth(1)).ToHaveTextAsync("0");
+
         await page.GotoAsync($"{service.Address}api/ui#/projects/{projectId}");
         row = page.Locator($"#snapshots tr[data-snapshot-id='{snapshotId}']");
         await row.Locator("select.merge-target").SelectOptionAsync(mergeTarget);
