@@ -13,7 +13,8 @@ using Snapshots.Restore;
 namespace Snapshots.Functions.Restores;
 
 /// <summary>Restore a snapshot into a new project or merge it into an existing one; follow, list and retry restores.</summary>
-public sealed class RestoreFunctions(RestoreService restores, RestoreStarter starter, SnapshotStore snapshots, RequestAccess access)
+public sealed class RestoreFunctions(
+    RestoreService restores, RestoreStarter starter, global::Snapshots.Restore.Revert.RestoreReverter reverter, SnapshotStore snapshots, RequestAccess access)
 {
     [Function(nameof(StartRestore))]
     public async Task<IActionResult> StartRestore(
@@ -154,6 +155,20 @@ public sealed class RestoreFunctions(RestoreService restores, RestoreStarter sta
         await client.RaiseEventAsync(restoreId, RestoreEvents.Cancel, record.CancelRequestedAt, cancellationToken);
         var view = RestoreView.From(record, orchestration);
         return new AcceptedResult(view.StatusUri, view);
+    }
+
+    /// <summary>Removes exactly what a restore added (409 naming what changed since); a restore's own new project goes with it.</summary>
+    [Function(nameof(RevertRestore))]
+    public async Task<IActionResult> RevertRestore(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "restores/{restoreId}/revert")] HttpRequest request,
+        string restoreId,
+        [DurableClient] DurableTaskClient client)
+    {
+        var cancellationToken = request.HttpContext.RequestAborted;
+        var caller = await access.AuthenticateAsync(request);
+        var record = await FindRestoreAsync(request, restoreId, Permission.ChangeSnapshotRestore);
+        var reverted = await reverter.RevertAsync(record, caller, cancellationToken);
+        return new OkObjectResult(RestoreView.From(reverted, await client.GetInstanceAsync(restoreId, getInputsAndOutputs: true, cancellationToken)));
     }
 
     [Function(nameof(ListRestores))]

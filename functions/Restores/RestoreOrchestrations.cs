@@ -15,7 +15,8 @@ namespace Snapshots.Functions.Restores;
 /// history event the sidecar writes for a sub-orchestration (see the issue notes), so the batches run here.
 /// </summary>
 public sealed partial class RestoreOrchestrations(
-    DocumentRestorer documents, SchemaRestorer schema, RestoreService restores, RestorePublisher publisher, global::Snapshots.Imports.SnapshotArchiveImporter uploads)
+    DocumentRestorer documents, SchemaRestorer schema, RestoreService restores, RestorePublisher publisher, global::Snapshots.Imports.SnapshotArchiveImporter uploads,
+    global::Snapshots.Restore.Revert.RestoreReverter reverts)
 {
     private static TaskOptions Retry => ActivityRetry.Options;
 
@@ -154,7 +155,10 @@ public sealed partial class RestoreOrchestrations(
     private static async Task AfterPublishAsync(TaskOrchestrationContext context, PublishedRestoreRef published)
     {
         var logger = context.CreateReplaySafeLogger<RestoreOrchestrations>();
-        foreach (var (step, input) in new (string, object)[] { (nameof(FoldInRestore), published), (nameof(DeleteRestoreWorkingBlobs), published.Restore) })
+        foreach (var (step, input) in new (string, object)[]
+        {
+            (nameof(FoldInRestore), published), (nameof(RecordRestoreLedger), published), (nameof(DeleteRestoreWorkingBlobs), published.Restore),
+        })
         {
             try
             {
@@ -197,6 +201,9 @@ public sealed partial class RestoreOrchestrations(
 
     [Function(nameof(FoldInRestore))]
     public Task FoldInRestore([ActivityTrigger] PublishedRestoreRef published) => publisher.FoldInAsync(published, CancellationToken.None);
+
+    [Function(nameof(RecordRestoreLedger))]
+    public Task RecordRestoreLedger([ActivityTrigger] PublishedRestoreRef published) => reverts.RecordAsync(published, CancellationToken.None);
 
     [Function(nameof(DeleteRestoreWorkingBlobs))]
     public Task DeleteRestoreWorkingBlobs([ActivityTrigger] RestoreRequest request) => publisher.CleanUpAsync(request, CancellationToken.None);

@@ -30,6 +30,11 @@ public sealed record RestoreView(
     /// <summary>The documents a selective restore restores (categories as ids); absent for all.</summary>
     public global::Snapshots.Selection.ResolvedSelection? Selection { get; init; }
 
+    /// <summary>A restored restore whose record of what it added is written, not reverted yet.</summary>
+    public bool Revertible { get; init; }
+
+    public global::Snapshots.Restore.Revert.RestoreRevert? Reverted { get; init; }
+
     public static RestoreView From(RestoreRecord record, OrchestrationMetadata? orchestration)
     {
         var status = StatusOf(record, orchestration);
@@ -42,6 +47,8 @@ public sealed record RestoreView(
             $"/api/restores/{record.Id}")
         {
             Selection = record.Selection,
+            Revertible = status == RestoreStatus.Restored && record.RevertibleAt is not null && record.Reverted is null,
+            Reverted = record.Reverted,
         };
     }
 

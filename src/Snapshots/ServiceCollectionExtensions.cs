@@ -86,6 +86,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Restore.RestorePreviewer>();
         services.AddSingleton<Selection.ArchiveSelections>();
         services.AddSingleton<Compare.SnapshotComparer>();
+        services.AddSingleton<Restore.Revert.RestoreLedger>();
+        services.AddSingleton<Restore.Revert.RestoreReverter>();
         services.AddSingleton<Restore.RestoreStore>();
         services.AddSingleton<Restore.RestorePublisher>();
         services.AddSingleton<Operations.PendingOperations>();

@@ -265,6 +265,43 @@ public sealed class ProjectStore(CosmosClient cosmos, IOptions<CosmosOptions> op
         }
     }
 
+    /// <summary>What a published restore wrote into a project's partition: its items, staged still or folded in at its generation.</summary>
+    public IAsyncEnumerable<ItemVersion> ListRestoredItemsAsync(string projectId, string restoreId, long generation, CancellationToken cancellationToken) =>
+        StreamAsync<VersionRow, ItemVersion>(Projects,
+            PartitionQuery("c.id, c.kind, c.data.id AS entityId, c.data.name AS name, c._etag AS etag", ProjectKey, projectId,
+                "(c.stagedBy = @restore OR c.visibleFrom = @generation)").WithParameter("@restore", restoreId).WithParameter("@generation", generation),
+            projectId, row => new ItemVersion(CosmosContainerNames.Projects, projectId, row.Id, row.Etag, row.Kind, row.EntityId, row.Name), cancellationToken);
+
+    /// <summary>A document's annotation sets and annotations, as versions.</summary>
+    public IAsyncEnumerable<ItemVersion> ListDocumentItemVersionsAsync(string projectId, string documentId, CancellationToken cancellationToken)
+    {
+        var key = DocumentItem<object>.Key(projectId, documentId);
+        return StreamAsync<VersionRow, ItemVersion>(Annotations, PartitionQuery("c.id, c.kind, c.data.id AS entityId, c._etag AS etag", DocumentKey, key), key,
+            row => new ItemVersion(CosmosContainerNames.Annotations, key, row.Id, row.Etag, row.Kind, row.EntityId, $"{documentId}/{row.EntityId}"), cancellationToken);
+    }
+
+    /// <summary>The item's ETag now, or null when it is gone.</summary>
+    public async Task<string?> ReadETagAsync(ItemVersion item, CancellationToken cancellationToken)
+    {
+        using var response = await ContainerOf(item).ReadItemStreamAsync(item.Id, new PartitionKey(item.Partition), cancellationToken: cancellationToken);
+        return response.StatusCode == HttpStatusCode.NotFound ? null : response.EnsureSuccessStatusCode().Headers.ETag;
+    }
+
+    /// <summary>Deletes the item if it is still the version given (or is gone already); false when it was changed.</summary>
+    public async Task<bool> DeleteIfUnchangedAsync(ItemVersion item, CancellationToken cancellationToken)
+    {
+        using var response = await ContainerOf(item).DeleteItemStreamAsync(
+            item.Id, new PartitionKey(item.Partition), new ItemRequestOptions { IfMatchEtag = item.ETag }, cancellationToken);
+        return response.StatusCode switch
+        {
+            HttpStatusCode.PreconditionFailed => false,
+            HttpStatusCode.NotFound => true,
+            _ => response.EnsureSuccessStatusCode() is not null,
+        };
+    }
+
+    private Container ContainerOf(ItemVersion item) => item.Container == CosmosContainerNames.Annotations ? Annotations : Projects;
+
     /// <summary>Deletes one item of a project by its Cosmos id; a missing one is fine.</summary>
     public Task DeleteItemAsync(string projectId, string cosmosId, CancellationToken cancellationToken) =>
         DeleteIgnoringMissingAsync(Projects, cosmosId, projectId, cancellationToken);
@@ -480,7 +517,12 @@ public sealed class ProjectStore(CosmosClient cosmos, IOptions<CosmosOptions> op
     private sealed record CountRow(string Kind, string? DatasetStatus, int? AnnotationSetCount, int? AnnotationCount);
 
     private sealed record IdRow(string Id, string? Kind, string? EntityId);
+
+    private sealed record VersionRow(string Id, string Kind, string? EntityId, string? Name, string Etag);
 }
+
+/// <summary>One stored item at one version: its container, partition and Cosmos id, its ETag, its kind, entity id and a name to show.</summary>
+public sealed record ItemVersion(string Container, string Partition, string Id, string ETag, string Kind, string? EntityId, string? Name);
 
 /// <summary>An item a restore staged: its Cosmos id, its kind and its entity's id.</summary>
 public sealed record StagedItem(string Id, string Kind, string? EntityId);

@@ -91,6 +91,11 @@ public sealed record RestoreRecord : IProjectEntity
 
     public RestoreReport? Report { get; init; }
 
+    /// <summary>When the record of what it added (the revert's ledger) was written: from then on it can be reverted.</summary>
+    public DateTimeOffset? RevertibleAt { get; init; }
+
+    public Revert.RestoreRevert? Reverted { get; init; }
+
     public Dictionary<string, JsonElement>? Extra { get; init; }
 }
 

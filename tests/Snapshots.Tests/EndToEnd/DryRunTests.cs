@@ -20,7 +20,7 @@ public sealed class DryRunTests(ServiceFixture service)
     public async Task A_merge_dry_run_writes_nothing_and_its_plan_is_the_report_of_the_merge()
     {
         var (snapshotId, zip) = await FixtureSnapshotAsync();
-        var targetId = await service.ImportAsync(ConflictingTarget(), "dry-run merge target");
+        var targetId = await service.ImportAsync(ExportArchives.SmallFixtureWithEditedLabels(EditedLabel, RenamedLabel), "dry-run merge target");
         var before = await EnvironmentState.ReadSettledAsync(service.Services);
 
         var plan = await DryRunAsync($"/api/snapshots/{snapshotId}/restores", new { targetProjectId = targetId, dryRun = true });
@@ -132,29 +132,6 @@ public sealed class DryRunTests(ServiceFixture service)
         var projectId = await service.ImportAsync(ExportArchives.FromFolder(RepositoryPaths.KonfuzioProject46), "dry-run source");
         var snapshotId = (await service.Http.CreateSnapshotAsync(projectId, "dataset", "ai")).GetProperty("id").GetString()!;
         return (snapshotId, await service.Http.GetByteArrayAsync($"/api/snapshots/{snapshotId}/download"));
-    }
-
-    /// <summary>The fixture's schema with one label's description edited and another label renamed.</summary>
-    private static byte[] ConflictingTarget()
-    {
-        var path = Path.Combine(RepositoryPaths.KonfuzioProject46, "labels.json5");
-        var labels = JsonNode.Parse(File.ReadAllText(path))!.AsArray();
-        foreach (var label in labels.OfType<JsonObject>())
-        {
-            if (label["text"]!.GetValue<string>() == EditedLabel)
-            {
-                label["description"] = "Edited in the target.";
-            }
-            else if (label["text"]!.GetValue<string>() == RenamedLabel)
-            {
-                foreach (var property in new[] { "text", "text_clean", "api_name" })
-                {
-                    label[property] = "Renamed in the target";
-                }
-            }
-        }
-
-        return ExportArchives.SmallFixture(new Dictionary<string, string?> { ["labels.json5"] = labels.ToJsonString() });
     }
 
     private static string FixtureLabelDescription(string name) =>

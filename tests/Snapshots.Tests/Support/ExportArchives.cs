@@ -52,6 +52,29 @@ public static class ExportArchives
             || path.StartsWith("documents/44823/", StringComparison.Ordinal)
             || path.StartsWith("documents/44834/", StringComparison.Ordinal), replace);
 
+    /// <summary>The small fixture with one label's description edited and another label renamed: a merge target with a conflict and a label to create.</summary>
+    public static byte[] SmallFixtureWithEditedLabels(string editedLabel, string renamedLabel)
+    {
+        var path = Path.Combine(RepositoryPaths.KonfuzioProject46, "labels.json5");
+        var labels = JsonNode.Parse(File.ReadAllText(path))!.AsArray();
+        foreach (var label in labels.OfType<JsonObject>())
+        {
+            if (label["text"]!.GetValue<string>() == editedLabel)
+            {
+                label["description"] = "Edited in the target.";
+            }
+            else if (label["text"]!.GetValue<string>() == renamedLabel)
+            {
+                foreach (var property in new[] { "text", "text_clean", "api_name" })
+                {
+                    label[property] = "Renamed in the target";
+                }
+            }
+        }
+
+        return ExportArchives.SmallFixture(new Dictionary<string, string?> { ["labels.json5"] = labels.ToJsonString() });
+    }
+
     /// <summary>
     /// The fixture's schema and <paramref name="copies"/> copies of each of its documents (ids offset by 10 000 000 per
     /// copy; page images and bbox archives left out): a Konfuzio export large enough for an import to take a while.

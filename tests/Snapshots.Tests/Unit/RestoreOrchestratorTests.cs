@@ -42,7 +42,7 @@ public sealed class RestoreOrchestratorTests
             [nameof(RestoreOrchestrations.VerifyRestoreArchive), nameof(RestoreOrchestrations.RestoreSchema), nameof(RestoreOrchestrations.PlanRestoreDocuments),
              nameof(RestoreOrchestrations.RestoreDocumentBatch), nameof(RestoreOrchestrations.RestoreDocumentBatch), nameof(RestoreOrchestrations.RestoreDocumentBatch),
              nameof(RestoreOrchestrations.RestoreAis), nameof(RestoreOrchestrations.PublishRestore),
-             nameof(RestoreOrchestrations.FoldInRestore), nameof(RestoreOrchestrations.DeleteRestoreWorkingBlobs)],
+             nameof(RestoreOrchestrations.FoldInRestore), nameof(RestoreOrchestrations.RecordRestoreLedger), nameof(RestoreOrchestrations.DeleteRestoreWorkingBlobs)],
             calls);
         context.Verify(c => c.CallActivityAsync<object>(new TaskName(nameof(RestoreOrchestrations.FoldInRestore)),
             It.Is<object?>(o => Equals(o, new PublishedRestoreRef(Request, 7))), It.IsAny<TaskOptions?>()));
@@ -121,7 +121,7 @@ public sealed class RestoreOrchestratorTests
         Assert.False(outcome.Cancelled);
         Assert.Equal(
             [nameof(RestoreOrchestrations.PublishRestore), nameof(RestoreOrchestrations.SettlePublishedRestore),
-             nameof(RestoreOrchestrations.FoldInRestore), nameof(RestoreOrchestrations.DeleteRestoreWorkingBlobs)],
+             nameof(RestoreOrchestrations.FoldInRestore), nameof(RestoreOrchestrations.RecordRestoreLedger), nameof(RestoreOrchestrations.DeleteRestoreWorkingBlobs)],
             calls.SkipWhile(c => c != nameof(RestoreOrchestrations.PublishRestore)));
         context.Verify(c => c.CallActivityAsync<object>(new TaskName(nameof(RestoreOrchestrations.FoldInRestore)),
             It.Is<object?>(o => Equals(o, new PublishedRestoreRef(Request, 7))), It.IsAny<TaskOptions?>()));
@@ -163,6 +163,7 @@ public sealed class RestoreOrchestratorTests
 
     [Theory]
     [InlineData(nameof(RestoreOrchestrations.FoldInRestore))]
+    [InlineData(nameof(RestoreOrchestrations.RecordRestoreLedger))]
     public async Task A_failure_after_the_publish_neither_fails_nor_discards_the_restore(string step)
     {
         Fails(step, "storage hiccup");
