@@ -125,7 +125,7 @@ public static class CliApp
         {
             ImportCommand.Build(run), ProjectCommand.Build(run), OperationCommand.Build(run), VerifyCommand.Build(environment),
             SnapshotCommands.Create(run), SnapshotCommands.List(run), SnapshotCommands.Download(run), SnapshotCommands.Delete(run),
-            RestoreCommands.Restore(run), RestoreCommands.Cancel(run), RestoreCommands.Status(run), PolicyCommand.Build(run), DiffCommand.Build(run),
+            RestoreCommands.Restore(run), RestoreCommands.Cancel(run), RestoreCommands.Revert(run), RestoreCommands.Status(run), PolicyCommand.Build(run), DiffCommand.Build(run),
             TokenCommand.Build(environment),
         })
         {

@@ -367,7 +367,23 @@ function restoreCard(restore) {
       h("p", { class: "muted" }, `${report.documents} documents, ${report.annotationSets} annotation sets, ${report.annotations} annotations, ${report.ais} AIs, ${report.files} files restored.`),
       report.labels.conflicts.concat(report.labelSets.conflicts, report.categories.conflicts).map(c => h("p", { class: "muted" }, `${c.kind} '${c.name}': ${c.reason}`)),
       (report.notes || []).map(note => h("p", { class: "muted" }, note))) : null,
-    restore.error ? h("p", { class: "status-contactSupport" }, restore.error) : null);
+    restore.error ? h("p", { class: "status-contactSupport" }, restore.error) : null,
+    restore.revertible ? h("button", { class: "revert danger", onclick: () => revertRestore(restore) }, "Revert") : null,
+    restore.reverted ? h("p", { class: "reverted muted" }, `Reverted ${formatDate(restore.reverted.at)}` + (restore.reverted.by ? ` by ${restore.reverted.by}` : "") + ": " +
+      Object.entries(restore.reverted.removed).map(([kind, count]) => `${count} ${kind}`).join(", ") + " removed" +
+      (restore.reverted.projectDeleted ? "; the project it made was deleted." : ".")) : null);
+}
+
+async function revertRestore(restore) {
+  const what = restore.merge
+    ? `Revert the merge into ${restore.projectName}? Exactly what it added goes again (documents, annotations, AIs, labels, files); it is refused if any of that was changed since.`
+    : `Revert this restore? The project ${restore.projectName} it made is deleted with everything in it that the restore added; it is refused if any of that was changed since.`;
+  if (!await confirmDialog(what, "Revert")) return;
+  await attempt(async () => {
+    await api("POST", "/restores/" + encodeURIComponent(restore.id) + "/revert");
+    await route();
+    show("Restore reverted.", "info");
+  });
 }
 
 // --- Restore by identifier (cross-environment) ---------------------------------------------------------------

@@ -55,6 +55,20 @@ public static class RestoreCommands
         return command;
     }
 
+    public static Command Revert(CommandRunner run)
+    {
+        var restore = new Argument<string>("restoreId");
+        var command = new Command("revert", "Remove exactly what a restore added (refused, naming it, if any of that changed since)") { restore };
+        command.SetAction(run(async (parse, context, cancellationToken) =>
+        {
+            var reverted = await context.Api.PostJsonAsync($"api/restores/{Uri.EscapeDataString(parse.GetValue(restore)!)}/revert", new { }, cancellationToken);
+            context.Console.Result(reverted, () => context.Console.Line(
+                $"Reverted restore {reverted["id"]}: " + string.Join(", ", reverted["reverted"]!["removed"]!.AsObject().Select(p => $"{p.Value} {p.Key}")) + " removed" +
+                (reverted["reverted"]!["projectDeleted"]!.GetValue<bool>() ? $"; project {reverted["projectId"]} deleted." : ".")));
+        }));
+        return command;
+    }
+
     public static Command Status(CommandRunner run)
     {
         var restore = new Argument<string>("restoreId");

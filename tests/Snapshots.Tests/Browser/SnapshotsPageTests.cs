@@ -85,6 +85,21 @@ public sealed class SnapshotsPageTests(ServiceFixture service) : IAsyncLifetime
         await Assertions.Expect(merged.Locator(".report")).ToContainTextAsync("matched");
         await Assertions.Expect(merged.Locator("a.project-link")).ToHaveTextAsync("Merge target (browser)");
 
+        // Revert the merge from the page: the target is back to what it held before.
+        var mergeId = await merged.GetAttributeAsync("data-restore-id");
+        await Eventually.ReturnsAsync(() => service.Http.GetFromJsonAsync<JsonElement>($"/api/restores/{mergeId}"), r => r.GetProperty("revertible").GetBoolean(), TimeSpan.FromMinutes(1));
+        var targetBefore = (await service.Http.GetFromJsonAsync<JsonElement>($"/api/projects/{mergeTarget}")).GetProperty("counts").GetProperty("documents").GetInt32();
+        await page.ReloadAsync();
+        merged = page.Locator($"#restores .restore[data-restore-id='{mergeId}']");
+        await merged.Locator("button.revert").ClickAsync();
+        await Assertions.Expect(page.Locator("#confirm-text")).ToContainTextAsync("Revert the merge into Merge target (browser)");
+        await page.Locator("#confirm-ok").ClickAsync();
+        await Assertions.Expect(page.Locator("#message")).ToContainTextAsync("Restore reverted.");
+        await Assertions.Expect(merged.Locator(".reverted")).ToContainTextAsync("Reverted");
+        await Assertions.Expect(merged.Locator("button.revert")).ToHaveCountAsync(0);
+        var targetAfter = (await service.Http.GetFromJsonAsync<JsonElement>($"/api/projects/{mergeTarget}")).GetProperty("counts").GetProperty("documents").GetInt32();
+        Assert.Equal(targetBefore - ReportedDocuments(await service.Http.GetFromJsonAsync<JsonElement>($"/api/restores/{mergeId}")), targetAfter);
+
         await page.GotoAsync($"{service.Address}api/ui#/projects/{projectId}");
         row = page.Locator($"#snapshots tr[data-snapshot-id='{snapshotId}']");
         var download = await page.RunAndWaitForDownloadAsync(() => row.Locator("button.download").ClickAsync());
@@ -153,6 +168,8 @@ public sealed class SnapshotsPageTests(ServiceFixture service) : IAsyncLifetime
         await page.Locator("button[type=submit]").ClickAsync();
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Projects");
     }
+
+    private static int ReportedDocuments(JsonElement restore) => restore.Get("report.documents").GetInt32();
 
     private async Task<IPage> OpenAsync(string? token)
     {

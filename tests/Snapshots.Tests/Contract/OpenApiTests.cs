@@ -237,6 +237,9 @@ public sealed class LiveOpenApiTests(ServiceFixture service)
         await Contract.AssertResponseAsync("GetRestore", await Admin.GetAsync($"/api/restores/{restoreId}"), HttpStatusCode.OK);
         var merged = (await Admin.RestoreAsync(snapshotId, new { targetProjectId = projectId })).GetProperty("id").GetString()!;
         await Contract.AssertResponseAsync("GetRestore", await Admin.GetAsync($"/api/restores/{merged}"), HttpStatusCode.OK);
+        await Eventually.ReturnsAsync(() => Admin.GetFromJsonAsync<JsonElement>($"/api/restores/{merged}"), r => r.GetProperty("revertible").GetBoolean(), TimeSpan.FromMinutes(1));
+        await Contract.AssertResponseAsync("RevertRestore", await Admin.PostAsync($"/api/restores/{merged}/revert", null), HttpStatusCode.OK);
+        await Contract.AssertResponseAsync("RevertRestore", await Admin.PostAsync($"/api/restores/{merged}/revert", null), HttpStatusCode.Conflict);
         await Contract.AssertResponseAsync("CompareSnapshot", await Admin.GetAsync($"/api/snapshots/{snapshotId}/compare?with=project"), HttpStatusCode.OK);
         await Contract.AssertResponseAsync("CompareSnapshot", await Admin.GetAsync($"/api/snapshots/{snapshotId}/compare"), HttpStatusCode.BadRequest);
         await Contract.AssertResponseAsync("ListSnapshotRestores", await Admin.GetAsync($"/api/snapshots/{snapshotId}/restores"), HttpStatusCode.OK);

@@ -54,6 +54,8 @@ public sealed class PermissionMatrixTests(ServiceFixture service)
         new("POST",   "/api/restores",                               """{"identifier":"x"}""",             404,  404,  404,  404,   404,     401, 401,    401),
         new("POST",   "/api/imports?name=matrix",                    "",                                   400,  400,  400,  400,   400,     401, 401,    401),
         new("POST",   "/api/imports?name=matrix&into={P}",           "",                                   400,  400,  400,  403,   404,     401, 401,    401),
+        // The first caller allowed reverts the restore; it is reverted for every caller after.
+        new("POST",   "/api/restores/{R}/revert",                    null,                                 200,  409,  409,  403,   404,     401, 401,    401),
         new("GET",    "/api/operations/{O}",                         null,                                 200,  200,  200,  200,   404,     401, 401,    401),
         new("GET",    "/api/operations/{ping}",                      null,                                 200,  404,  404,  404,   404,     401, 401,    401),
         new("POST",   "/api/diagnostics/ping",                       null,                                 202,  403,  403,  403,   403,     401, 401,    401),
@@ -73,6 +75,7 @@ public sealed class PermissionMatrixTests(ServiceFixture service)
         var snapshot = snapshots[0].GetProperty("id").GetString()!;
         var fresh = new Queue<string>(snapshots.Skip(1).Select(s => s.GetProperty("id").GetString()!));
         var restore = (await admin.RestoreAsync(snapshot, new { targetProjectId = target })).GetProperty("id").GetString()!;
+        await Eventually.ReturnsAsync(() => admin.GetFromJsonAsync<JsonElement>($"/api/restores/{restore}"), r => r.GetProperty("revertible").GetBoolean(), TimeSpan.FromMinutes(1));
         var ping = (await (await admin.PostAsync("/api/diagnostics/ping", null)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
 
         var tokens = TokensFor(projectId, target);
