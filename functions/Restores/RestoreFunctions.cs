@@ -167,6 +167,10 @@ public sealed class RestoreFunctions(
         var cancellationToken = request.HttpContext.RequestAborted;
         var caller = await access.AuthenticateAsync(request);
         var record = await FindRestoreAsync(request, restoreId, Permission.ChangeSnapshotRestore);
+        // It removes project data: a merge's revert needs write access to the target; deleting a restore's own
+        // project needs what deleting the restore would.
+        await access.RequireAsync(caller, record.ProjectId, cancellationToken, $"No restore with id '{restoreId}'.",
+            record.Merge ? [Permission.WriteProject] : [Permission.WriteProject, Permission.DeleteSnapshotRestore]);
         var reverted = await reverter.RevertAsync(record, caller, cancellationToken);
         return new OkObjectResult(RestoreView.From(reverted, await client.GetInstanceAsync(restoreId, getInputsAndOutputs: true, cancellationToken)));
     }

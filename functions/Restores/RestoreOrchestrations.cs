@@ -36,6 +36,7 @@ public sealed partial class RestoreOrchestrations(
 
         RestoredBatch restored;
         long generation;
+        var batches = 0;
         try
         {
             if (request.Retry)
@@ -62,6 +63,7 @@ public sealed partial class RestoreOrchestrations(
             progress.Schema(schemaResult);
             StopIfCancelled();
             var plan = await context.CallActivityAsync<RestorePlan>(nameof(PlanRestoreDocuments), request, Retry);
+            batches = plan.Batches;
             if (request.Selection is not null)
             {
                 progress.Selected(plan);
@@ -115,7 +117,7 @@ public sealed partial class RestoreOrchestrations(
 
         // Published: the restore is done for its users, and nothing from here on may fail or discard it.
         progress.Report(RestoreStages.Restored);
-        await AfterPublishAsync(context, new PublishedRestoreRef(request, generation));
+        await AfterPublishAsync(context, new PublishedRestoreRef(request, generation, batches));
         return new RestoreOutcome(Cancelled: false, restored);
     }
 
@@ -155,10 +157,15 @@ public sealed partial class RestoreOrchestrations(
     private static async Task AfterPublishAsync(TaskOrchestrationContext context, PublishedRestoreRef published)
     {
         var logger = context.CreateReplaySafeLogger<RestoreOrchestrations>();
-        foreach (var (step, input) in new (string, object)[]
+        var steps = new List<(string Step, object Input)> { (nameof(FoldInRestore), published) };
+        if (published.Restore.RecordsLedger)
         {
-            (nameof(FoldInRestore), published), (nameof(RecordRestoreLedger), published), (nameof(DeleteRestoreWorkingBlobs), published.Restore),
-        })
+            // Reads the working blobs: before they go.
+            steps.Add((nameof(RecordRestoreLedger), published));
+        }
+
+        steps.Add((nameof(DeleteRestoreWorkingBlobs), published.Restore));
+        foreach (var (step, input) in steps)
         {
             try
             {

@@ -186,7 +186,7 @@ module dataStorage 'modules/storage.bicep' = {
     name: names.dataStorage
     location: location
     tags: tags
-    containers: ['documents', 'models', 'imports']
+    containers: ['documents', 'models', 'imports', 'ledgers']
     softDeleteRetentionDays: blobSoftDeleteDays
     versioning: blobVersioning
   }

@@ -109,7 +109,7 @@ public sealed class DocumentRestorer(
         var sets = await staging.ReadBatchAsync<AnnotationSet>(request.RestoreId, RestoreStaging.AnnotationSets, batch.BatchIndex, cancellationToken).ToListAsync(cancellationToken);
         foreach (var set in sets)
         {
-            setIds[$"{set.DocumentId}/{set.Id}"] = DeterministicIds.For(request.RestoreId, "annotationSet", $"{set.DocumentId}/{set.Id}");
+            setIds[$"{set.DocumentId}/{set.Id}"] = NewAnnotationSetId(request, set.DocumentId, set.Id);
         }
 
         await items.WriteAsync(request.ProjectId, sets.ToAsyncEnumerable().Select(set => set with
@@ -124,7 +124,7 @@ public sealed class DocumentRestorer(
             request.ProjectId,
             staging.ReadBatchAsync<Annotation>(request.RestoreId, RestoreStaging.Annotations, batch.BatchIndex, cancellationToken).Select(annotation => annotation with
             {
-                Id = DeterministicIds.For(request.RestoreId, "annotation", $"{annotation.DocumentId}/{annotation.Id}"),
+                Id = NewAnnotationId(request, annotation.DocumentId, annotation.Id),
                 DocumentId = NewDocumentId(request, annotation.DocumentId),
                 LabelId = map.Labels[annotation.LabelId],
                 LabelSetId = SchemaMap.Map(map.LabelSets, annotation.LabelSetId),
@@ -191,6 +191,12 @@ public sealed class DocumentRestorer(
     }
 
     public static string NewDocumentId(RestoreRequest request, string oldId) => DeterministicIds.For(request.RestoreId, "document", oldId);
+
+    public static string NewAnnotationSetId(RestoreRequest request, string oldDocumentId, string oldId) =>
+        DeterministicIds.For(request.RestoreId, "annotationSet", $"{oldDocumentId}/{oldId}");
+
+    public static string NewAnnotationId(RestoreRequest request, string oldDocumentId, string oldId) =>
+        DeterministicIds.For(request.RestoreId, "annotation", $"{oldDocumentId}/{oldId}");
 
     private ParallelOptions Parallelism(CancellationToken cancellationToken) =>
         new() { MaxDegreeOfParallelism = cosmos.Value.WriteConcurrency, CancellationToken = cancellationToken };

@@ -94,6 +94,9 @@ public sealed record RestoreRecord : IProjectEntity
     /// <summary>When the record of what it added (the revert's ledger) was written: from then on it can be reverted.</summary>
     public DateTimeOffset? RevertibleAt { get; init; }
 
+    /// <summary>A revert of this restore is running since then (it holds the target meanwhile).</summary>
+    public DateTimeOffset? RevertingSince { get; init; }
+
     public Revert.RestoreRevert? Reverted { get; init; }
 
     public Dictionary<string, JsonElement>? Extra { get; init; }
@@ -106,6 +109,12 @@ public sealed record RestoreRequest(string RestoreId, string Identifier, string 
 {
     /// <summary>The documents to restore, when the request selected some; null for all of the archive's.</summary>
     public Selection.ResolvedSelection? Selection { get; init; }
+
+    /// <summary>
+    /// Restores started since reverts exist record what they added after the fold-in; one started before has no
+    /// such step in its history, and must replay without it.
+    /// </summary>
+    public bool RecordsLedger { get; init; }
 }
 
 /// <summary>A snapshot zip staged by an upload request, to become the archive <see cref="RestoreRequest.Identifier"/>.</summary>
@@ -147,7 +156,8 @@ public sealed record CancelledRestoreRequest(RestoreRequest Restore, DateTimeOff
 public sealed record DiscardRestoreRequest(RestoreRequest Restore, bool Cancelled = false, bool KeepHold = false, bool InvalidArchive = false);
 
 /// <summary>A published restore and the publication generation it made visible.</summary>
-public sealed record PublishedRestoreRef(RestoreRequest Restore, long Generation);
+/// <param name="Batches">How many document batches it planned (its revert ledger reads them).</param>
+public sealed record PublishedRestoreRef(RestoreRequest Restore, long Generation, int Batches = 0);
 
 /// <summary>How a restore orchestration ended.</summary>
 public sealed record RestoreOutcome(bool Cancelled, RestoredBatch Documents);

@@ -60,7 +60,11 @@ public sealed partial class RestoreService(
             RequestedBy = requestedBy.UserId,
             CreatedAt = now,
         };
-        var request = new RestoreRequest(restoreId, identifier, target.Id, record.Merge, NewProject: targetProjectId is null, Upload: upload) { Selection = selection };
+        var request = new RestoreRequest(restoreId, identifier, target.Id, record.Merge, NewProject: targetProjectId is null, Upload: upload)
+        {
+            Selection = selection,
+            RecordsLedger = true,
+        };
         await pending.AddAsync(Operations.PendingKind.Restore, restoreId, request, cancellationToken);
         await records.SaveAsync(record, cancellationToken);
         if (targetProjectId is null)
@@ -87,9 +91,54 @@ public sealed partial class RestoreService(
             return notReady;
         }
 
-        return target.Publication?.ActiveRestoreId is { } holder && await GetAsync(holder, cancellationToken) is { CompletedAt: null }
+        return target.Publication?.ActiveRestoreId is { } holder && await GetAsync(holder, cancellationToken) is { } running && IsWriting(running)
             ? RunningRestoreConflict(targetProjectId, holder).Message
             : null;
+    }
+
+    /// <summary>How long a revert's claim holds: one that died keeps its target no longer than this.</summary>
+    public static readonly TimeSpan RevertClaimLifetime = TimeSpan.FromHours(1);
+
+    /// <summary>Still writing into its target: running, or being reverted (a revert's claim expires).</summary>
+    private bool IsWriting(RestoreRecord record) =>
+        record.CompletedAt is null || (record.Reverted is null && record.RevertingSince is { } since && clock.GetUtcNow() - since < RevertClaimLifetime);
+
+    /// <summary>
+    /// Claims the revert of a restored restore (409 while another revert of it runs) and holds its target, as a
+    /// restore does, so no restore writes into it meanwhile (409 while one does).
+    /// </summary>
+    public async Task ClaimRevertAsync(RestoreRecord record, CancellationToken cancellationToken)
+    {
+        var claimed = false;
+        await records.UpdateAsync(record.Id, r =>
+        {
+            claimed = r.Reverted is null && !(r.RevertingSince is { } since && clock.GetUtcNow() - since < RevertClaimLifetime);
+            return claimed ? r with { RevertingSince = clock.GetUtcNow() } : null;
+        }, cancellationToken);
+        if (!claimed)
+        {
+            throw new ConflictException($"Restore '{record.Id}' is being reverted or was reverted.");
+        }
+
+        try
+        {
+            if (await HoldAsync(record.ProjectId, record.Id, cancellationToken) is { } running)
+            {
+                throw RunningRestoreConflict(record.ProjectId, running);
+            }
+        }
+        catch
+        {
+            await EndRevertAsync(record, CancellationToken.None);
+            throw;
+        }
+    }
+
+    /// <summary>The revert ended (done or not): its claim and its hold on the target go.</summary>
+    public async Task EndRevertAsync(RestoreRecord record, CancellationToken cancellationToken)
+    {
+        await records.UpdateAsync(record.Id, r => r.RevertingSince is null ? null : r with { RevertingSince = null }, cancellationToken);
+        await ReleaseHoldAsync(record.ProjectId, record.Id, cancellationToken);
     }
 
     private static string? NotReady(Project target) => target.Status == ProjectStatus.Ready
@@ -291,7 +340,7 @@ public sealed partial class RestoreService(
                 return null;
             }
 
-            if (holder is not null && await GetAsync(holder, cancellationToken) is { CompletedAt: null })
+            if (holder is not null && await GetAsync(holder, cancellationToken) is { } running && IsWriting(running))
             {
                 return holder;
             }

@@ -201,5 +201,19 @@ public static class SchemaMergePlanner
             .ToList();
     }
 
-    private static JsonElement? ElementOf(JsonNode? node) => node is null ? null : JsonSerializer.SerializeToElement(node, SnapshotsJson.Options);
+    /// <summary>Longest value a conflict keeps of each side (reports live on the restore's record).</summary>
+    public const int MaxDifferenceChars = 500;
+
+    private static JsonElement? ElementOf(JsonNode? node)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+
+        var json = node.ToJsonString(SnapshotsJson.Options);
+        return json.Length <= MaxDifferenceChars
+            ? JsonSerializer.SerializeToElement(node, SnapshotsJson.Options)
+            : JsonSerializer.SerializeToElement($"{json[..MaxDifferenceChars]}… ({json.Length} characters)", SnapshotsJson.Options);
+    }
 }

@@ -14,6 +14,9 @@ public sealed record DocumentSelection(List<string>? Categories = null, List<Dat
     /// <summary>Most entries of one list: a selection travels in orchestration inputs and records.</summary>
     public const int MaxEntries = 1000;
 
+    /// <summary>Longest entry (a category name or an id).</summary>
+    public const int MaxEntryLength = 200;
+
     /// <summary>True when the request selected nothing in particular: the whole project or snapshot.</summary>
     public bool IsEmpty => Categories is not { Count: > 0 } && DatasetStatus is not { Count: > 0 } && DocumentIds is not { Count: > 0 };
 
@@ -29,6 +32,11 @@ public sealed record DocumentSelection(List<string>? Categories = null, List<Dat
             {
                 throw new InvalidRequestException($"'select.{name}' lists more than {MaxEntries} entries.");
             }
+        }
+
+        if ((Categories ?? []).Concat(DocumentIds ?? []).FirstOrDefault(e => string.IsNullOrWhiteSpace(e) || e.Length > MaxEntryLength) is { } bad)
+        {
+            throw new InvalidRequestException($"'select' holds an empty entry or one longer than {MaxEntryLength} characters ('{bad[..Math.Min(bad.Length, 40)]}…').");
         }
 
         List<string>? categoryIds = null;

@@ -6,4 +6,7 @@ public static class BlobContainerNames
     public const string Documents = "documents";
     public const string Models = "models";
     public const string Imports = "imports";
+
+    /// <summary>What each published restore added, for its revert (one blob per restore).</summary>
+    public const string Ledgers = "ledgers";
 }

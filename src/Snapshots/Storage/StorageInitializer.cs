@@ -21,7 +21,7 @@ internal sealed partial class StorageInitializer(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var data = accounts.Data;
-        foreach (var container in new[] { BlobContainerNames.Documents, BlobContainerNames.Models, BlobContainerNames.Imports })
+        foreach (var container in new[] { BlobContainerNames.Documents, BlobContainerNames.Models, BlobContainerNames.Imports, BlobContainerNames.Ledgers })
         {
             await data.GetBlobContainerClient(container).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         }

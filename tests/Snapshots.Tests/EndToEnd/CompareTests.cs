@@ -8,7 +8,7 @@ using Snapshots.Tests.Support;
 namespace Snapshots.Tests.EndToEnd;
 
 /// <summary>Compare: a project's snapshot before and after documents were added and a label edited, exact per kind.</summary>
-[Collection(ServiceTestGroup.Name)]
+[Collection(RestorePlanningTestGroup.Name)]
 public sealed class CompareTests(ServiceFixture service)
 {
     private static readonly string[] Kinds = ["categories", "labelSets", "labels", "documents", "annotationSets", "annotations", "ais"];

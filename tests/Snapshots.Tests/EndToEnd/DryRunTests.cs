@@ -10,7 +10,7 @@ namespace Snapshots.Tests.EndToEnd;
 /// A dry run answers the plan of a restore and writes nothing: the plan is the report the real restore then ends
 /// with, field by field, for a merge with deliberate matches and conflicts and for a new project.
 /// </summary>
-[Collection(ServiceTestGroup.Name)]
+[Collection(RestorePlanningTestGroup.Name)]
 public sealed class DryRunTests(ServiceFixture service)
 {
     private const string EditedLabel = "Austellungsdatum";

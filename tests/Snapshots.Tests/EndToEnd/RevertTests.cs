@@ -2,13 +2,14 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Snapshots.Access;
 using Snapshots.Projects;
 using Snapshots.Tests.Support;
 
 namespace Snapshots.Tests.EndToEnd;
 
 /// <summary>Revert removes exactly what a restore added, and refuses when any of it changed since.</summary>
-[Collection(ServiceTestGroup.Name)]
+[Collection(RestorePlanningTestGroup.Name)]
 public sealed class RevertTests(ServiceFixture service)
 {
     [Fact]
@@ -66,6 +67,12 @@ public sealed class RevertTests(ServiceFixture service)
         var restored = await RevertibleRestoreAsync(snapshotId, new { projectName = "to be reverted" });
         var projectId = restored.GetProperty("projectId").GetString()!;
         Assert.NotEqual("", await TargetState.ReadBlobsAsync(service, projectId));
+        // Deleting the project it made needs what deleting the restore needs: a maintainer may not.
+        using var maintainer = service.ClientWith(service.Token(new DevelopmentTokenRequest("mia-maintainer")
+        {
+            ProjectRoles = new Dictionary<string, string> { [projectId] = ProjectRoles.Maintainer },
+        }));
+        Assert.Equal(HttpStatusCode.Forbidden, (await maintainer.PostAsync($"/api/restores/{restored.GetProperty("id").GetString()}/revert", null)).StatusCode);
 
         var response = await service.Http.PostAsync($"/api/restores/{restored.GetProperty("id").GetString()}/revert", null);
 
@@ -73,6 +80,25 @@ public sealed class RevertTests(ServiceFixture service)
         Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).Get("reverted.projectDeleted").GetBoolean());
         Assert.Equal(HttpStatusCode.NotFound, (await service.Http.GetAsync($"/api/projects/{projectId}")).StatusCode);
         Assert.Equal("", await TargetState.ReadBlobsAsync(service, projectId));
+    }
+
+    [Fact]
+    public async Task An_annotation_added_to_a_merged_document_since_refuses_the_revert_naming_that_document()
+    {
+        var (snapshotId, targetId) = await SourceAndTargetAsync("revert annotated target");
+        var existing = (await Store.ListAsync<Document>(targetId, default).CollectAsync()).Select(d => d.Id).ToHashSet();
+        var merged = await RevertibleRestoreAsync(snapshotId, new { targetProjectId = targetId });
+        var added = (await Store.ListAsync<Document>(targetId, default).CollectAsync()).First(d => !existing.Contains(d.Id) && d.AnnotationCount > 0);
+        var label = (await Store.ListAsync<Label>(targetId, default).CollectAsync()).First();
+        await Store.UpsertDocumentItemAsync(targetId, added.Id, new Annotation { Id = "added-by-hand", DocumentId = added.Id, LabelId = label.Id }, default);
+
+        var response = await service.Http.PostAsync($"/api/restores/{merged.GetProperty("id").GetString()}/revert", null);
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Contains($"document '{added.Name}' has annotation 'added-by-hand', which the restore did not add",
+            (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        var after = await service.Http.GetFromJsonAsync<JsonElement>($"/api/restores/{merged.GetProperty("id").GetString()}");
+        Assert.True(after.GetProperty("revertible").GetBoolean());
     }
 
     private ProjectStore Store => service.Services.GetRequiredService<ProjectStore>();

@@ -10,7 +10,7 @@ namespace Snapshots.Tests.EndToEnd;
 /// Selective snapshots and restores on the fixture: the expected documents, annotation sets and annotations are
 /// counted from the fixture's own files, not written down by hand.
 /// </summary>
-[Collection(ServiceTestGroup.Name)]
+[Collection(RestorePlanningTestGroup.Name)]
 public sealed class SelectionTests(ServiceFixture service)
 {
     private const string ReceiptCategory = "Quittung (GERMAN)";

@@ -39,6 +39,7 @@ public static class EnvironmentState
             accounts.Data.GetBlobContainerClient(BlobContainerNames.Documents),
             accounts.Data.GetBlobContainerClient(BlobContainerNames.Models),
             accounts.Data.GetBlobContainerClient(BlobContainerNames.Imports),
+            accounts.Data.GetBlobContainerClient(BlobContainerNames.Ledgers),
             services.GetRequiredService<SnapshotBlobs>().Container,
         })
         {

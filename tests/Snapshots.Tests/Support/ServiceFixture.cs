@@ -162,6 +162,16 @@ public sealed class RestoreSafetyTestGroup : ICollectionFixture<ServiceFixture>
 }
 
 /// <summary>
+/// Dry runs, selections, compare and revert, on a service of their own beside the others: each imports and snapshots
+/// the fixture and restores it, and they read the whole environment to show a dry run wrote nothing.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class RestorePlanningTestGroup : ICollectionFixture<ServiceFixture>
+{
+    public const string Name = "restore-planning";
+}
+
+/// <summary>
 /// The fuzz test and the Konfuzio layout tests, on a service of their own that runs beside the others: the imports
 /// the fuzz test lets through keep writing after they report, and the layout tests import the whole sample several times.
 /// </summary>

@@ -11,7 +11,7 @@ namespace Snapshots.Tests.Unit;
 
 public sealed class RestoreOrchestratorTests
 {
-    private static readonly RestoreRequest Request = new("r1", "snp-x", "p1", Merge: true, NewProject: false);
+    private static readonly RestoreRequest Request = new("r1", "snp-x", "p1", Merge: true, NewProject: false) { RecordsLedger = true };
     private readonly Mock<TaskOrchestrationContext> context = new() { CallBase = true };
     private readonly TaskCompletionSource<string> cancel = new();
     private readonly List<string> calls = [];
@@ -33,6 +33,17 @@ public sealed class RestoreOrchestratorTests
     }
 
     [Fact]
+    public async Task A_restore_started_before_reverts_existed_replays_without_recording_a_ledger()
+    {
+        context.Setup(c => c.GetInput<RestoreRequest>()).Returns(Request with { RecordsLedger = false });
+
+        await RestoreOrchestrations.RestoreSnapshotOrchestrator(context.Object);
+
+        Assert.Equal([nameof(RestoreOrchestrations.PublishRestore), nameof(RestoreOrchestrations.FoldInRestore), nameof(RestoreOrchestrations.DeleteRestoreWorkingBlobs)],
+            calls.SkipWhile(c => c != nameof(RestoreOrchestrations.PublishRestore)));
+    }
+
+    [Fact]
     public async Task Publishes_once_after_every_step_then_folds_in_and_cleans_up()
     {
         var outcome = await RestoreOrchestrations.RestoreSnapshotOrchestrator(context.Object);
@@ -45,7 +56,7 @@ public sealed class RestoreOrchestratorTests
              nameof(RestoreOrchestrations.FoldInRestore), nameof(RestoreOrchestrations.RecordRestoreLedger), nameof(RestoreOrchestrations.DeleteRestoreWorkingBlobs)],
             calls);
         context.Verify(c => c.CallActivityAsync<object>(new TaskName(nameof(RestoreOrchestrations.FoldInRestore)),
-            It.Is<object?>(o => Equals(o, new PublishedRestoreRef(Request, 7))), It.IsAny<TaskOptions?>()));
+            It.Is<object?>(o => Equals(o, new PublishedRestoreRef(Request, 7, 3))), It.IsAny<TaskOptions?>()));
     }
 
     [Theory]
@@ -124,7 +135,7 @@ public sealed class RestoreOrchestratorTests
              nameof(RestoreOrchestrations.FoldInRestore), nameof(RestoreOrchestrations.RecordRestoreLedger), nameof(RestoreOrchestrations.DeleteRestoreWorkingBlobs)],
             calls.SkipWhile(c => c != nameof(RestoreOrchestrations.PublishRestore)));
         context.Verify(c => c.CallActivityAsync<object>(new TaskName(nameof(RestoreOrchestrations.FoldInRestore)),
-            It.Is<object?>(o => Equals(o, new PublishedRestoreRef(Request, 7))), It.IsAny<TaskOptions?>()));
+            It.Is<object?>(o => Equals(o, new PublishedRestoreRef(Request, 7, 3))), It.IsAny<TaskOptions?>()));
     }
 
     [Fact]

@@ -12,12 +12,12 @@ namespace Snapshots.Restore.Revert;
 /// <summary>
 /// What a published restore added, item by item with the version (ETag) it left: the project's items it wrote, each
 /// document followed by its annotation sets and annotations. One NDJSON blob per restore in the data account
-/// (<c>imports/restore-ledgers/{id}.ndjson</c>), written once the restore is folded in, read by its revert.
+/// (<c>ledgers/restore-{id}.ndjson</c>), written once the restore is folded in, read by its revert, deleted with it.
 /// </summary>
 public sealed class RestoreLedger(BlobAccounts accounts)
 {
     private BlobClient Blob(string restoreId) =>
-        accounts.Data.GetBlobContainerClient(BlobContainerNames.Imports).GetBlobClient($"restore-ledgers/{restoreId}.ndjson");
+        accounts.Data.GetBlobContainerClient(BlobContainerNames.Ledgers).GetBlobClient($"restore-{restoreId}.ndjson");
 
     public async Task WriteAsync(string restoreId, IAsyncEnumerable<ItemVersion> items, CancellationToken cancellationToken)
     {

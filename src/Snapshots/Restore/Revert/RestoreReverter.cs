@@ -14,7 +14,8 @@ namespace Snapshots.Restore.Revert;
 /// new project then deletes that project once nothing else is in it.
 /// </summary>
 public sealed class RestoreReverter(
-    ProjectStore store, ProjectFiles files, RestoreLedger ledger, RestoreStore records, RestoreService restores, TimeProvider clock, IOptions<CosmosOptions> cosmos)
+    ProjectStore store, ProjectFiles files, RestoreLedger ledger, RestoreStaging staging, RestoreStore records, RestoreService restores, TimeProvider clock,
+    IOptions<CosmosOptions> cosmos)
 {
     /// <summary>Most changed items a refusal names.</summary>
     public const int NamedChanges = 20;
@@ -23,24 +24,61 @@ public sealed class RestoreReverter(
     public async Task RecordAsync(PublishedRestoreRef published, CancellationToken cancellationToken)
     {
         var request = published.Restore;
-        await ledger.WriteAsync(request.RestoreId, AddedAsync(request.ProjectId, request.RestoreId, published.Generation, cancellationToken), cancellationToken);
+        await ledger.WriteAsync(request.RestoreId, AddedAsync(published, cancellationToken), cancellationToken);
         await records.UpdateAsync(request.RestoreId, r => r with { RevertibleAt = r.RevertibleAt ?? clock.GetUtcNow() }, cancellationToken);
     }
 
-    private async IAsyncEnumerable<ItemVersion> AddedAsync(string projectId, string restoreId, long generation, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// Only what the restore itself wrote, as it still is: its documents batch by batch as it planned them (from its
+    /// working blobs), each followed by the annotation sets and annotations it wrote there (by their deterministic
+    /// ids, so items someone added since are not taken for its own), then its other items (schema, extensions, AIs).
+    /// An item already rewritten by someone else has lost the restore's mark and is left out: a revert keeps it.
+    /// </summary>
+    private async IAsyncEnumerable<ItemVersion> AddedAsync(PublishedRestoreRef published, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var item in store.ListRestoredItemsAsync(projectId, restoreId, generation, cancellationToken))
+        var (request, projectId) = (published.Restore, published.Restore.ProjectId);
+        for (var batch = 0; batch < published.Batches; batch++)
         {
-            yield return item;
-            if (item.Kind == EntityKinds.Document && item.EntityId is { } documentId)
+            var written = new HashSet<string>(StringComparer.Ordinal);
+            await foreach (var set in staging.ReadBatchAsync<AnnotationSet>(request.RestoreId, RestoreStaging.AnnotationSets, batch, cancellationToken))
             {
-                await foreach (var documentItem in store.ListDocumentItemVersionsAsync(projectId, documentId, cancellationToken))
+                written.Add(DocumentItemId(EntityKinds.AnnotationSet, DocumentRestorer.NewAnnotationSetId(request, set.DocumentId, set.Id)));
+            }
+
+            await foreach (var annotation in staging.ReadBatchAsync<Annotation>(request.RestoreId, RestoreStaging.Annotations, batch, cancellationToken))
+            {
+                written.Add(DocumentItemId(EntityKinds.Annotation, DocumentRestorer.NewAnnotationId(request, annotation.DocumentId, annotation.Id)));
+            }
+
+            await foreach (var source in staging.ReadBatchAsync<Document>(request.RestoreId, RestoreStaging.Documents, batch, cancellationToken))
+            {
+                var documentId = DocumentRestorer.NewDocumentId(request, source.Id);
+                if (await store.ReadRestoredVersionAsync(projectId, EntityKinds.Document, documentId, request.RestoreId, published.Generation, cancellationToken) is not { } document)
                 {
-                    yield return documentItem;
+                    continue;
+                }
+
+                yield return document;
+                await foreach (var item in store.ListDocumentItemVersionsAsync(projectId, documentId, cancellationToken))
+                {
+                    if (written.Contains(item.Id))
+                    {
+                        yield return item;
+                    }
                 }
             }
         }
+
+        await foreach (var item in store.ListRestoredItemsAsync(projectId, request.RestoreId, published.Generation, cancellationToken))
+        {
+            if (item.Kind != EntityKinds.Document)
+            {
+                yield return item;
+            }
+        }
     }
+
+    private static string DocumentItemId(string kind, string entityId) => $"{kind}:{entityId}";
 
     public async Task<RestoreRecord> RevertAsync(RestoreRecord record, Caller caller, CancellationToken cancellationToken)
     {
@@ -59,24 +97,30 @@ public sealed class RestoreReverter(
             throw new ConflictException("The restore is still finishing (folding in and recording what it added); revert it in a moment.");
         }
 
-        if (await restores.MergeRefusalAsync(record.ProjectId, cancellationToken) is { } busy)
+        // From here until it ends, no restore writes into the target and no other revert of this one runs.
+        await restores.ClaimRevertAsync(record, cancellationToken);
+        try
         {
-            throw new ConflictException(busy);
-        }
+            var changed = await ChangedSinceAsync(record, cancellationToken);
+            if (changed.Count > 0)
+            {
+                throw new ConflictException($"Not reverted: {changed.Count} of what restore '{record.Id}' added changed since, so removing it would lose that change: " +
+                    string.Join("; ", changed.Take(NamedChanges)) + (changed.Count > NamedChanges ? "; …" : "") + ".");
+            }
 
-        var changed = await ChangedSinceAsync(record, cancellationToken);
-        if (changed.Count > 0)
+            // Once removing has begun, it goes on even if the caller hangs up: half a revert helps nobody.
+            var removed = await RemoveAsync(record, CancellationToken.None);
+            var projectDeleted = !record.Merge && await DeleteIfEmptyAsync(record.ProjectId, CancellationToken.None);
+            var revert = new RestoreRevert(clock.GetUtcNow(), caller.UserId, removed, projectDeleted);
+            var updated = await records.UpdateAsync(record.Id, r => r with { Reverted = revert, RevertingSince = null }, CancellationToken.None)
+                ?? record with { Reverted = revert };
+            await ledger.DeleteAsync(record.Id, CancellationToken.None);
+            return updated;
+        }
+        finally
         {
-            throw new ConflictException($"Not reverted: {changed.Count} of what restore '{record.Id}' added changed since, so removing it would lose that change: " +
-                string.Join("; ", changed.Take(NamedChanges)) + (changed.Count > NamedChanges ? "; …" : "") + ".");
+            await restores.EndRevertAsync(record, CancellationToken.None);
         }
-
-        var removed = await RemoveAsync(record, cancellationToken);
-        var projectDeleted = !record.Merge && await DeleteIfEmptyAsync(record.ProjectId, cancellationToken);
-        var revert = new RestoreRevert(clock.GetUtcNow(), caller.UserId, removed, projectDeleted);
-        var updated = await records.UpdateAsync(record.Id, r => r with { Reverted = revert }, cancellationToken) ?? record with { Reverted = revert };
-        await ledger.DeleteAsync(record.Id, cancellationToken);
-        return updated;
     }
 
     /// <summary>
@@ -140,6 +184,13 @@ public sealed class RestoreReverter(
         {
             await Parallel.ForEachAsync(ledger.ReadAsync(record.Id, cancellationToken).Where(item => item.Container == container), parallelism, async (item, ct) =>
             {
+                if (!await store.DeleteIfUnchangedAsync(item, ct))
+                {
+                    // Kept with its files; what was removed before stays removed (the record says so nowhere: reverting again reports this item).
+                    throw new ConflictException($"{item.Kind} '{item.Name ?? item.EntityId}' (id {item.EntityId}) changed during the revert and was kept; the rest of the revert stopped.");
+                }
+
+                // Files go after their owner's item, so an owner kept for a change keeps its files.
                 if (item.Kind == EntityKinds.Document && item.EntityId is { } documentId)
                 {
                     await files.DeleteOwnerFilesAsync(files.Documents, record.ProjectId, documentId, ct);
@@ -147,11 +198,6 @@ public sealed class RestoreReverter(
                 else if (item.Kind == EntityKinds.Ai && item.EntityId is { } aiId)
                 {
                     await files.DeleteOwnerFilesAsync(files.Models, record.ProjectId, aiId, ct);
-                }
-
-                if (!await store.DeleteIfUnchangedAsync(item, ct))
-                {
-                    throw new ConflictException($"{item.Kind} '{item.Name ?? item.EntityId}' changed during the revert; revert again to remove the rest.");
                 }
 
                 lock (removed)
