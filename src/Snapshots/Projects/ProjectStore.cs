@@ -272,19 +272,17 @@ public sealed class ProjectStore(CosmosClient cosmos, IOptions<CosmosOptions> op
                 "(c.stagedBy = @restore OR c.visibleFrom = @generation)").WithParameter("@restore", restoreId).WithParameter("@generation", generation),
             projectId, row => new ItemVersion(CosmosContainerNames.Projects, projectId, row.Id, row.Etag, row.Kind, row.EntityId, row.Name), cancellationToken);
 
-    /// <summary>An item's version while it is still as the restore wrote it (staged by it, or folded in at its generation); null otherwise.</summary>
-    public async Task<ItemVersion?> ReadRestoredVersionAsync(string projectId, string kind, string entityId, string restoreId, long generation, CancellationToken cancellationToken)
-    {
-        var query = PartitionQuery("c.id, c.kind, c.data.id AS entityId, c.data.name AS name, c._etag AS etag", ProjectKey, projectId,
-                "c.id = @id AND (c.stagedBy = @restore OR c.visibleFrom = @generation)")
-            .WithParameter("@id", ProjectItem<object>.CosmosId(kind, entityId)).WithParameter("@restore", restoreId).WithParameter("@generation", generation);
-        await foreach (var row in StreamAsync<VersionRow, VersionRow>(Projects, query, projectId, row => row, cancellationToken))
-        {
-            return new ItemVersion(CosmosContainerNames.Projects, projectId, row.Id, row.Etag, row.Kind, row.EntityId, row.Name);
-        }
-
-        return null;
-    }
+    /// <summary>
+    /// Versions of the items among <paramref name="cosmosIds"/> (one query for a batch of them) that are still as the
+    /// restore wrote them: staged by it, or folded in at its generation. An item rewritten since is not among them.
+    /// </summary>
+    public IAsyncEnumerable<ItemVersion> ListRestoredVersionsAsync(
+        string projectId, IReadOnlyCollection<string> cosmosIds, string restoreId, long generation, CancellationToken cancellationToken) =>
+        StreamAsync<VersionRow, ItemVersion>(Projects,
+            PartitionQuery("c.id, c.kind, c.data.id AS entityId, c.data.name AS name, c._etag AS etag", ProjectKey, projectId,
+                    "ARRAY_CONTAINS(@ids, c.id) AND (c.stagedBy = @restore OR c.visibleFrom = @generation)")
+                .WithParameter("@ids", cosmosIds).WithParameter("@restore", restoreId).WithParameter("@generation", generation),
+            projectId, row => new ItemVersion(CosmosContainerNames.Projects, projectId, row.Id, row.Etag, row.Kind, row.EntityId, row.Name), cancellationToken);
 
     /// <summary>A document's annotation sets and annotations, as versions.</summary>
     public IAsyncEnumerable<ItemVersion> ListDocumentItemVersionsAsync(string projectId, string documentId, CancellationToken cancellationToken)

@@ -16,6 +16,8 @@ public sealed class DocumentRestorer(
 {
     public const int DocumentsPerBatch = 100;
 
+    public const string AmbiguousDirectory = "The archive's zip directory is ambiguous: its end records point at different directories.";
+
     /// <summary>Verifies the whole archive (bytes and content) before anything is written, and returns its totals for progress.</summary>
     public async Task<VerifiedArchive> VerifyAsync(RestoreRequest request, CancellationToken cancellationToken)
     {
@@ -74,10 +76,10 @@ public sealed class DocumentRestorer(
     private async Task WriteBatchDirectoriesAsync(
         RestoreRequest request, SnapshotArchiveReader archive, Dictionary<string, int> batchOf, int batches, CancellationToken cancellationToken)
     {
-        var records = await staging.ReadArchiveDirectoryAsync(request, cancellationToken);
+        var records = await staging.ReadArchiveDirectoryAsync(request.Identifier, cancellationToken);
         if (!archive.ListsSameEntriesAs(records))
         {
-            throw new ArchiveValidationException("The archive's zip directory is ambiguous: its end records point at different directories.");
+            throw new ArchiveValidationException(AmbiguousDirectory);
         }
 
         var perBatch = Enumerable.Range(0, batches).Select(_ => new List<int>()).ToArray();

@@ -18,10 +18,22 @@ public sealed class RestorePreviewer(
         string identifier, string? snapshotId, string? targetProjectId, CancellationToken cancellationToken, Selection.ResolvedSelection? selection = null)
     {
         using var archive = await staging.OpenArchiveUnmarkedAsync(identifier, cancellationToken);
-        return await PreviewAsync(archive, new RestorePreview
+        var preview = new RestorePreview { Identifier = identifier, SnapshotId = snapshotId, TargetProjectId = targetProjectId, Selection = selection };
+        // The restore's plan refuses an archive whose zip directory reads two ways; so does its dry run. (An upload
+        // was checked for that when it was staged.)
+        try
         {
-            Identifier = identifier, SnapshotId = snapshotId, TargetProjectId = targetProjectId, Selection = selection,
-        }, cancellationToken);
+            if (!archive.ListsSameEntriesAs(await staging.ReadArchiveDirectoryAsync(identifier, cancellationToken)))
+            {
+                return preview with { Refusals = [DocumentRestorer.AmbiguousDirectory] };
+            }
+        }
+        catch (ArchiveValidationException invalid)
+        {
+            return preview with { Refusals = [invalid.Message] };
+        }
+
+        return await PreviewAsync(archive, preview, cancellationToken);
     }
 
     /// <summary>The dry run of a restore of an uploaded snapshot zip, read where the upload is staged.</summary>

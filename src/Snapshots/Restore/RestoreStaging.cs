@@ -72,9 +72,9 @@ public sealed partial class RestoreStaging(
     }
 
     /// <summary>The archive's central directory as records, for the plan to cut into the batches' partial directories.</summary>
-    internal async Task<ZipDirectoryRecords> ReadArchiveDirectoryAsync(RestoreRequest request, CancellationToken cancellationToken)
+    internal async Task<ZipDirectoryRecords> ReadArchiveDirectoryAsync(string identifier, CancellationToken cancellationToken)
     {
-        await using var stream = await OpenArchiveStreamAsync(request.Identifier, cancellationToken);
+        await using var stream = await OpenArchiveStreamAsync(identifier, cancellationToken);
         return await ZipDirectoryRecords.ReadAsync(stream, reason => new ArchiveValidationException($"The archive's {reason}."), cancellationToken);
     }
 

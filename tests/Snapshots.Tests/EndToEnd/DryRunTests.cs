@@ -19,7 +19,7 @@ public sealed class DryRunTests(ServiceFixture service)
     [Fact]
     public async Task A_merge_dry_run_writes_nothing_and_its_plan_is_the_report_of_the_merge()
     {
-        var (snapshotId, zip) = await FixtureSnapshotAsync();
+        var (snapshotId, zip) = await FixtureSnapshotAsync(whole: true);
         var targetId = await service.ImportAsync(ExportArchives.SmallFixtureWithEditedLabels(EditedLabel, RenamedLabel), "dry-run merge target");
         var before = await EnvironmentState.ReadSettledAsync(service.Services);
 
@@ -126,10 +126,10 @@ public sealed class DryRunTests(ServiceFixture service)
         return JsonDocument.Parse(text).RootElement.Clone();
     }
 
-    /// <summary>The whole fixture as a project, its snapshot (dataset and AIs), and that snapshot's zip.</summary>
-    private async Task<(string SnapshotId, byte[] Zip)> FixtureSnapshotAsync()
+    /// <summary>The fixture (whole, or its schema and two documents) as a project, its snapshot (dataset and AIs), and that snapshot's zip.</summary>
+    private async Task<(string SnapshotId, byte[] Zip)> FixtureSnapshotAsync(bool whole = false)
     {
-        var projectId = await service.ImportAsync(ExportArchives.FromFolder(RepositoryPaths.KonfuzioProject46), "dry-run source");
+        var projectId = await service.ImportAsync(whole ? ExportArchives.FromFolder(RepositoryPaths.KonfuzioProject46) : ExportArchives.SmallFixture(), "dry-run source");
         var snapshotId = (await service.Http.CreateSnapshotAsync(projectId, "dataset", "ai")).GetProperty("id").GetString()!;
         return (snapshotId, await service.Http.GetByteArrayAsync($"/api/snapshots/{snapshotId}/download"));
     }

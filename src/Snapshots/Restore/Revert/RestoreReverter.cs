@@ -50,16 +50,12 @@ public sealed class RestoreReverter(
                 written.Add(DocumentItemId(EntityKinds.Annotation, DocumentRestorer.NewAnnotationId(request, annotation.DocumentId, annotation.Id)));
             }
 
-            await foreach (var source in staging.ReadBatchAsync<Document>(request.RestoreId, RestoreStaging.Documents, batch, cancellationToken))
+            var documentIds = await staging.ReadBatchAsync<Document>(request.RestoreId, RestoreStaging.Documents, batch, cancellationToken)
+                .Select(source => DocumentItemId(EntityKinds.Document, DocumentRestorer.NewDocumentId(request, source.Id))).ToListAsync(cancellationToken);
+            await foreach (var document in store.ListRestoredVersionsAsync(projectId, documentIds, request.RestoreId, published.Generation, cancellationToken))
             {
-                var documentId = DocumentRestorer.NewDocumentId(request, source.Id);
-                if (await store.ReadRestoredVersionAsync(projectId, EntityKinds.Document, documentId, request.RestoreId, published.Generation, cancellationToken) is not { } document)
-                {
-                    continue;
-                }
-
                 yield return document;
-                await foreach (var item in store.ListDocumentItemVersionsAsync(projectId, documentId, cancellationToken))
+                await foreach (var item in store.ListDocumentItemVersionsAsync(projectId, document.EntityId!, cancellationToken))
                 {
                     if (written.Contains(item.Id))
                     {
