@@ -101,7 +101,7 @@ public sealed class RestoreReverter(
             if (changed.Count > 0)
             {
                 throw new ConflictException($"Not reverted: {changed.Count} of what restore '{record.Id}' added changed since, so removing it would lose that change: " +
-                    string.Join("; ", changed.Take(NamedChanges)) + (changed.Count > NamedChanges ? "; …" : "") + ".");
+                    string.Join("; ", changed.Named) + (changed.Count > changed.Named.Count ? "; …" : "") + ".");
             }
 
             // Once removing has begun, it goes on even if the caller hangs up: half a revert helps nobody.
@@ -123,9 +123,9 @@ public sealed class RestoreReverter(
     /// Each added item whose version is not the one the restore left, and each added document that holds items the
     /// restore did not add; items removed since are fine (nothing to remove).
     /// </summary>
-    private async Task<List<string>> ChangedSinceAsync(RestoreRecord record, CancellationToken cancellationToken)
+    private async Task<Changes> ChangedSinceAsync(RestoreRecord record, CancellationToken cancellationToken)
     {
-        var changed = new List<string>();
+        var changed = new Changes();
         ItemVersion? document = null;
         var ledgered = new Dictionary<string, string>(StringComparer.Ordinal);
 
@@ -169,6 +169,22 @@ public sealed class RestoreReverter(
 
         await CheckDocumentItemsAsync();
         return changed;
+    }
+
+    /// <summary>Counts every change and keeps the first few to name: memory bounded however much changed.</summary>
+    private sealed class Changes
+    {
+        public int Count { get; private set; }
+
+        public List<string> Named { get; } = [];
+
+        public void Add(string change)
+        {
+            if (Count++ < NamedChanges)
+            {
+                Named.Add(change);
+            }
+        }
     }
 
     /// <summary>Documents' items and files first, then the project's items; each only while it is the version the restore left.</summary>
