@@ -17,6 +17,8 @@ builder.Services.AddSnapshotFunctions(builder.Configuration);
 builder.Services.AddOpenTelemetry().UseFunctionsWorkerDefaults();
 // Development tokens belong to the local runtime; the deployed app never trusts them, whatever its settings say.
 builder.Services.PostConfigure<AuthOptions>(auth => auth.DevelopmentSigningKey = null);
+// Nor does it post webhooks to loopback or over plain http.
+builder.Services.PostConfigure<Snapshots.Webhooks.WebhookOptions>(webhooks => webhooks.AllowLoopback = false);
 builder.Services.Configure<WorkerOptions>(worker => worker.Serializer = new JsonObjectSerializer(SnapshotsJson.Options));
 builder.Build().Run();
 

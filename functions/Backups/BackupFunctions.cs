@@ -10,13 +10,17 @@ using Snapshots.Functions.Access;
 using Snapshots.Functions.Http;
 using Snapshots.Functions.Snapshots;
 using Snapshots.Records;
+using Snapshots.Verification;
+using Snapshots.Webhooks;
+using Snapshots.Functions.Webhooks;
 
 namespace Snapshots.Functions.Backups;
 
-public sealed record BackupPolicyBody(IReadOnlyList<SnapshotMode>? Modes, string? Schedule, RetentionRules? Retention, bool? Enabled);
+public sealed record BackupPolicyBody(IReadOnlyList<SnapshotMode>? Modes, string? Schedule, RetentionRules? Retention, bool? Enabled, VerifySchedule? Verify = null);
 
 /// <summary>Scheduled backups: the per-project policy, and the timer that takes and prunes the snapshots.</summary>
-public sealed class BackupFunctions(BackupPolicyService policies, BackupScheduler scheduler, RequestAccess access, TimeProvider clock)
+public sealed class BackupFunctions(
+    BackupPolicyService policies, BackupScheduler scheduler, SnapshotVerifier verifier, WebhookDispatcher dispatcher, RequestAccess access, TimeProvider clock)
 {
     /// <summary>Every minute: the finest a five-field schedule can ask for.</summary>
     public const string TickSchedule = "0 * * * * *";
@@ -25,7 +29,7 @@ public sealed class BackupFunctions(BackupPolicyService policies, BackupSchedule
     public async Task RunScheduledBackups([TimerTrigger(TickSchedule)] TimerInfo timer, [DurableClient] DurableTaskClient client)
     {
         _ = timer;
-        await scheduler.TickAsync(clock.GetUtcNow(), request => StartAsync(client, request), CancellationToken.None);
+        await scheduler.TickAsync(clock.GetUtcNow(), new DurableScheduledStarts(client, verifier, dispatcher), CancellationToken.None);
     }
 
     /// <summary>A policy takes snapshots and its retention deletes them, so setting one needs both rights.</summary>
@@ -55,7 +59,7 @@ public sealed class BackupFunctions(BackupPolicyService policies, BackupSchedule
             return Problems.BadRequest(error + " Send {\"modes\": [\"dataset\"], \"schedule\": \"0 2 * * *\", \"retention\": {\"keepLast\": 7}}.");
         }
 
-        return new OkObjectResult(await policies.SetAsync(projectId, body.Modes, body.Schedule, body.Retention, body.Enabled ?? true, request.HttpContext.RequestAborted));
+        return new OkObjectResult(await policies.SetAsync(projectId, body.Modes, body.Schedule, body.Retention, body.Enabled ?? true, request.HttpContext.RequestAborted, body.Verify));
     }
 
     [Function(nameof(DeleteBackupPolicy))]
@@ -79,4 +83,14 @@ public sealed class BackupFunctions(BackupPolicyService policies, BackupSchedule
                 nameof(CreateSnapshotFunctions.CreateSnapshotOrchestrator), request, new StartOrchestrationOptions(request.SnapshotId));
         }
     }
+}
+
+/// <summary>The scheduler's starts through the durable client (the timer's binding).</summary>
+public sealed class DurableScheduledStarts(DurableTaskClient client, SnapshotVerifier verifier, WebhookDispatcher dispatcher) : IScheduledStarts
+{
+    public Task NotifyAsync(WebhookEvent raised) => WebhookDeliveryFunctions.StartDeliveriesAsync(client, dispatcher, raised);
+
+    public Task StartSnapshotAsync(CreateSnapshotRequest request) => BackupFunctions.StartAsync(client, request);
+
+    public Task StartVerificationAsync(VerifySnapshotRequest request) => VerificationFunctions.StartAsync(client, request, verifier);
 }

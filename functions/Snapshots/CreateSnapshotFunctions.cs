@@ -4,6 +4,8 @@ using Microsoft.Extensions.Logging;
 using Snapshots.Archive;
 using Snapshots.Create;
 using Snapshots.Functions.Orchestration;
+using Snapshots.Functions.Webhooks;
+using Snapshots.Webhooks;
 
 namespace Snapshots.Functions.Snapshots;
 
@@ -52,8 +54,11 @@ public sealed partial class CreateSnapshotFunctions(SnapshotExporter exporter, A
             var detail = failure.FailureDetails.ErrorMessage.Trim();
             var reason = detail.Split('\n', 2)[0].Trim();
             await context.CallActivityAsync(nameof(FailSnapshot), new FailSnapshotRequest(request, reason, context.CurrentUtcDateTime, detail), Retry);
+            await WebhookDeliveryFunctions.NotifyAsync(context, WebhookEvents.SnapshotFailed, request.ProjectId, request.SnapshotId);
             throw new SnapshotFailedException(reason);
         }
+
+        await WebhookDeliveryFunctions.NotifyAsync(context, WebhookEvents.SnapshotCreated, request.ProjectId, request.SnapshotId);
 
         try
         {

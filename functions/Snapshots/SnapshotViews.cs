@@ -24,12 +24,13 @@ public sealed record SnapshotView(
     SnapshotCounts? Counts,
     long? Bytes,
     IReadOnlyList<string> Warnings,
+    global::Snapshots.Verification.SnapshotVerification? Verification,
     string StatusUri,
     string? DownloadUri)
 {
     public static SnapshotView From(SnapshotRecord r) => new(
         r.Id, r.Identifier, r.ProjectId, r.ProjectName, r.Modes, r.Selection, r.Status, r.StatusText, r.FailureReason, r.Description, r.Scheduled, r.ScheduledFor,
-        r.CreatedAt, r.CompletedAt, r.Counts, r.Bytes, r.Warnings,
+        r.CreatedAt, r.CompletedAt, r.Counts, r.Bytes, r.Warnings, r.Verification,
         $"/api/snapshots/{r.Id}",
         r.Status == SnapshotStatus.Created ? $"/api/snapshots/{r.Id}/download" : null);
 }

@@ -118,6 +118,7 @@ var names = {
   plan: 'plan-${token}'
   functionApp: 'func-snapshots-${token}'
   deploymentContainer: 'app-package-${take(token, 7)}'
+  keyVault: 'kv-${token}'
 }
 
 // Durable Task hub in the app storage (letters and digits only).
@@ -287,6 +288,11 @@ module snapshotStorageReader 'modules/storage-roles.bicep' = if (grantReader) {
 // Function app
 // ---------------------------------------------------------------------------------------------------------------
 
+module keyVault 'modules/keyvault.bicep' = {
+  scope: group
+  params: { name: names.keyVault, location: location, tags: tags, principalId: identity.outputs.principalId }
+}
+
 module functionApp 'modules/functionapp.bicep' = {
   scope: group
   // Start the app once its identity may use its storage and telemetry.
@@ -337,6 +343,10 @@ module functionApp 'modules/functionapp.bicep' = {
       Snapshots__EnvironmentName: environmentName
       Snapshots__RestoreAcrossEnvironments: restoreAcrossEnvironments ? 'true' : 'false'
       Snapshots__CategorizationAiMinVersion: categorizationAiMinVersion
+      // Webhook signing secrets live in Key Vault; the webhook records hold only the secrets' names.
+      Snapshots__Webhooks__KeyVault__vaultUri: keyVault.outputs.uri
+      Snapshots__Webhooks__KeyVault__credential: 'managedidentity'
+      Snapshots__Webhooks__KeyVault__clientId: identity.outputs.clientId
       Auth__Authority: authAuthority
       Auth__Audience: authAudience
       Auth__ClientId: authClientId

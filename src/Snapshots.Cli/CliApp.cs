@@ -42,6 +42,8 @@ public sealed class CliContext(HttpClient http, CliConsole console, TimeSpan pol
 
     public OperationWaiter Waiter => new(api, pollInterval);
 
+    public TimeSpan PollInterval => pollInterval;
+
     public void Dispose() => http.Dispose();
 }
 
@@ -123,7 +125,7 @@ public static class CliApp
 
         foreach (var command in new[]
         {
-            ImportCommand.Build(run), ProjectCommand.Build(run), OperationCommand.Build(run), VerifyCommand.Build(environment),
+            ImportCommand.Build(run), ProjectCommand.Build(run), OperationCommand.Build(run), VerifyCommand.Build(environment, run),
             SnapshotCommands.Create(run), SnapshotCommands.List(run), SnapshotCommands.Download(run), SnapshotCommands.Delete(run),
             RestoreCommands.Restore(run), RestoreCommands.Cancel(run), RestoreCommands.Revert(run), RestoreCommands.Status(run), PolicyCommand.Build(run), DiffCommand.Build(run),
             TokenCommand.Build(environment),

@@ -40,6 +40,8 @@ public static class LocalRuntime
     {
         var builder = WebApplication.CreateBuilder(options.Args);
         builder.Configuration.AddInMemoryCollection(options.Emulators.ToConfiguration());
+        // Webhooks may post to receivers on this machine here, and only here (the deployed app forces it off).
+        builder.Configuration.AddInMemoryCollection([new(Snapshots.Webhooks.WebhookOptions.SectionName + ":AllowLoopback", "true")]);
         builder.Configuration.AddInMemoryCollection(options.Settings);
 
         // The Functions host's limit on every route; the upload routes lift it to the import limits (Snapshots:Imports).

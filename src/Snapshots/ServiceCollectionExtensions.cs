@@ -39,6 +39,10 @@ public static class ServiceCollectionExtensions
                 .ConfigureOptions((options, provider) => SnapshotStorageClientOptions.Configure(
                     options, provider.GetRequiredService<IOptions<SnapshotStorageOptions>>().Value));
             clients.AddBlobServiceClient(configuration.GetSection(SnapshotStorageOptions.SectionName)).WithName(BlobClientNames.SnapshotsPrimary);
+            if (UsesKeyVault(configuration))
+            {
+                clients.AddSecretClient(configuration.GetSection(Webhooks.WebhookOptions.KeyVaultSectionName));
+            }
         });
         services.AddSingleton(provider => CosmosClientFactory.Create(
             provider.GetRequiredService<IOptions<CosmosOptions>>().Value, new CosmosClientOptions()));
@@ -93,8 +97,39 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Operations.PendingOperations>();
         services.AddSingleton<Operations.OperationReconciler>();
 
+        services.AddSingleton<Verification.SnapshotVerifier>();
+
+        AddWebhooks(services, configuration);
+
         services.AddSingleton<Backups.BackupPolicyService>();
         services.AddSingleton<Backups.BackupScheduler>();
         return services;
+    }
+
+    /// <summary>Webhook secrets go to Key Vault when one is configured (Azure), else to their own Cosmos partition (local).</summary>
+    private static bool UsesKeyVault(IConfiguration configuration) =>
+        !string.IsNullOrWhiteSpace(configuration.GetSection(Webhooks.WebhookOptions.KeyVaultSectionName)["vaultUri"]);
+
+    private static void AddWebhooks(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<Webhooks.WebhookOptions>().BindConfiguration(Webhooks.WebhookOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHttpClient(Webhooks.WebhookSender.HttpClientName, (provider, client) =>
+                client.Timeout = TimeSpan.FromSeconds(provider.GetRequiredService<IOptions<Webhooks.WebhookOptions>>().Value.TimeoutSeconds))
+            .ConfigurePrimaryHttpMessageHandler(provider =>
+                Webhooks.WebhookSender.Handler(provider.GetRequiredService<IOptions<Webhooks.WebhookOptions>>().Value.AllowLoopback));
+        if (UsesKeyVault(configuration))
+        {
+            services.AddSingleton<Webhooks.IWebhookSecrets, Webhooks.KeyVaultWebhookSecrets>();
+        }
+        else
+        {
+            services.AddSingleton<Webhooks.IWebhookSecrets, Webhooks.CosmosWebhookSecrets>();
+        }
+
+        services.AddSingleton<Webhooks.DeliveryLog>();
+        services.AddSingleton<Webhooks.WebhookService>();
+        services.AddSingleton<Webhooks.WebhookPayloads>();
+        services.AddSingleton<Webhooks.WebhookDispatcher>();
+        services.AddSingleton<Webhooks.WebhookSender>();
     }
 }

@@ -316,10 +316,32 @@ async function renderSnapshot(snapshotId) {
         `${counts.documents ?? 0} documents, ${counts.annotations ?? 0} annotations, ${counts.ais ?? 0} AIs`),
       snapshot.description ? h("p", {}, snapshot.description) : null,
       snapshot.warnings.map(w => h("p", { class: "muted" }, "⚠ " + w))),
+    snapshot.status === "created" ? verificationCard(snapshot) : null,
     snapshot.status === "created" ? await compareCard(snapshot) : null,
     h("h2", {}, "Restores"),
     restores.items.length === 0 ? h("p", { class: "muted" }, "Not restored yet.") : h("div", { id: "restores" }, restores.items.map(restoreCard)));
-  pollWhile(restores.items.some(unfinished) && location.hash === "#/snapshots/" + snapshotId, () => route());
+  pollWhile((restores.items.some(unfinished) || snapshot.verification?.status === "running") && location.hash === "#/snapshots/" + snapshotId, () => route());
+}
+
+// The latest verification of the stored archive, and buttons to run one: checksums, or a restore drill.
+function verificationCard(snapshot) {
+  const v = snapshot.verification;
+  const verify = mode => attempt(async () => {
+    await api("POST", "/snapshots/" + encodeURIComponent(snapshot.id) + "/verify", { mode });
+    await route();
+  });
+  const running = v?.status === "running";
+  return h("div", { class: "card verification" }, h("h2", {}, "Verification"),
+    v ? h("div", { class: "status status-" + (v.status === "passed" ? "created" : v.status === "failed" ? "failed" : "creating"), id: "verification-status" },
+      `${v.mode === "drill" ? "Restore drill" : "Checksums"} ${v.status}`,
+      h("span", { class: "muted" }, ` · ${formatDate(v.startedAt)}` + (v.durationSeconds != null ? ` · ${v.durationSeconds} s` : "") +
+        (v.entries != null ? ` · ${v.entries} entries` : "") + (v.scheduled ? " · scheduled" : ""))) :
+      h("p", { class: "muted" }, "Never verified."),
+    v?.failures?.length ? h("ul", { id: "verification-failures" }, v.failures.map(f => h("li", {}, f))) : null,
+    h("button", { id: "verify-checksums", disabled: running, title: "Re-read every entry of the stored archive against its manifest",
+      onclick: () => verify("checksums") }, "Verify checksums"), " ",
+    h("button", { id: "verify-drill", disabled: running, title: "Also restore it into a hidden project, compare every entity, and delete the project",
+      onclick: () => verify("drill") }, "Run restore drill"));
 }
 
 // Compare with the project as it is now or with another snapshot of it: counts per kind and the first names.

@@ -16,4 +16,7 @@ internal static partial class BackupLog
 
     [LoggerMessage(EventId = 5004, Level = LogLevel.Information, Message = "Retention of project {ProjectId} deleted snapshot {SnapshotId} (created {CreatedAt:u}, {Bytes} archive bytes).")]
     public static partial void Pruned(ILogger logger, string projectId, string snapshotId, DateTimeOffset createdAt, long? bytes);
+
+    [LoggerMessage(EventId = 5005, Level = LogLevel.Information, Message = "Scheduled verification of project {ProjectId} started: snapshot {SnapshotId}, {Mode}, for the occurrence at {Occurrence:u}.")]
+    public static partial void VerificationStarted(ILogger logger, string projectId, string snapshotId, Verification.VerificationMode mode, DateTimeOffset occurrence);
 }

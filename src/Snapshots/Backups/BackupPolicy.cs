@@ -10,6 +10,9 @@ public sealed record RetentionRules(int? KeepLast = null, int? Daily = null, int
     public bool KeepsEverything => KeepLast is null && Daily is null && Weekly is null && Monthly is null;
 }
 
+/// <summary>A scheduled verification: NCRONTAB in UTC, as the backup schedule, and checksums or a drill.</summary>
+public sealed record VerifySchedule(string Schedule, Verification.VerificationMode Mode = Verification.VerificationMode.Checksums);
+
 /// <summary>A project's scheduled backups: what to snapshot, when (cron, UTC), and what to keep.</summary>
 public sealed record BackupPolicy : IProjectEntity
 {
@@ -25,6 +28,12 @@ public sealed record BackupPolicy : IProjectEntity
     public RetentionRules Retention { get; init; } = new();
 
     public bool Enabled { get; init; } = true;
+
+    /// <summary>When to verify the project's most recent created snapshot, and how; null for never.</summary>
+    public VerifySchedule? Verify { get; init; }
+
+    /// <summary>The verify schedule's latest occurrence that was started (so each occurrence runs once).</summary>
+    public DateTimeOffset? VerifiedFor { get; init; }
 
     /// <summary>The policy applies to occurrences after this time (when it was set), never to earlier ones.</summary>
     public DateTimeOffset EffectiveFrom { get; init; }

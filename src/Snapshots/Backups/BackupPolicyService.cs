@@ -11,7 +11,8 @@ public sealed class BackupPolicyService(ProjectStore store, TimeProvider clock)
     public Task<BackupPolicy?> GetAsync(string projectId, CancellationToken cancellationToken) =>
         store.GetAsync<BackupPolicy>(projectId, BackupPolicy.PolicyId, cancellationToken);
 
-    public async Task<BackupPolicy> SetAsync(string projectId, IReadOnlyList<SnapshotMode>? modes, string? schedule, RetentionRules? retention, bool enabled, CancellationToken cancellationToken)
+    public async Task<BackupPolicy> SetAsync(
+        string projectId, IReadOnlyList<SnapshotMode>? modes, string? schedule, RetentionRules? retention, bool enabled, CancellationToken cancellationToken, VerifySchedule? verify = null)
     {
         if (await store.GetAsync<Project>(projectId, projectId, cancellationToken) is not { Status: ProjectStatus.Ready })
         {
@@ -29,6 +30,11 @@ public sealed class BackupPolicyService(ProjectStore store, TimeProvider clock)
             throw new InvalidRequestException(scheduleError);
         }
 
+        if (verify is not null && BackupSchedules.Validate(verify.Schedule, "verify.schedule") is { } verifyError)
+        {
+            throw new InvalidRequestException(verifyError);
+        }
+
         retention ??= new RetentionRules();
         if (new[] { retention.KeepLast, retention.Daily, retention.Weekly, retention.Monthly }.Any(n => n is < 1))
         {
@@ -36,7 +42,11 @@ public sealed class BackupPolicyService(ProjectStore store, TimeProvider clock)
         }
 
         var now = clock.GetUtcNow();
-        var policy = new BackupPolicy { Modes = distinctModes, Schedule = schedule!.Trim(), Retention = retention, Enabled = enabled, EffectiveFrom = now, UpdatedAt = now };
+        var policy = new BackupPolicy
+        {
+            Modes = distinctModes, Schedule = schedule!.Trim(), Retention = retention, Enabled = enabled, EffectiveFrom = now, UpdatedAt = now,
+            Verify = verify is null ? null : verify with { Schedule = verify.Schedule.Trim() },
+        };
         await store.UpsertAsync(projectId, policy, cancellationToken);
         await store.UpsertAsync(BackupPolicyIndexEntry.Partition, new BackupPolicyIndexEntry { Id = projectId }, cancellationToken);
         return policy;

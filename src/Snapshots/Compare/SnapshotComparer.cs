@@ -22,10 +22,14 @@ public sealed class SnapshotComparer(ProjectStore store, RestoreStaging staging,
         return await CompareAsync(first.Id, second.Id, new ArchiveSide(before), new ArchiveSide(after), page, cancellationToken);
     }
 
-    public async Task<SnapshotComparison> CompareWithProjectAsync(SnapshotRecord snapshot, NamePage page, CancellationToken cancellationToken)
+    public Task<SnapshotComparison> CompareWithProjectAsync(SnapshotRecord snapshot, NamePage page, CancellationToken cancellationToken) =>
+        CompareWithProjectAsync(snapshot, snapshot.ProjectId, page, cancellationToken);
+
+    /// <summary>The snapshot against a project as it shows now, read through the snapshot's modes and selection.</summary>
+    public async Task<SnapshotComparison> CompareWithProjectAsync(SnapshotRecord snapshot, string projectId, NamePage page, CancellationToken cancellationToken)
     {
-        var project = await store.GetAsync<Project>(snapshot.ProjectId, snapshot.ProjectId, cancellationToken)
-            ?? throw new NotFoundException($"The snapshot's project '{snapshot.ProjectId}' no longer exists; compare it with another snapshot.");
+        var project = await store.GetAsync<Project>(projectId, projectId, cancellationToken)
+            ?? throw new NotFoundException($"The snapshot's project '{projectId}' no longer exists; compare it with another snapshot.");
         using var archive = await staging.OpenArchiveUnmarkedAsync(snapshot.Identifier, cancellationToken);
         var now = new ProjectSide(store, project.Id, Visibility.Of(project), snapshot, options.Value.CategorizationAiMinVersion);
         return await CompareAsync(snapshot.Id, Project, new ArchiveSide(archive), now, page, cancellationToken);

@@ -39,3 +39,9 @@ public static class CreateStages
     public const string Documents = "documents";
     public const string Assembling = "assembling";
 }
+
+/// <summary>
+/// What a schedule occurrence led to: the snapshot to start, or none because it was started before, or because the
+/// project could not be backed up then (<paramref name="Skipped"/>: a failed record says why).
+/// </summary>
+public sealed record ScheduledStart(CreateSnapshotRequest? Request, bool Skipped, string SnapshotId);

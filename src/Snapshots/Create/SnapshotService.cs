@@ -27,13 +27,13 @@ public sealed partial class SnapshotService(
     /// Starts the snapshot of one schedule occurrence under a deterministic id: null when it already exists (a
     /// duplicate tick or a second instance). A refused request becomes a failed snapshot, visible with its reason.
     /// </summary>
-    public async Task<CreateSnapshotRequest?> StartScheduledAsync(
+    public async Task<ScheduledStart> StartScheduledAsync(
         string projectId, IReadOnlyList<SnapshotMode> modes, DateTimeOffset scheduledFor, CancellationToken cancellationToken)
     {
         var id = ScheduledId(projectId, scheduledFor);
         if (await snapshots.GetAsync(id, cancellationToken) is not null)
         {
-            return null;
+            return new ScheduledStart(null, false, id);
         }
 
         try
@@ -42,12 +42,12 @@ public sealed partial class SnapshotService(
             record = record with { Id = id, Scheduled = true, ScheduledFor = scheduledFor, Description = $"Scheduled backup for {scheduledFor.UtcDateTime:yyyy-MM-dd HH:mm} UTC" };
             request = request with { SnapshotId = id };
             await pending.AddAsync(Operations.PendingKind.Snapshot, id, request, cancellationToken);
-            return await snapshots.TryCreateAsync(record, cancellationToken) ? request : null;
+            return new ScheduledStart(await snapshots.TryCreateAsync(record, cancellationToken) ? request : null, false, id);
         }
         catch (RequestRefusedException ex) when (ex is not NotFoundException)
         {
             var project = await projects.GetAsync<Project>(projectId, projectId, cancellationToken);
-            await snapshots.TryCreateAsync(new SnapshotRecord
+            var recorded = await snapshots.TryCreateAsync(new SnapshotRecord
             {
                 Id = id,
                 Identifier = SnapshotIdentifiers.New(),
@@ -61,7 +61,7 @@ public sealed partial class SnapshotService(
                 CreatedAt = clock.GetUtcNow(),
                 CompletedAt = clock.GetUtcNow(),
             }, cancellationToken);
-            return null;
+            return new ScheduledStart(null, recorded, id);
         }
     }
 

@@ -26,6 +26,9 @@ public static class EntityKindOf<T>
         nameof(Backups.BackupPolicyIndexEntry) => "backupPolicyIndexEntry",
         nameof(Operations.PendingOperation) => "pendingOperation",
         nameof(ProjectLease) => "lease",
+        nameof(Webhooks.ProjectWebhooks) => "webhooks",
+        nameof(Webhooks.StoredWebhookSecret) => "webhookSecret",
+        nameof(Webhooks.DeliveryAttempt) => "webhookDelivery",
         _ => throw new NotSupportedException($"{typeof(T).Name} is not a stored entity."),
     };
 }

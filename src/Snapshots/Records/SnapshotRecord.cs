@@ -79,6 +79,9 @@ public sealed record SnapshotRecord : IProjectEntity
 
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
+    /// <summary>The latest verification of the stored archive; null when it was never verified.</summary>
+    public Verification.SnapshotVerification? Verification { get; init; }
+
     public Dictionary<string, JsonElement>? Extra { get; init; }
 }
 

@@ -81,6 +81,45 @@ public sealed partial class RestoreService(
         return (record, request);
     }
 
+    /// <summary>
+    /// Starts a verification drill's restore into a new hidden project: not in the project list and without members,
+    /// so only admins can reach it. Its ids come from the verification, so a retried start finds what the first wrote
+    /// (the project is written before the record that a retry looks for). No ledger: a drill's project is deleted
+    /// afterwards, never reverted.
+    /// </summary>
+    public async Task<RestoreRequest> StartDrillAsync(string restoreId, string projectId, string identifier, CancellationToken cancellationToken)
+    {
+        var request = new RestoreRequest(restoreId, identifier, projectId, Merge: false, NewProject: true);
+        if (await records.GetAsync(restoreId, cancellationToken) is not null)
+        {
+            return request;
+        }
+
+        var now = clock.GetUtcNow();
+        var project = new Project
+        {
+            Id = projectId,
+            Name = $"Verification drill of snapshot {identifier}",
+            Status = ProjectStatus.Restoring,
+            CreatedAt = now,
+            Publication = new ProjectPublication { ActiveRestoreId = restoreId },
+        };
+        await projects.UpsertAsync(projectId, project, cancellationToken);
+        await records.SaveAsync(new RestoreRecord
+        {
+            Id = restoreId,
+            Identifier = identifier,
+            ProjectId = projectId,
+            ProjectName = project.Name,
+            RequestedBy = DrillRequester,
+            CreatedAt = now,
+        }, cancellationToken);
+        return request;
+    }
+
+    /// <summary>Who a drill's restore record names as its requester.</summary>
+    public const string DrillRequester = "verification drill";
+
     /// <summary>Why a merge into <paramref name="targetProjectId"/> would be refused now (409), or null; 404 when there is no such project.</summary>
     public async Task<string?> MergeRefusalAsync(string targetProjectId, CancellationToken cancellationToken)
     {

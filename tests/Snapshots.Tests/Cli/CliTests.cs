@@ -6,7 +6,7 @@ using Snapshots.Tests.Support;
 namespace Snapshots.Tests.Cli;
 
 /// <summary>The <c>snapshots</c> command line, run in-process against the real service.</summary>
-[Collection(ServiceTestGroup.Name)]
+[Collection(AccessTestGroup.Name)]
 public sealed class CliTests : IDisposable
 {
     private readonly ServiceFixture service;

@@ -11,7 +11,7 @@ namespace Snapshots.Tests.EndToEnd;
 /// Every endpoint called by every kind of caller, with the exact status expected. The table below is the
 /// permission matrix; README.md shows the same one.
 /// </summary>
-[Collection(ServiceTestGroup.Name)]
+[Collection(AccessTestGroup.Name)]
 public sealed class PermissionMatrixTests(ServiceFixture service)
 {
     /// <summary>The callers, in the table's column order.</summary>
@@ -41,6 +41,11 @@ public sealed class PermissionMatrixTests(ServiceFixture service)
         new("GET",    "/api/snapshots/{S}/download",                 null,                                 200,  200,  200,  200,   404,     401, 401,    401),
         new("PATCH",  "/api/snapshots/{S}",                          """{"description":"matrix"}""",       200,  200,  200,  403,   404,     401, 401,    401),
         new("DELETE", "/api/snapshots/{fresh}",                      null,                                 204,  204,  403,  403,   404,     401, 401,    401),
+        // Let in, every caller gets past the access check to the body, which names no mode.
+        new("POST",   "/api/snapshots/{S}/verify",                   """{"mode":"bogus"}""",               400,  400,  400,  400,   404,     401, 401,    401),
+        new("GET",    "/api/projects/{P}/webhooks",                  null,                                 200,  200,  200,  403,   404,     401, 401,    401),
+        new("PUT",    "/api/projects/{P}/webhooks",                  """{"webhooks":[]}""",                200,  200,  200,  403,   404,     401, 401,    401),
+        new("GET",    "/api/projects/{P}/webhooks/none/deliveries",  null,                                 404,  404,  404,  403,   404,     401, 401,    401),
         new("POST",   "/api/snapshots/{S}/restores",                 "{}",                                 202,  202,  202,  403,   404,     401, 401,    401),
         new("POST",   "/api/snapshots/{S}/restores",                 """{"targetProjectId":"{T}"}""",      202,  202,  202,  403,   404,     401, 401,    401) { BeforeEach = "idle target" },
         new("POST",   "/api/snapshots/{S}/restores",                 """{"targetProjectId":"{T}","dryRun":true}""", 200, 200, 200, 403, 404,  401, 401,    401),

@@ -16,7 +16,7 @@ using Snapshots.Tests.Support;
 namespace Snapshots.Tests.EndToEnd;
 
 /// <summary>Snapshots moving between installations: by identifier over shared storage, and as a carried zip.</summary>
-[Collection(ServiceTestGroup.Name)]
+[Collection(AccessTestGroup.Name)]
 public sealed class PortabilityTests(ServiceFixture service)
 {
     private static readonly SeedSpec Spec = new() { Documents = 7, AnnotationsPerDocument = 2, Ais = 9, DocumentFileBytes = 200, ModelFileBytes = 100 };

@@ -133,7 +133,7 @@ public sealed class ScheduledBackupTests(ServiceFixture service)
     private Task<TickResult> TickAsync(DateTimeOffset now)
     {
         var client = service.Services.GetRequiredService<DurableTaskClient>();
-        return Scheduler.TickAsync(now, request => BackupFunctions.StartAsync(client, request), default);
+        return Scheduler.TickAsync(now, new DurableScheduledStarts(client, service.Services.GetRequiredService<global::Snapshots.Verification.SnapshotVerifier>(), service.Services.GetRequiredService<global::Snapshots.Webhooks.WebhookDispatcher>()), default);
     }
 
     private async Task<List<SnapshotRecord>> ScheduledAsync(string projectId) =>

@@ -48,8 +48,15 @@ public sealed class ActivityFaults : IActivityFilter
             PublishedRestoreRef p => p.Restore.Identifier,
             CreateSnapshotRequest s => s.Identifier,
             DocumentBatchRef d => d.Snapshot.Identifier,
+            Verification.VerifySnapshotRequest v => v.SnapshotId,
             _ => null,
         };
+        // A snapshot's identifier is made when it starts: its creation's faults may be armed by project id instead.
+        if (input is CreateSnapshotRequest or DocumentBatchRef && (operation is null || !faults.ContainsKey((operation, activity))))
+        {
+            operation = input is CreateSnapshotRequest created ? created.ProjectId : ((DocumentBatchRef)input).Snapshot.ProjectId;
+        }
+
         if (operation is null || !faults.TryGetValue((operation, activity), out var fault) || fault.When?.Invoke(input) == false)
         {
             return;

@@ -94,6 +94,8 @@ public class ServiceFixture : IAsyncLifetime
                 ["Snapshots:CategorizationAiMinVersion"] = CategorizationAiMinVersion,
                 ["Snapshots:EnvironmentName"] = EnvironmentName,
                 ["Auth:DevelopmentSigningKey"] = SigningKey,
+                // A failed webhook delivery is tried again after 1 s, then 2 s, ...: the retry tests wait seconds, not minutes.
+                ["Snapshots:Webhooks:FirstRetrySeconds"] = "1",
                 // The scheduler tests drive ticks themselves; a real-time tick in between would only add noise.
                 [TimerFunctions.Disable] = "true",
             },
@@ -149,6 +151,16 @@ public sealed record OperationView(string Id, string Name, string Status, System
 public sealed class ServiceTestGroup : ICollectionFixture<ServiceFixture>
 {
     public const string Name = "service";
+}
+
+/// <summary>
+/// The permission matrix, the portability tests and the CLI tests, on a service of their own beside the others: the
+/// matrix alone calls every endpoint as eight callers, and the three are the longest classes of the service group.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class AccessTestGroup : ICollectionFixture<ServiceFixture>
+{
+    public const string Name = "access";
 }
 
 /// <summary>
