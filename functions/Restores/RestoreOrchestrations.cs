@@ -114,13 +114,21 @@ public sealed partial class RestoreOrchestrations(
             await context.CallActivityAsync(nameof(FailRestore), new FailRestoreRequest(request, reason, detail, context.CurrentUtcDateTime), Retry);
             await context.CallActivityAsync(nameof(DiscardRestore),
                 new DiscardRestoreRequest(request, InvalidArchive: ActivityRetry.IsInvalidArchive(failure.FailureDetails)), Retry);
-            await WebhookDeliveryFunctions.NotifyAsync(context, WebhookEvents.RestoreFailed, request.ProjectId, request.RestoreId);
+            if (request.Notifies)
+            {
+                await WebhookDeliveryFunctions.NotifyAsync(context, WebhookEvents.RestoreFailed, request.ProjectId, request.RestoreId);
+            }
+
             throw new RestoreFailedException(reason);
         }
 
         // Published: the restore is done for its users, and nothing from here on may fail or discard it.
         progress.Report(RestoreStages.Restored);
-        await WebhookDeliveryFunctions.NotifyAsync(context, WebhookEvents.RestoreRestored, request.ProjectId, request.RestoreId);
+        if (request.Notifies)
+        {
+            await WebhookDeliveryFunctions.NotifyAsync(context, WebhookEvents.RestoreRestored, request.ProjectId, request.RestoreId);
+        }
+
         await AfterPublishAsync(context, new PublishedRestoreRef(request, generation, batches));
         return new RestoreOutcome(Cancelled: false, restored);
     }

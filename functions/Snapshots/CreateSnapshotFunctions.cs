@@ -54,11 +54,18 @@ public sealed partial class CreateSnapshotFunctions(SnapshotExporter exporter, A
             var detail = failure.FailureDetails.ErrorMessage.Trim();
             var reason = detail.Split('\n', 2)[0].Trim();
             await context.CallActivityAsync(nameof(FailSnapshot), new FailSnapshotRequest(request, reason, context.CurrentUtcDateTime, detail), Retry);
-            await WebhookDeliveryFunctions.NotifyAsync(context, WebhookEvents.SnapshotFailed, request.ProjectId, request.SnapshotId);
+            if (request.Notifies)
+            {
+                await WebhookDeliveryFunctions.NotifyAsync(context, WebhookEvents.SnapshotFailed, request.ProjectId, request.SnapshotId);
+            }
+
             throw new SnapshotFailedException(reason);
         }
 
-        await WebhookDeliveryFunctions.NotifyAsync(context, WebhookEvents.SnapshotCreated, request.ProjectId, request.SnapshotId);
+        if (request.Notifies)
+        {
+            await WebhookDeliveryFunctions.NotifyAsync(context, WebhookEvents.SnapshotCreated, request.ProjectId, request.SnapshotId);
+        }
 
         try
         {

@@ -11,6 +11,9 @@ public sealed record CreateSnapshotRequest(string SnapshotId, string Identifier,
 {
     /// <summary>The documents to take, when the request selected some; null for all that the modes take.</summary>
     public Selection.ResolvedSelection? Selection { get; init; }
+
+    /// <summary>Raises the snapshot's webhook events; false for creates started before webhooks existed, which replay without them.</summary>
+    public bool Notifies { get; init; }
 }
 
 public sealed record DocumentBatchRef(CreateSnapshotRequest Snapshot, int BatchIndex);

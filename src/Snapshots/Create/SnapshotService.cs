@@ -115,7 +115,7 @@ public sealed partial class SnapshotService(
             Description = description,
             CreatedAt = clock.GetUtcNow(),
         };
-        return (record, new CreateSnapshotRequest(record.Id, record.Identifier, projectId, distinctModes, project.Publication?.Generation ?? 0) { Selection = selection });
+        return (record, new CreateSnapshotRequest(record.Id, record.Identifier, projectId, distinctModes, project.Publication?.Generation ?? 0) { Selection = selection, Notifies = true });
     }
 
     /// <summary>The header of the manifest: what the assembler completes with counts and parts.</summary>

@@ -115,6 +115,12 @@ public sealed record RestoreRequest(string RestoreId, string Identifier, string 
     /// such step in its history, and must replay without it.
     /// </summary>
     public bool RecordsLedger { get; init; }
+
+    /// <summary>
+    /// Raises the restore's webhook events. Versioning, as <see cref="RecordsLedger"/>: restores started before webhooks
+    /// existed replay without the activity their history does not have.
+    /// </summary>
+    public bool Notifies { get; init; }
 }
 
 /// <summary>A snapshot zip staged by an upload request, to become the archive <see cref="RestoreRequest.Identifier"/>.</summary>

@@ -64,6 +64,7 @@ public sealed partial class RestoreService(
         {
             Selection = selection,
             RecordsLedger = true,
+            Notifies = true,
         };
         await pending.AddAsync(Operations.PendingKind.Restore, restoreId, request, cancellationToken);
         await records.SaveAsync(record, cancellationToken);

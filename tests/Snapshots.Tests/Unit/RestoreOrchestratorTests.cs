@@ -15,6 +15,7 @@ public sealed class RestoreOrchestratorTests
     private readonly Mock<TaskOrchestrationContext> context = new() { CallBase = true };
     private readonly TaskCompletionSource<string> cancel = new();
     private readonly List<string> calls = [];
+    private static readonly DateTime Now = new(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
     public RestoreOrchestratorTests()
     {
@@ -57,6 +58,44 @@ public sealed class RestoreOrchestratorTests
             calls);
         context.Verify(c => c.CallActivityAsync<object>(new TaskName(nameof(RestoreOrchestrations.FoldInRestore)),
             It.Is<object?>(o => Equals(o, new PublishedRestoreRef(Request, 7, 3))), It.IsAny<TaskOptions?>()));
+    }
+
+    [Fact]
+    public async Task A_restore_that_notifies_raises_restored_right_after_its_publish_and_failed_after_its_discard()
+    {
+        context.Setup(c => c.GetInput<RestoreRequest>()).Returns(Request with { Notifies = true });
+        context.Setup(c => c.NewGuid()).Returns(Guid.Parse("00000000-0000-0000-0000-000000000001"));
+
+        await RestoreOrchestrations.RestoreSnapshotOrchestrator(context.Object);
+        Fails(nameof(RestoreOrchestrations.RestoreSchema), "no schema");
+        calls.Clear();
+        await Assert.ThrowsAsync<RestoreFailedException>(() => RestoreOrchestrations.RestoreSnapshotOrchestrator(context.Object));
+
+        context.Verify(c => c.CallActivityAsync<object>(new TaskName(nameof(Functions.Webhooks.WebhookDeliveryFunctions.RaiseWebhookEvent)),
+            It.Is<object?>(o => Equals(o, new Webhooks.WebhookEvent("00000000000000000000000000000001", Webhooks.WebhookEvents.RestoreRestored, "p1", "r1", Now))),
+            It.IsAny<TaskOptions?>()));
+        context.Verify(c => c.CallActivityAsync<object>(new TaskName(nameof(Functions.Webhooks.WebhookDeliveryFunctions.RaiseWebhookEvent)),
+            It.Is<object?>(o => Equals(o, new Webhooks.WebhookEvent("00000000000000000000000000000001", Webhooks.WebhookEvents.RestoreFailed, "p1", "r1", Now))),
+            It.IsAny<TaskOptions?>()));
+        Assert.Equal([nameof(RestoreOrchestrations.FailRestore), nameof(RestoreOrchestrations.DiscardRestore), nameof(Functions.Webhooks.WebhookDeliveryFunctions.RaiseWebhookEvent)],
+            calls.SkipWhile(c => c != nameof(RestoreOrchestrations.FailRestore)));
+    }
+
+    [Fact]
+    public async Task A_notification_that_cannot_be_raised_leaves_the_restore_restored()
+    {
+        context.Setup(c => c.GetInput<RestoreRequest>()).Returns(Request with { Notifies = true });
+        context.Setup(c => c.NewGuid()).Returns(Guid.NewGuid());
+        FailsAs<object>(nameof(Functions.Webhooks.WebhookDeliveryFunctions.RaiseWebhookEvent),
+            new TaskFailedException("RaiseWebhookEvent", 1, new TaskFailureDetails("System.InvalidOperationException", "Cosmos is away", null, null, null)));
+
+        var outcome = await RestoreOrchestrations.RestoreSnapshotOrchestrator(context.Object);
+
+        Assert.False(outcome.Cancelled);
+        Assert.Equal(
+            [nameof(RestoreOrchestrations.PublishRestore), nameof(Functions.Webhooks.WebhookDeliveryFunctions.RaiseWebhookEvent),
+             nameof(RestoreOrchestrations.FoldInRestore), nameof(RestoreOrchestrations.RecordRestoreLedger), nameof(RestoreOrchestrations.DeleteRestoreWorkingBlobs)],
+            calls.SkipWhile(c => c != nameof(RestoreOrchestrations.PublishRestore)));
     }
 
     [Theory]
