@@ -22,6 +22,13 @@ internal static class Fingerprints
         new(key, name, Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(entity, SnapshotsJson.Options)), 0, 16));
 
     public static string ItemKey(string documentId, string id) => $"{documentId}/{id}";
+
+    /// <summary>A document's item, keyed (and named) by its document and its own id.</summary>
+    public static Fingerprint OfItem<T>(string documentId, string id, T item)
+    {
+        var key = ItemKey(documentId, id);
+        return Of(key, key, item);
+    }
 }
 
 /// <summary>A snapshot's archive as one side.</summary>
@@ -39,11 +46,7 @@ public sealed class ArchiveSide(SnapshotArchiveReader archive) : ICompareSide
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
-    private static Fingerprint ItemFingerprint<T>(string documentId, string id, T item)
-    {
-        var key = Fingerprints.ItemKey(documentId, id);
-        return Fingerprints.Of(key, key, item);
-    }
+    private static Fingerprint ItemFingerprint<T>(string documentId, string id, T item) => Fingerprints.OfItem(documentId, id, item);
 
     private IAsyncEnumerable<Fingerprint> Read<T>(string entry, Func<T, Fingerprint> fingerprint, CancellationToken cancellationToken) =>
         archive.Has(entry) ? archive.ReadNdjsonAsync<T>(entry, cancellationToken).Select(fingerprint) : AsyncEnumerable.Empty<Fingerprint>();
@@ -53,17 +56,19 @@ public sealed class ArchiveSide(SnapshotArchiveReader archive) : ICompareSide
 /// A project as it shows now, through the rules a snapshot was taken with (its modes and selection): what a new
 /// snapshot with the same request would hold. Documents' items are read a document at a time, as the export does.
 /// </summary>
-public sealed class ProjectSide(ProjectStore store, string projectId, Visibility visibility, SnapshotRecord taken, string categorizationAiMinVersion) : ICompareSide
+/// <param name="ignoreFileLocations">Compare files by name and size only (<see cref="FileLocations"/>), as a drill does.</param>
+public sealed class ProjectSide(
+    ProjectStore store, string projectId, Visibility visibility, SnapshotRecord taken, string categorizationAiMinVersion, bool ignoreFileLocations = false) : ICompareSide
 {
     public IAsyncEnumerable<Fingerprint> ReadAsync(string kind, CancellationToken cancellationToken) => kind switch
     {
         CompareKinds.Categories => store.ListAsync<Category>(projectId, visibility, cancellationToken).Select(c => Fingerprints.Of(c.Id, c.Name, c)),
         CompareKinds.LabelSets => store.ListLabelSetsAsync(projectId, visibility, cancellationToken).Select(s => Fingerprints.Of(s.Id, s.Name, s)),
         CompareKinds.Labels => store.ListAsync<Label>(projectId, visibility, cancellationToken).Select(l => Fingerprints.Of(l.Id, l.Name, l)),
-        CompareKinds.Documents => DocumentsAsync(cancellationToken).Select(d => Fingerprints.Of(d.Id, d.Name, d)),
+        CompareKinds.Documents => DocumentsAsync(cancellationToken).Select(d => Fingerprints.Of(d.Id, d.Name, ignoreFileLocations ? FileLocations.Ignored(d) : d)),
         CompareKinds.AnnotationSets => ItemsAsync<AnnotationSet>(s => (s.DocumentId, s.Id), cancellationToken),
         CompareKinds.Annotations => ItemsAsync<Annotation>(a => (a.DocumentId, a.Id), cancellationToken),
-        CompareKinds.Ais => AisAsync(cancellationToken).Select(a => Fingerprints.Of(a.Id, a.Name, a)),
+        CompareKinds.Ais => AisAsync(cancellationToken).Select(a => Fingerprints.Of(a.Id, a.Name, ignoreFileLocations ? FileLocations.Ignored(a) : a)),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
@@ -91,8 +96,7 @@ public sealed class ProjectSide(ProjectStore store, string projectId, Visibility
             await foreach (var item in store.ListDocumentItemsAsync<T>(projectId, document.Id, cancellationToken))
             {
                 var (documentId, id) = keyOf(item);
-                var key = Fingerprints.ItemKey(documentId, id);
-                yield return Fingerprints.Of(key, key, item);
+                yield return Fingerprints.OfItem(documentId, id, item);
             }
         }
     }

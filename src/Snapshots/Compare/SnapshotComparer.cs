@@ -22,17 +22,27 @@ public sealed class SnapshotComparer(ProjectStore store, RestoreStaging staging,
         return await CompareAsync(first.Id, second.Id, new ArchiveSide(before), new ArchiveSide(after), page, cancellationToken);
     }
 
-    public Task<SnapshotComparison> CompareWithProjectAsync(SnapshotRecord snapshot, NamePage page, CancellationToken cancellationToken) =>
-        CompareWithProjectAsync(snapshot, snapshot.ProjectId, page, cancellationToken);
-
-    /// <summary>The snapshot against a project as it shows now, read through the snapshot's modes and selection.</summary>
-    public async Task<SnapshotComparison> CompareWithProjectAsync(SnapshotRecord snapshot, string projectId, NamePage page, CancellationToken cancellationToken)
+    public async Task<SnapshotComparison> CompareWithProjectAsync(SnapshotRecord snapshot, NamePage page, CancellationToken cancellationToken)
     {
-        var project = await store.GetAsync<Project>(projectId, projectId, cancellationToken)
-            ?? throw new NotFoundException($"The snapshot's project '{projectId}' no longer exists; compare it with another snapshot.");
+        var project = await store.GetAsync<Project>(snapshot.ProjectId, snapshot.ProjectId, cancellationToken)
+            ?? throw new NotFoundException($"The snapshot's project '{snapshot.ProjectId}' no longer exists; compare it with another snapshot.");
         using var archive = await staging.OpenArchiveUnmarkedAsync(snapshot.Identifier, cancellationToken);
         var now = new ProjectSide(store, project.Id, Visibility.Of(project), snapshot, options.Value.CategorizationAiMinVersion);
         return await CompareAsync(snapshot.Id, Project, new ArchiveSide(archive), now, page, cancellationToken);
+    }
+
+    /// <summary>
+    /// A verification drill's check: the archive as its restore into <paramref name="drill"/>'s new project would
+    /// write it, against that project as it shows now. The whole archive counts: no modes or selection filter the project.
+    /// </summary>
+    public async Task<SnapshotComparison> CompareDrillAsync(SnapshotRecord snapshot, RestoreRequest drill, NamePage page, CancellationToken cancellationToken)
+    {
+        var project = await store.GetAsync<Project>(drill.ProjectId, drill.ProjectId, cancellationToken)
+            ?? throw new NotFoundException($"The drill's project '{drill.ProjectId}' is gone.");
+        using var archive = await staging.OpenArchiveUnmarkedAsync(snapshot.Identifier, cancellationToken);
+        var expected = await RestoredArchiveSide.PlanAsync(archive, drill, cancellationToken);
+        var restored = new ProjectSide(store, project.Id, Visibility.Of(project), snapshot with { Selection = null }, options.Value.CategorizationAiMinVersion, ignoreFileLocations: true);
+        return await CompareAsync(snapshot.Id, drill.ProjectId, expected, restored, page, cancellationToken);
     }
 
     private static async Task<SnapshotComparison> CompareAsync(

@@ -107,6 +107,7 @@ public sealed class DocumentRestorer(
         var batchDocuments = await staging.ReadBatchAsync<Document>(request.RestoreId, RestoreStaging.Documents, batch.BatchIndex, cancellationToken).ToListAsync(cancellationToken);
         using var archive = await staging.OpenArchiveForBatchAsync(request, batch.BatchIndex, cancellationToken);
 
+        var mapping = new RestoreMapping(request, map);
         var setIds = new Dictionary<string, string>(StringComparer.Ordinal);
         var sets = await staging.ReadBatchAsync<AnnotationSet>(request.RestoreId, RestoreStaging.AnnotationSets, batch.BatchIndex, cancellationToken).ToListAsync(cancellationToken);
         foreach (var set in sets)
@@ -114,24 +115,14 @@ public sealed class DocumentRestorer(
             setIds[$"{set.DocumentId}/{set.Id}"] = NewAnnotationSetId(request, set.DocumentId, set.Id);
         }
 
-        await items.WriteAsync(request.ProjectId, sets.ToAsyncEnumerable().Select(set => set with
-        {
-            Id = setIds[$"{set.DocumentId}/{set.Id}"],
-            DocumentId = NewDocumentId(request, set.DocumentId),
-            LabelSetId = SchemaMap.Map(map.LabelSets, set.LabelSetId),
-            ParentId = set.ParentId is null ? null : setIds.GetValueOrDefault($"{set.DocumentId}/{set.ParentId}"),
-        }), set => set.DocumentId, cancellationToken);
+        Func<string, string?> SetIdsOf(string documentId) => id => setIds.GetValueOrDefault($"{documentId}/{id}");
+        await items.WriteAsync(request.ProjectId, sets.ToAsyncEnumerable().Select(set => mapping.AnnotationSet(set, SetIdsOf(set.DocumentId))),
+            set => set.DocumentId, cancellationToken);
 
         var annotations = await items.WriteAsync(
             request.ProjectId,
-            staging.ReadBatchAsync<Annotation>(request.RestoreId, RestoreStaging.Annotations, batch.BatchIndex, cancellationToken).Select(annotation => annotation with
-            {
-                Id = NewAnnotationId(request, annotation.DocumentId, annotation.Id),
-                DocumentId = NewDocumentId(request, annotation.DocumentId),
-                LabelId = map.Labels[annotation.LabelId],
-                LabelSetId = SchemaMap.Map(map.LabelSets, annotation.LabelSetId),
-                AnnotationSetId = annotation.AnnotationSetId is null ? null : setIds.GetValueOrDefault($"{annotation.DocumentId}/{annotation.AnnotationSetId}"),
-            }),
+            staging.ReadBatchAsync<Annotation>(request.RestoreId, RestoreStaging.Annotations, batch.BatchIndex, cancellationToken)
+                .Select(annotation => mapping.Annotation(annotation, SetIdsOf(annotation.DocumentId))),
             annotation => annotation.DocumentId,
             cancellationToken);
 
@@ -146,12 +137,7 @@ public sealed class DocumentRestorer(
                 var newId = NewDocumentId(request, document.Id);
                 var (restoredFiles, copied) = await CopyFilesAsync(entries, document.Files, name => ArchiveEntries.DocumentFile(document.Id, name),
                     (name, content) => files.UploadDocumentFileAsync(request.ProjectId, newId, name, content, ct), ct);
-                await store.UpsertAsync(request.ProjectId, document with
-                {
-                    Id = newId,
-                    CategoryId = SchemaMap.Map(map.Categories, document.CategoryId),
-                    Files = restoredFiles,
-                }, ct, stagedBy: request.RestoreId);
+                await store.UpsertAsync(request.ProjectId, mapping.Document(document, restoredFiles), ct, stagedBy: request.RestoreId);
                 Interlocked.Increment(ref documents);
                 Interlocked.Add(ref fileCount, restoredFiles.Count);
                 Interlocked.Add(ref bytes, copied);
@@ -177,8 +163,8 @@ public sealed class DocumentRestorer(
                 continue;
             }
 
-            var newId = DeterministicIds.For(request.RestoreId, "ai", ai.Id);
-            var staged = ai with { Id = newId, CategoryId = SchemaMap.Map(map.Categories, ai.CategoryId), Files = [] };
+            var staged = new RestoreMapping(request, map).Ai(ai, []);
+            var newId = staged.Id;
             // Staged before its files go up: a discard finds the AI and removes its model files with it.
             await store.UpsertAsync(request.ProjectId, staged, cancellationToken, stagedBy: request.RestoreId);
             var (restoredFiles, copied) = await CopyFilesAsync(entries, ai.Files, name => ArchiveEntries.AiFile(ai.Id, name),
@@ -193,6 +179,8 @@ public sealed class DocumentRestorer(
     }
 
     public static string NewDocumentId(RestoreRequest request, string oldId) => DeterministicIds.For(request.RestoreId, "document", oldId);
+
+    public static string NewAiId(RestoreRequest request, string oldId) => DeterministicIds.For(request.RestoreId, "ai", oldId);
 
     public static string NewAnnotationSetId(RestoreRequest request, string oldDocumentId, string oldId) =>
         DeterministicIds.For(request.RestoreId, "annotationSet", $"{oldDocumentId}/{oldId}");

@@ -88,9 +88,9 @@ public sealed partial class RestoreService(
     /// (the project is written before the record that a retry looks for). No ledger: a drill's project is deleted
     /// afterwards, never reverted.
     /// </summary>
-    public async Task<RestoreRequest> StartDrillAsync(string restoreId, string projectId, string identifier, CancellationToken cancellationToken)
+    public async Task<RestoreRequest> StartDrillAsync(RestoreRequest request, CancellationToken cancellationToken)
     {
-        var request = new RestoreRequest(restoreId, identifier, projectId, Merge: false, NewProject: true);
+        var (restoreId, identifier, projectId) = (request.RestoreId, request.Identifier, request.ProjectId);
         if (await records.GetAsync(restoreId, cancellationToken) is not null)
         {
             return request;

@@ -88,7 +88,7 @@ public sealed class SnapshotVerifier(
     }
 
     public Task<RestoreRequest> StartDrillAsync(VerifySnapshotRequest request, CancellationToken cancellationToken) =>
-        restores.StartDrillAsync(request.DrillRestoreId, request.DrillProjectId, request.Identifier, cancellationToken);
+        restores.StartDrillAsync(request.DrillRestore, cancellationToken);
 
     /// <summary>The drill's restore as it ended, compared with the archive through the snapshot's own modes and selection.</summary>
     public async Task<VerificationOutcome> CompareDrillAsync(VerifySnapshotRequest request, CancellationToken cancellationToken)
@@ -102,7 +102,7 @@ public sealed class SnapshotVerifier(
 
         var snapshot = await snapshots.GetAsync(request.SnapshotId, cancellationToken)
             ?? throw new PermanentFailureException($"The snapshot '{request.SnapshotId}' was deleted while it was verified.");
-        var comparison = await comparer.CompareWithProjectAsync(snapshot, request.DrillProjectId, new NamePage(NamesPerKind, null), cancellationToken);
+        var comparison = await comparer.CompareDrillAsync(snapshot, request.DrillRestore, new NamePage(NamesPerKind, null), cancellationToken);
         return DrillFindings.From(comparison);
     }
 

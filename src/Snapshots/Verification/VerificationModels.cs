@@ -50,6 +50,9 @@ public sealed record VerifySnapshotRequest(string VerificationId, string Snapsho
     public string DrillRestoreId => $"drill-{VerificationId}";
 
     public string DrillProjectId => $"drill-project-{VerificationId}";
+
+    /// <summary>The drill's restore: into a new project, everything the archive holds, no ledger.</summary>
+    public RestoreRequest DrillRestore => new(DrillRestoreId, Identifier, DrillProjectId, Merge: false, NewProject: true);
 }
 
 /// <summary>What a verification step found: ok, or the first failures.</summary>
