@@ -26,6 +26,9 @@ public static class EntityKindOf<T>
         nameof(Backups.BackupPolicyIndexEntry) => "backupPolicyIndexEntry",
         nameof(Operations.PendingOperation) => "pendingOperation",
         nameof(ProjectLease) => "lease",
+        nameof(Audit.AuditEntry) => "auditEntry",
+        nameof(Audit.AuditDay) => "auditDay",
+        nameof(Audit.AuditScope) => "auditScope",
         _ => throw new NotSupportedException($"{typeof(T).Name} is not a stored entity."),
     };
 }
