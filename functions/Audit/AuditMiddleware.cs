@@ -24,17 +24,7 @@ public sealed class AuditMiddleware(AuditRecorder recorder, TimeProvider clock) 
             return;
         }
 
-        try
-        {
-            await next(context);
-        }
-        catch
-        {
-            await RecordAsync(context, http, StatusCodes.Status500InternalServerError);
-            throw;
-        }
-
-        await RecordAsync(context, http, StatusOf(context, http));
+        await HttpAudit.AroundAsync(() => next(context), () => StatusOf(context, http), status => RecordAsync(context, http, status));
     }
 
     /// <summary>An action result is executed after the pipeline, so its status is read from the result itself.</summary>

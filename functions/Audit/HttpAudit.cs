@@ -52,6 +52,25 @@ public static partial class HttpAudit
         };
     }
 
+    /// <summary>
+    /// Runs the rest of the pipeline, then records the call with its final status; an exception that escapes even the
+    /// error middleware (an answer already under way) is recorded as a 500 and goes on up.
+    /// </summary>
+    public static async Task AroundAsync(Func<Task> call, Func<int> finalStatus, Func<int, Task> record)
+    {
+        try
+        {
+            await call();
+        }
+        catch
+        {
+            await record(StatusCodes.Status500InternalServerError);
+            throw;
+        }
+
+        await record(finalStatus());
+    }
+
     /// <summary>Records the call if it is one to record; a failure to store it is logged by the recorder, never thrown.</summary>
     public static Task RecordAsync(
         HttpContext http, AuditRecorder recorder, TimeProvider clock, string operation, int status, IEnumerable<KeyValuePair<string, string?>> routeValues) =>

@@ -18,17 +18,7 @@ internal sealed class LocalAuditMiddleware(RequestDelegate next, AuditRecorder r
             return;
         }
 
-        try
-        {
-            await next(context);
-        }
-        catch
-        {
-            await RecordAsync(context, operation, StatusCodes.Status500InternalServerError);
-            throw;
-        }
-
-        await RecordAsync(context, operation, context.Response.StatusCode);
+        await HttpAudit.AroundAsync(() => next(context), () => context.Response.StatusCode, status => RecordAsync(context, operation, status));
     }
 
     private Task RecordAsync(HttpContext context, string operation, int status) =>

@@ -23,8 +23,7 @@ public sealed class AuditLogTests(ServiceFixture service)
     [Fact]
     public async Task A_create_a_restore_a_delete_and_a_403_appear_newest_first_with_their_user_and_outcome_and_no_token_is_stored()
     {
-        var projectId = await service.Services.GetRequiredService<SyntheticProjectSeeder>().SeedAsync(
-            new SeedSpec { Name = "audited", Documents = 7, AnnotationsPerDocument = 1, Ais = 0, DocumentFileBytes = 100 });
+        var projectId = await SeedAsync("audited", documents: 7);
         var ownerToken = TokenFor("audit-owner", projectId, ProjectRoles.Owner);
         var readerToken = TokenFor("audit-reader", projectId, ProjectRoles.Reader);
         var forgedToken = DevelopmentTokens.Mint(DevelopmentTokens.NewKey(), new DevelopmentTokenRequest("audit-forger"));
@@ -82,8 +81,7 @@ public sealed class AuditLogTests(ServiceFixture service)
     [Fact]
     public async Task The_logs_answer_as_the_document_says_and_refuse_a_bad_page_or_token()
     {
-        var projectId = await service.Services.GetRequiredService<SyntheticProjectSeeder>().SeedAsync(
-            new SeedSpec { Name = "audited contract", Documents = 1, AnnotationsPerDocument = 0, Ais = 0, DocumentFileBytes = 10 });
+        var projectId = await SeedAsync("audited contract", documents: 1);
         await service.Http.PutAsJsonAsync($"/api/projects/{projectId}/backup-policy", new { modes = new[] { "dataset" }, schedule = "0 3 * * *", retention = new { keepLast = 1 } });
 
         await Eventually.ReturnsAsync(() => service.Http.GetStringAsync($"/api/projects/{projectId}/audit"), page => page.Contains("SetBackupPolicy"), TimeSpan.FromSeconds(30));
@@ -110,10 +108,16 @@ public sealed class AuditLogTests(ServiceFixture service)
 
         var log = await ReadWholeLogAsync(service.Http, $"/api/audit?projectId={scope}", pageSize: 10);
         Assert.Equal([AuditPartitions.DayOf(now.AddDays(-1))], log.Select(e => AuditPartitions.DayOf(e.GetProperty("at").GetDateTimeOffset())));
-        var days = await service.Services.GetRequiredService<Snapshots.Projects.ProjectStore>()
-            .ListPartitionAsync<AuditDay>(AuditPartitions.DaysPartition(scope), CancellationToken.None).CollectAsync();
-        Assert.Equal([AuditPartitions.DayOf(now.AddDays(-1))], days.Select(d => d.Id));
+        Assert.Equal([AuditPartitions.DayOf(now.AddDays(-1))], await DaysAsync(scope));
     }
+
+    private Task<string> SeedAsync(string name, int documents) => service.Services.GetRequiredService<SyntheticProjectSeeder>().SeedAsync(
+        new SeedSpec { Name = name, Documents = documents, AnnotationsPerDocument = 1, Ais = 0, DocumentFileBytes = 100 });
+
+    /// <summary>The days of a scope's day index, as stored.</summary>
+    private async Task<List<string>> DaysAsync(string scope) =>
+        [.. (await service.Services.GetRequiredService<Snapshots.Projects.ProjectStore>()
+            .ListPartitionAsync<AuditDay>(AuditPartitions.DaysPartition(scope), CancellationToken.None).CollectAsync()).Select(d => d.Id)];
 
     private string TokenFor(string user, string projectId, string role) =>
         service.Token(new DevelopmentTokenRequest(user) { ProjectRoles = new Dictionary<string, string> { [projectId] = role } });
@@ -179,9 +183,7 @@ public sealed class AuditLogTests(ServiceFixture service)
         var container = service.Services.GetRequiredService<CosmosClient>()
             .GetContainer(service.Services.GetRequiredService<IOptions<CosmosOptions>>().Value.DatabaseName, CosmosContainerNames.Projects);
         var partitions = new List<string> { AuditPartitions.ScopesPartition, AuditPartitions.DaysPartition(scope) };
-        var days = await service.Services.GetRequiredService<Snapshots.Projects.ProjectStore>()
-            .ListPartitionAsync<AuditDay>(AuditPartitions.DaysPartition(scope), CancellationToken.None).CollectAsync();
-        partitions.AddRange(days.Select(d => AuditPartitions.EntriesPartition(scope, d.Id)));
+        partitions.AddRange((await DaysAsync(scope)).Select(day => AuditPartitions.EntriesPartition(scope, day)));
 
         var raw = new System.Text.StringBuilder();
         foreach (var partition in partitions)
