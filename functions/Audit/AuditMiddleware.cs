@@ -24,7 +24,7 @@ public sealed class AuditMiddleware(AuditRecorder recorder, TimeProvider clock) 
             return;
         }
 
-        await HttpAudit.AroundAsync(() => next(context), () => StatusOf(context, http), status => RecordAsync(context, http, status));
+        await HttpAudit.AroundAsync(() => next(context), () => StatusOf(context, http), status => Record(context, http, status));
     }
 
     /// <summary>An action result is executed after the pipeline, so its status is read from the result itself.</summary>
@@ -39,8 +39,8 @@ public sealed class AuditMiddleware(AuditRecorder recorder, TimeProvider clock) 
             .Select(name => new KeyValuePair<string, string?>(name, data.TryGetValue(name, out var value) ? value?.ToString() : null));
     }
 
-    private Task RecordAsync(FunctionContext context, HttpContext http, int status) =>
-        HttpAudit.RecordAsync(http, recorder, clock, context.FunctionDefinition.Name, status, RouteValuesOf(context));
+    private void Record(FunctionContext context, HttpContext http, int status) =>
+        HttpAudit.RecordWhenAnswered(http, recorder, clock, context.FunctionDefinition.Name, status, RouteValuesOf(context));
 
     private static IReadOnlyList<string> RouteParametersOf(string entryPoint) =>
         RouteParametersByEntryPoint.GetOrAdd(entryPoint, point =>

@@ -56,7 +56,7 @@ public static partial class HttpAudit
     /// Runs the rest of the pipeline, then records the call with its final status; an exception that escapes even the
     /// error middleware (an answer already under way) is recorded as a 500 and goes on up.
     /// </summary>
-    public static async Task AroundAsync(Func<Task> call, Func<int> finalStatus, Func<int, Task> record)
+    public static async Task AroundAsync(Func<Task> call, Func<int> finalStatus, Action<int> record)
     {
         try
         {
@@ -64,19 +64,25 @@ public static partial class HttpAudit
         }
         catch
         {
-            await record(StatusCodes.Status500InternalServerError);
+            record(StatusCodes.Status500InternalServerError);
             throw;
         }
 
-        await record(finalStatus());
+        record(finalStatus());
     }
 
-    /// <summary>Records the call if it is one to record; a failure to store it is logged by the recorder, never thrown.</summary>
-    public static Task RecordAsync(
-        HttpContext http, AuditRecorder recorder, TimeProvider clock, string operation, int status, IEnumerable<KeyValuePair<string, string?>> routeValues) =>
-        EntryFor(http, operation, status, routeValues, clock.GetUtcNow()) is { } entry
-            ? recorder.RecordAsync(entry, CancellationToken.None)
-            : Task.CompletedTask;
+    /// <summary>
+    /// Builds the call's entry now and stores it once the answer has been sent, so recording neither delays nor fails
+    /// the answer (a Cosmos DB outage would otherwise hold every refusal until the write gave up).
+    /// </summary>
+    public static void RecordWhenAnswered(
+        HttpContext http, AuditRecorder recorder, TimeProvider clock, string operation, int status, IEnumerable<KeyValuePair<string, string?>> routeValues)
+    {
+        if (EntryFor(http, operation, status, routeValues, clock.GetUtcNow()) is { } entry)
+        {
+            http.Response.OnCompleted(() => recorder.RecordAsync(entry, CancellationToken.None));
+        }
+    }
 
     /// <summary>The parameter names of a route template (<c>projects/{projectId}/snapshots</c>: projectId).</summary>
     public static IReadOnlyList<string> RouteParameters(string? route) =>

@@ -18,10 +18,10 @@ internal sealed class LocalAuditMiddleware(RequestDelegate next, AuditRecorder r
             return;
         }
 
-        await HttpAudit.AroundAsync(() => next(context), () => context.Response.StatusCode, status => RecordAsync(context, operation, status));
+        await HttpAudit.AroundAsync(() => next(context), () => context.Response.StatusCode, status => Record(context, operation, status));
     }
 
-    private Task RecordAsync(HttpContext context, string operation, int status) =>
-        HttpAudit.RecordAsync(context, recorder, clock, operation, status,
+    private void Record(HttpContext context, string operation, int status) =>
+        HttpAudit.RecordWhenAnswered(context, recorder, clock, operation, status,
             context.Request.RouteValues.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value?.ToString())));
 }

@@ -10,11 +10,17 @@ namespace Snapshots.Audit;
 /// </summary>
 public sealed partial class AuditRecorder(ProjectStore store, ILogger<AuditRecorder> logger)
 {
+    /// <summary>How long an entry's writes may take in all before it is given up (and logged), so none piles up while Cosmos DB is away.</summary>
+    public static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>Scope-days whose day marker (and scope item) this instance has written: one extra write per scope and day, not per entry.</summary>
     private readonly ConcurrentDictionary<string, byte> markedDays = new(StringComparer.Ordinal);
 
-    public async Task RecordAsync(AuditEntry entry, CancellationToken cancellationToken)
+    public async Task RecordAsync(AuditEntry entry, CancellationToken cancellation)
     {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        timeout.CancelAfter(WriteTimeout);
+        var cancellationToken = timeout.Token;
         try
         {
             var day = AuditPartitions.DayOf(entry.At);

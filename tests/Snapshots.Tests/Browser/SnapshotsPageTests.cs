@@ -155,7 +155,8 @@ public sealed class SnapshotsPageTests(ServiceFixture service) : IAsyncLifetime
         await Assertions.Expect(page.Locator("#message")).ToContainTextAsync("delete snapshot");
         Assert.Equal(HttpStatusCode.OK, (await service.Http.GetAsync($"/api/snapshots/{snapshotId}")).StatusCode);
 
-        // The refusal is in the project's audit log, which its owners (here the local admin) see on the page.
+        // The refusal is in the project's audit log (stored once it was answered), which its owners (here the local admin) see on the page.
+        await Eventually.ReturnsAsync(() => service.Http.GetStringAsync($"/api/projects/{projectId}/audit"), log => log.Contains("rita-reader"), TimeSpan.FromSeconds(30));
         var owner = await OpenAsync(token: null);
         await owner.GotoAsync($"{service.Address}api/ui#/projects/{projectId}");
         var newest = owner.Locator("#audit tr[data-audit-id]").First;
