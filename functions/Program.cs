@@ -11,6 +11,8 @@ using Snapshots.Configuration;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+// Outermost first: the audit sees the final status, after an exception has become its problem answer.
+builder.UseMiddleware<Snapshots.Functions.Audit.AuditMiddleware>();
 builder.UseMiddleware<UnhandledErrorMiddleware>();
 builder.Services.AddSnapshotFunctions(builder.Configuration);
 // The worker's own spans (one per function invocation, joined to the host's trace) on top of the shared registration.

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Snapshots.Access;
 using Snapshots.Errors;
+using Snapshots.Functions.Audit;
 using Snapshots.Projects;
 
 namespace Snapshots.Functions.Access;
@@ -23,7 +24,9 @@ public sealed class RequestAccess(CallerAuthenticator authenticator, ProjectAcce
     {
         var outcome = await authenticator.AuthenticateAsync(
             request.Headers.Authorization, request.Headers[ClientPrincipalHeader], request.HttpContext.RequestAborted);
-        return outcome.Caller ?? throw new AuthenticationRequiredException(outcome.Failure!);
+        var caller = outcome.Caller ?? throw new AuthenticationRequiredException(outcome.Failure!);
+        AuditContext.Of(request.HttpContext).Caller = caller;
+        return caller;
     }
 
     /// <summary>Authenticates and requires the environment's admin role (diagnostics).</summary>
@@ -39,7 +42,7 @@ public sealed class RequestAccess(CallerAuthenticator authenticator, ProjectAcce
     public async Task<Caller> ForProjectAsync(HttpRequest request, string projectId, params Permission[] permissions)
     {
         var caller = await AuthenticateAsync(request);
-        await RequireAsync(caller, projectId, request.HttpContext.RequestAborted, null, permissions);
+        await RequireAsync(request, caller, projectId, null, permissions);
         return caller;
     }
 
@@ -54,7 +57,11 @@ public sealed class RequestAccess(CallerAuthenticator authenticator, ProjectAcce
     /// </summary>
     public async Task RequireAsync(
         Caller caller, string projectId, CancellationToken cancellationToken, string? notFound, params Permission[] permissions) =>
-        await DecideAsync(caller, projectId, cancellationToken, notFound, permissions);
+        await DecideAsync(caller, projectId, cancellationToken, notFound, permissions, null);
+
+    /// <summary>As <see cref="RequireAsync(Caller, string, CancellationToken, string?, Permission[])"/>, and the call's audit entry goes to the project's log.</summary>
+    public async Task RequireAsync(HttpRequest request, Caller caller, string projectId, string? notFound, params Permission[] permissions) =>
+        await DecideAsync(caller, projectId, request.HttpContext.RequestAborted, notFound, permissions, request.HttpContext);
 
     /// <summary>
     /// Requires that the caller may see an operation: admins see every one; an import (<paramref name="import"/>) is
@@ -104,15 +111,23 @@ public sealed class RequestAccess(CallerAuthenticator authenticator, ProjectAcce
         var caller = await AuthenticateAsync(request);
         var cancellationToken = request.HttpContext.RequestAborted;
         var resource = await find(cancellationToken) ?? throw new NotFoundException(notFound);
-        var role = await DecideAsync(caller, projectOf(resource), cancellationToken, notFound, permissions);
+        var role = await DecideAsync(caller, projectOf(resource), cancellationToken, notFound, permissions, request.HttpContext);
         return new Granted<T>(resource, caller, role);
     }
 
-    /// <summary>The caller's role on the project when they hold every permission; throws otherwise.</summary>
+    /// <summary>
+    /// The caller's role on the project when they hold every permission; throws otherwise. A member's call (allowed
+    /// or refused) is audited in the project's log; a stranger's is not, so nobody fills the log of a project they cannot see.
+    /// </summary>
     private async Task<string?> DecideAsync(
-        Caller caller, string projectId, CancellationToken cancellationToken, string? notFound, Permission[] permissions)
+        Caller caller, string projectId, CancellationToken cancellationToken, string? notFound, Permission[] permissions, HttpContext? audited)
     {
         var (decision, missing, role) = await projects.DecideAsync(caller, projectId, cancellationToken, permissions);
+        if (audited is not null && decision != AccessDecision.Hidden)
+        {
+            AuditContext.Of(audited).RememberProject(projectId);
+        }
+
         return decision switch
         {
             AccessDecision.Allowed => role,

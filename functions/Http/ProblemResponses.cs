@@ -14,6 +14,11 @@ public static partial class ProblemResponses
     public static Task AnswerAsync(HttpContext context, Exception error, ILogger logger, string source)
     {
         var problem = ProblemMapper.Map(error);
+        if (problem.Status == StatusCodes.Status403Forbidden)
+        {
+            Audit.AuditContext.Of(context).RefusalReason = problem.Detail;
+        }
+
         switch (problem.Status)
         {
             case StatusCodes.Status500InternalServerError:

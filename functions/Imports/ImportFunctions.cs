@@ -38,7 +38,7 @@ public sealed class ImportFunctions(
         string? into = request.Query["into"];
         if (!string.IsNullOrWhiteSpace(into))
         {
-            await access.RequireAsync(caller, into, request.HttpContext.RequestAborted,
+            await access.RequireAsync(request, caller, into,
                 $"No project with id '{into}' to merge into.", Permission.WriteProject, Permission.AddSnapshotRestore);
         }
 

@@ -48,6 +48,11 @@ param restoreAcrossEnvironments bool = false
 @description('Categorization AIs trained by an older model version are left out of snapshots with a "retrain before snapshot" warning (Snapshots__CategorizationAiMinVersion).')
 param categorizationAiMinVersion string = '1.0.0'
 
+@description('Days the audit log keeps its entries (Snapshots__Audit__RetentionDays); the daily PruneAuditLog timer deletes older days.')
+@minValue(1)
+@maxValue(3650)
+param auditRetentionDays int = 90
+
 @description('Issuer that API tokens are validated against (Auth__Authority); default: this tenant\'s Entra ID v2.0 endpoint.')
 param authAuthority string = '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
 
@@ -347,6 +352,7 @@ module functionApp 'modules/functionapp.bicep' = {
       Snapshots__Webhooks__KeyVault__vaultUri: keyVault.outputs.uri
       Snapshots__Webhooks__KeyVault__credential: 'managedidentity'
       Snapshots__Webhooks__KeyVault__clientId: identity.outputs.clientId
+      Snapshots__Audit__RetentionDays: string(auditRetentionDays)
       Auth__Authority: authAuthority
       Auth__Audience: authAudience
       Auth__ClientId: authClientId

@@ -69,6 +69,8 @@ public static class LocalRuntime
         });
 
         var app = builder.Build();
+        // Outside the error middleware, so the audit sees the status of the problem an exception became.
+        app.UseMiddleware<LocalAuditMiddleware>();
         app.UseMiddleware<LocalErrorMiddleware>();
         app.MapHttpFunctions(Functions);
         // The page signs itself in locally with this; it exists only in the local runtime, for loopback callers that
@@ -90,7 +92,7 @@ public static class LocalRuntime
 
             await TimerFunctions.InvokeAsync(timer, context.RequestServices, context.RequestAborted);
             return Results.Accepted();
-        });
+        }).WithName("RunTimerFunction");
         return app;
     }
 }

@@ -103,6 +103,10 @@ public static class ServiceCollectionExtensions
 
         services.AddSingleton<Backups.BackupPolicyService>();
         services.AddSingleton<Backups.BackupScheduler>();
+
+        services.AddOptions<Audit.AuditOptions>().BindConfiguration(Audit.AuditOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Audit.AuditRecorder>();
+        services.AddSingleton<Audit.AuditLog>();
         return services;
     }
 

@@ -162,7 +162,8 @@ async function renderProject(projectId) {
     h("table", { id: "snapshots" },
       h("tr", {}, ["Status", "Modes", "Created at", "Size", "Identifier", "Description", ""].map(title => h("th", {}, title))),
       page.items.map(snapshot => snapshotRow(project, snapshot, others))),
-    page.items.length === 0 ? h("p", { class: "muted" }, "No snapshots yet.") : null);
+    page.items.length === 0 ? h("p", { class: "muted" }, "No snapshots yet.") : null,
+    can(project, "view audit") ? auditCard(projectId) : null);
   pollWhile(page.items.some(s => s.status === "creating") && location.hash === "#/projects/" + projectId, () => route());
 }
 
@@ -297,6 +298,39 @@ function download(snapshot, format) {
     h("a", { href: url, download: name ? name[1] : snapshot.identifier + ".zip" }).click();
     setTimeout(() => URL.revokeObjectURL(url), 60000);
   });
+}
+
+// --- A project's audit log (owners) ---------------------------------------------------------------------------
+
+// Newest first, a page at a time; "More" follows the continuation token.
+function auditCard(projectId) {
+  const rows = h("tbody");
+  const empty = h("p", { class: "muted", hidden: true }, "Nothing recorded yet.");
+  const more = h("button", { id: "audit-more", hidden: true }, "More");
+  let token = null;
+  const load = () => attempt(async () => {
+    const page = await api("GET", "/projects/" + encodeURIComponent(projectId) + "/audit?pageSize=20" +
+      (token ? "&continuationToken=" + encodeURIComponent(token) : ""));
+    rows.append(...page.items.map(auditRow));
+    token = page.continuationToken || null;
+    more.hidden = !token;
+    empty.hidden = rows.children.length > 0;
+  });
+  more.addEventListener("click", load);
+  load();
+  return h("div", { class: "card audit" }, h("h2", {}, "Audit log"),
+    h("table", { id: "audit" }, h("thead", {}, h("tr", {}, ["When", "User", "Operation", "Targets", "Outcome", "Status"].map(t => h("th", {}, t)))), rows),
+    empty, more);
+}
+
+function auditRow(entry) {
+  return h("tr", { dataset: { auditId: entry.id } },
+    h("td", {}, formatDate(entry.at)),
+    h("td", {}, entry.userId || h("span", { class: "muted" }, "no valid token"), entry.roles.length ? h("div", { class: "muted" }, entry.roles.join(", ")) : null),
+    h("td", {}, entry.operation, h("div", { class: "muted" }, entry.method + " " + entry.path)),
+    h("td", { class: "muted" }, Object.entries(entry.targets).map(([name, id]) => name + " " + id).join(", ")),
+    h("td", { class: "outcome outcome-" + entry.outcome }, entry.outcome, entry.reason ? h("div", { class: "muted" }, entry.reason) : null),
+    h("td", {}, String(entry.status)));
 }
 
 // --- A snapshot and its restores -----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ public enum Permission
     AddSnapshotRestore,
     ChangeSnapshotRestore,
     DeleteSnapshotRestore,
+    ViewAudit,
 }
 
 public static class Permissions
@@ -31,6 +32,7 @@ public static class Permissions
         Permission.AddSnapshotRestore => "add snapshotrestore",
         Permission.ChangeSnapshotRestore => "change snapshotrestore",
         Permission.DeleteSnapshotRestore => "delete snapshotrestore",
+        Permission.ViewAudit => "view audit",
         _ => throw new ArgumentOutOfRangeException(nameof(permission)),
     };
 }

@@ -29,6 +29,9 @@ public static class EntityKindOf<T>
         nameof(Webhooks.ProjectWebhooks) => "webhooks",
         nameof(Webhooks.StoredWebhookSecret) => "webhookSecret",
         nameof(Webhooks.DeliveryAttempt) => "webhookDelivery",
+        nameof(Audit.AuditEntry) => "auditEntry",
+        nameof(Audit.AuditDay) => "auditDay",
+        nameof(Audit.AuditScope) => "auditScope",
         _ => throw new NotSupportedException($"{typeof(T).Name} is not a stored entity."),
     };
 }

@@ -147,12 +147,22 @@ public sealed class SnapshotsPageTests(ServiceFixture service) : IAsyncLifetime
         await Assertions.Expect(row.Locator("button.delete")).ToHaveCountAsync(0);
         await Assertions.Expect(row.Locator("button.restore")).ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator("#add-snapshot")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator("#audit")).ToHaveCountAsync(0);
 
         await page.EvaluateAsync("id => attempt(() => api('DELETE', '/snapshots/' + id))", snapshotId);
 
         await Assertions.Expect(page.Locator("#message")).ToContainTextAsync("You are not allowed to do this");
         await Assertions.Expect(page.Locator("#message")).ToContainTextAsync("delete snapshot");
         Assert.Equal(HttpStatusCode.OK, (await service.Http.GetAsync($"/api/snapshots/{snapshotId}")).StatusCode);
+
+        // The refusal is in the project's audit log (stored once it was answered), which its owners (here the local admin) see on the page.
+        await Eventually.ReturnsAsync(() => service.Http.GetStringAsync($"/api/projects/{projectId}/audit"), log => log.Contains("rita-reader"), TimeSpan.FromSeconds(30));
+        var owner = await OpenAsync(token: null);
+        await owner.GotoAsync($"{service.Address}api/ui#/projects/{projectId}");
+        var newest = owner.Locator("#audit tr[data-audit-id]").First;
+        await Assertions.Expect(newest).ToContainTextAsync("rita-reader");
+        await Assertions.Expect(newest.Locator("td.outcome")).ToContainTextAsync("refused");
+        await Assertions.Expect(newest).ToContainTextAsync("DeleteSnapshot");
     }
 
     [Fact]

@@ -65,6 +65,8 @@ public sealed class PermissionMatrixTests(ServiceFixture service)
         new("GET",    "/api/operations/{ping}",                      null,                                 200,  404,  404,  404,   404,     401, 401,    401),
         new("POST",   "/api/diagnostics/ping",                       null,                                 202,  403,  403,  403,   403,     401, 401,    401),
         new("POST",   "/admin/functions/NoSuchTimer",                null,                                 404,  403,  403,  403,   403,     401, 401,    401),
+        new("GET",    "/api/projects/{P}/audit",                     null,                                 200,  200,  403,  403,   404,     401, 401,    401),
+        new("GET",    "/api/audit",                                  null,                                 200,  403,  403,  403,   403,     401, 401,    401),
     ];
 
     private const string Policy = """{"modes":["dataset"],"schedule":"0 3 * * *","retention":{"keepLast":1}}""";

@@ -115,6 +115,7 @@ public sealed partial class AppSettingsContractTests
         var sample = SampleValues().Keys.ToHashSet(StringComparer.OrdinalIgnoreCase);
         var read = OptionSettings(SnapshotsOptions.SectionName, typeof(SnapshotsOptions))
             .Concat(OptionSettings(SnapshotStorageOptions.SectionName, typeof(SnapshotStorageOptions)))
+            .Concat(OptionSettings(Snapshots.Audit.AuditOptions.SectionName, typeof(Snapshots.Audit.AuditOptions)))
             .Concat(OptionSettings(CosmosOptions.SectionName, typeof(CosmosOptions), nameof(CosmosOptions.ConnectionString), nameof(CosmosOptions.UseLocalEmulator)))
             .Concat(OptionSettings(AuthOptions.SectionName, typeof(AuthOptions), nameof(AuthOptions.DevelopmentSigningKey)))
             .Concat(["DataStorage__serviceUri", "Snapshots__Storage__serviceUri", "TaskHubName", "AzureWebJobsStorage__blobServiceUri"]);

@@ -53,7 +53,8 @@ public static class EnvironmentState
             using var query = cosmos.GetContainer(database, name).GetItemQueryIterator<Dictionary<string, object?>>((string?)null);
             while (query.HasMoreResults)
             {
-                foreach (var item in await query.ReadNextAsync())
+                // The audit log records every call, the calls under test included; what it holds is AuditLogTests' business.
+                foreach (var item in (await query.ReadNextAsync()).Where(item => !IsAuditItem(item)))
                 {
                     lines.Add($"cosmos {name} {item.GetValueOrDefault("projectId") ?? item.GetValueOrDefault("documentKey")} {item["id"]} {item.GetValueOrDefault("_etag")}");
                 }
@@ -62,6 +63,9 @@ public static class EnvironmentState
 
         return [.. lines.Order(StringComparer.Ordinal)];
     }
+
+    private static bool IsAuditItem(Dictionary<string, object?> item) =>
+        item.GetValueOrDefault("projectId")?.ToString() is { } partition && partition.StartsWith("_audit", StringComparison.Ordinal);
 
     private static async Task AddBlobsAsync(BlobContainerClient container, List<string> lines)
     {
