@@ -56,9 +56,10 @@ public sealed class VerifySnapshotFunctions(SnapshotVerifier verifier)
     private static async Task<VerificationOutcome> DrillAsync(TaskOrchestrationContext context, VerifySnapshotRequest request)
     {
         context.SetCustomStatus(new VerificationProgress(VerificationStages.Restoring));
-        await context.CallActivityAsync(nameof(StartVerificationDrill), request, Retry);
         try
         {
+            // Inside the try: a start that wrote the scratch project and then failed is cleaned up too.
+            await context.CallActivityAsync(nameof(StartVerificationDrill), request, Retry);
             var deadline = context.CurrentUtcDateTime + DrillTimeout;
             var pause = TimeSpan.FromSeconds(1);
             while (!await context.CallActivityAsync<bool>(nameof(HasVerificationDrillEnded), request.DrillRestoreId, Retry))
@@ -107,9 +108,21 @@ public sealed class VerifySnapshotFunctions(SnapshotVerifier verifier)
     public Task<VerificationOutcome> CompareVerificationDrill([ActivityTrigger] VerifySnapshotRequest request) =>
         verifier.CompareDrillAsync(request, CancellationToken.None);
 
+    /// <summary>
+    /// Removes the drill's project. A restore still running (the drill timed out) is terminated first, and the
+    /// activity fails until it has ended (the retry policy tries again), so nothing writes into the project after it goes.
+    /// </summary>
     [Function(nameof(DeleteVerificationDrill))]
-    public Task DeleteVerificationDrill([ActivityTrigger] VerifySnapshotRequest request) =>
-        verifier.DeleteDrillAsync(request, CancellationToken.None);
+    public async Task DeleteVerificationDrill([ActivityTrigger] VerifySnapshotRequest request, [DurableClient] DurableTaskClient client)
+    {
+        if (await client.GetInstanceAsync(request.DrillRestoreId) is { IsCompleted: false })
+        {
+            await client.TerminateInstanceAsync(request.DrillRestoreId, "The verification drill timed out.");
+            throw new InvalidOperationException($"The drill's restore {request.DrillRestoreId} is being terminated; its project goes once it has ended.");
+        }
+
+        await verifier.DeleteDrillAsync(request, CancellationToken.None);
+    }
 
     [Function(nameof(RecordVerification))]
     public Task RecordVerification([ActivityTrigger] RecordVerificationRequest result) =>

@@ -53,9 +53,11 @@ public sealed class WebhookSender(
             return new DeliveryResult(false, true, Error: problem);
         }
 
+        var last = attempt >= delivery.MaxAttempts;
         if (await secrets.ReadAsync(webhook.SecretRef, cancellationToken) is not { } secret)
         {
-            return new DeliveryResult(false, true, Error: "The webhook's signing secret is missing; set the webhook again to get a new one.");
+            // A rotation replaces the secret and its reference in two writes: the next attempt reads the new pair.
+            return new DeliveryResult(false, last, Error: "The webhook's signing secret could not be read (rotated meanwhile, or missing: set the webhook again).");
         }
 
         var body = Encoding.UTF8.GetBytes(delivery.Body);
@@ -66,7 +68,6 @@ public sealed class WebhookSender(
         message.Headers.Add(WebhookSignature.EventHeader, delivery.Event);
         message.Headers.Add(WebhookSignature.AttemptHeader, attempt.ToString(System.Globalization.CultureInfo.InvariantCulture));
         message.Headers.Add(WebhookSignature.TimestampHeader, clock.GetUtcNow().ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var last = attempt >= delivery.MaxAttempts;
         try
         {
             using var client = http.CreateClient(HttpClientName);

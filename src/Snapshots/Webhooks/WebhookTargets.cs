@@ -80,7 +80,8 @@ public static class WebhookTargets
         || (b[0] == 192 && b[1] == 0 && b[2] is 0 or 2)  // IETF protocol assignments, documentation
         || (b[0] == 198 && b[1] is 18 or 19)             // benchmarking
         || (b[0] == 198 && b[1] == 51 && b[2] == 100)    // documentation
-        || (b[0] == 203 && b[1] == 0 && b[2] == 113));   // documentation
+        || (b[0] == 203 && b[1] == 0 && b[2] == 113)     // documentation
+        || (b[0] == 168 && b[1] == 63 && b[2] == 129 && b[3] == 16)); // Azure's platform endpoint (wireserver)
 
     private static bool IsPublicV6(IPAddress address)
     {
@@ -88,7 +89,10 @@ public static class WebhookTargets
         return !(address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast || address.IsIPv6UniqueLocal
             || address.Equals(IPAddress.IPv6None) || address.IsIPv6Teredo
             || (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8)   // documentation
-            || (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b)); // NAT64, which reaches IPv4 space
+            || (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b)   // NAT64, which reaches IPv4 space
+            || b[0] == 0x00                                                    // ::/8: IPv4-compatible and other reserved forms
+            || (b[0] == 0x20 && b[1] == 0x02)                                  // 6to4, which embeds an IPv4 address
+            || (b[0] == 0x01 && b[1] == 0x00 && b[2..8].All(x => x == 0)));    // discard-only prefix
     }
 
     private static string Shorten(string url) => url.Length <= 100 ? url : url[..100] + "...";

@@ -60,8 +60,12 @@ public sealed class SnapshotsPageTests(ServiceFixture service) : IAsyncLifetime
 
         // The snapshot's view compares it with its project as it is now: nothing changed since.
         await page.Locator("#compare").ClickAsync();
-        await Assertions.Expect(page.Locator("#compare-result")).ToContainTextAsync("Identical.");
+        await Assertions.Expect(page.Locator("#compare-result")).ToContainTextAsync("Identical.", Slow);
         await Assertions.Expect(page.Locator("#compare-result tr[data-kind='documents'] td").Nth(1)).ToHaveTextAsync("0");
+
+        // And verifies the stored archive: the page follows the verification until it has passed.
+        await page.Locator("#verify-checksums").ClickAsync();
+        await Assertions.Expect(page.Locator("#verification-status")).ToContainTextAsync("Checksums passed", Slow);
 
         await page.GotoAsync($"{service.Address}api/ui#/projects/{projectId}");
         row = page.Locator($"#snapshots tr[data-snapshot-id='{snapshotId}']");

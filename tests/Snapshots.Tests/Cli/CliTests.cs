@@ -125,7 +125,7 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public async Task Create_download_verify_and_restore_round_trip()
+    public async Task Create_download_verify_drill_and_restore_round_trip()
     {
         var (_, imported, _) = await RunAsync("--json", "import", SmallExportFolder(), "round trip");
         var projectId = JsonDocument.Parse(imported).RootElement.GetProperty("id").GetString()!;
@@ -136,10 +136,16 @@ public sealed class CliTests : IDisposable
         var zip = Path.Combine(workspace, "snapshot.zip");
         Assert.Equal(ExitCodes.Ok, (await RunAsync("download", snapshotId, "--output", zip)).Exit);
         var verified = await RunAsync("verify", zip);
+        var stored = await RunAsync("verify", snapshotId, "--drill");
+        var drillOfZip = await RunAsync("verify", zip, "--drill");
         var (restoreExit, restored, _) = await RunAsync("--json", "restore", snapshotId, "--name", "restored by the CLI");
 
         Assert.True(verified.Exit == ExitCodes.Ok, verified.Error);
         Assert.StartsWith("OK: snapshot", verified.Output);
+        Assert.True(stored.Exit == ExitCodes.Ok, stored.Error);
+        Assert.Contains($"OK: snapshot {snapshotId} verified (drill)", stored.Output);
+        Assert.Equal(ExitCodes.Usage, drillOfZip.Exit);
+        Assert.Contains("--drill needs a snapshot id", drillOfZip.Error);
         Assert.Equal(ExitCodes.Ok, restoreExit);
         Assert.Equal("restored", JsonDocument.Parse(restored).RootElement.GetProperty("status").GetString());
     }

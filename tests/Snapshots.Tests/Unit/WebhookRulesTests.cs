@@ -49,6 +49,10 @@ public sealed class WebhookRulesTests
     [InlineData("224.0.0.1", false, false)]
     [InlineData("::ffff:192.168.0.1", false, false)]
     [InlineData("64:ff9b::a00:1", false, false)]
+    [InlineData("::7f00:1", false, false)]
+    [InlineData("2002:a00:1::1", false, false)]
+    [InlineData("100::1", false, false)]
+    [InlineData("168.63.129.16", false, false)]
     public void A_connection_goes_only_to_an_allowed_address(string address, bool allowLoopback, bool allowed) =>
         Assert.Equal(allowed, WebhookTargets.IsAllowed(IPAddress.Parse(address), allowLoopback));
 
