@@ -130,11 +130,7 @@ public sealed class ScheduledBackupTests(ServiceFixture service)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    private Task<TickResult> TickAsync(DateTimeOffset now)
-    {
-        var client = service.Services.GetRequiredService<DurableTaskClient>();
-        return Scheduler.TickAsync(now, new DurableScheduledStarts(client, service.Services.GetRequiredService<global::Snapshots.Verification.SnapshotVerifier>(), service.Services.GetRequiredService<global::Snapshots.Webhooks.WebhookDispatcher>()), default);
-    }
+    private Task<TickResult> TickAsync(DateTimeOffset now) => service.TickSchedulerAsync(now);
 
     private async Task<List<SnapshotRecord>> ScheduledAsync(string projectId) =>
         (await service.Services.GetRequiredService<SnapshotStore>().ListAllAsync(projectId, default).CollectAsync()).Where(s => s.Scheduled).ToList();

@@ -132,10 +132,7 @@ public sealed class VerificationTests(ServiceFixture service)
         return day;
     }
 
-    private Task<TickResult> TickAsync(DateTimeOffset now) =>
-        service.Services.GetRequiredService<BackupScheduler>().TickAsync(now, new DurableScheduledStarts(
-            service.Services.GetRequiredService<DurableTaskClient>(), service.Services.GetRequiredService<SnapshotVerifier>(),
-            service.Services.GetRequiredService<WebhookDispatcher>()), default);
+    private Task<TickResult> TickAsync(DateTimeOffset now) => service.TickSchedulerAsync(now);
 
     private static readonly Dictionary<ServiceFixture, Task<string>> Fixtures = [];
 

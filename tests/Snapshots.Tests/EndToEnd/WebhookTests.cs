@@ -70,9 +70,7 @@ public sealed class WebhookTests(ServiceFixture service)
         Assert.Equal(HttpStatusCode.OK, (await service.Http.PutAsJsonAsync($"/api/projects/{projectId}/backup-policy", new { modes = new[] { "dataset" }, schedule = "0 2 * * *" })).StatusCode);
         var due = new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero).AddDays(1).AddHours(2);
 
-        await service.Services.GetRequiredService<BackupScheduler>().TickAsync(due.AddSeconds(30), new DurableScheduledStarts(
-            service.Services.GetRequiredService<DurableTaskClient>(), service.Services.GetRequiredService<SnapshotVerifier>(),
-            service.Services.GetRequiredService<WebhookDispatcher>()), default);
+        await service.TickSchedulerAsync(due.AddSeconds(30));
 
         var skipped = Assert.Single(await receiver.WaitForAsync(WebhookEvents.BackupSkipped, global::Snapshots.Create.SnapshotService.ScheduledId(projectId, due)));
         Assert.True(skipped.SignedWith(secret));
