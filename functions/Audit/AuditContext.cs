@@ -13,12 +13,23 @@ public sealed class AuditContext
 
     public Caller? Caller { get; set; }
 
+    private readonly List<string> projects = [];
+
     /// <summary>The first project the caller was found a member of (allowed or refused); null: the environment's log.</summary>
-    public string? ProjectId { get; private set; }
+    public string? ProjectId => projects.FirstOrDefault();
+
+    /// <summary>Every project the call was let at or refused on (a merge: the snapshot's and the target's); each log gets the entry.</summary>
+    public IReadOnlyList<string> ProjectIds => projects;
 
     public string? RefusalReason { get; set; }
 
-    public void RememberProject(string projectId) => ProjectId ??= projectId;
+    public void RememberProject(string projectId)
+    {
+        if (!projects.Contains(projectId, StringComparer.Ordinal))
+        {
+            projects.Add(projectId);
+        }
+    }
 
     public static AuditContext Of(HttpContext http)
     {

@@ -48,7 +48,7 @@ public static partial class HttpAudit
             Outcome = AuditEntry.OutcomeOf(status),
             Reason = status == StatusCodes.Status403Forbidden ? audit.RefusalReason : null,
             ClientAddress = http.Connection.RemoteIpAddress?.ToString(),
-            ForwardedFor = forwardedFor.Length == 0 ? null : AuditPartitions.Cut(forwardedFor),
+            ForwardedFor = ForwardedAddresses(forwardedFor),
         };
     }
 
@@ -78,10 +78,34 @@ public static partial class HttpAudit
     public static void RecordWhenAnswered(
         HttpContext http, AuditRecorder recorder, TimeProvider clock, string operation, int status, IEnumerable<KeyValuePair<string, string?>> routeValues)
     {
-        if (EntryFor(http, operation, status, routeValues, clock.GetUtcNow()) is { } entry)
+        var at = clock.GetUtcNow();
+        if (EntryFor(http, operation, status, routeValues, at) is { } entry)
         {
-            http.Response.OnCompleted(() => recorder.RecordAsync(entry, CancellationToken.None));
+            // The same entry in the log of every other project the call was let at (a merge's target).
+            var others = entry.ProjectId == AuditPartitions.EnvironmentScope ? [] : AuditContext.Of(http).ProjectIds.Skip(1)
+                .Select(projectId => entry with { Id = AuditPartitions.EntryId(at, Guid.NewGuid()), ProjectId = projectId }).ToList();
+            http.Response.OnCompleted(async () =>
+            {
+                foreach (var recorded in others.Prepend(entry))
+                {
+                    await recorder.RecordAsync(recorded, CancellationToken.None);
+                }
+            });
         }
+    }
+
+    /// <summary>
+    /// The addresses of an <c>X-Forwarded-For</c> header, and nothing else of it: a caller writes what it likes there,
+    /// so only items that parse as IP addresses (ports dropped) are kept, at most 10.
+    /// </summary>
+    public static string? ForwardedAddresses(string header)
+    {
+        var addresses = header.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Select(item => System.Net.IPEndPoint.TryParse(item, out var endPoint) ? endPoint.Address.ToString() : null)
+            .OfType<string>()
+            .Take(10)
+            .ToList();
+        return addresses.Count == 0 ? null : string.Join(", ", addresses);
     }
 
     /// <summary>The parameter names of a route template (<c>projects/{projectId}/snapshots</c>: projectId).</summary>

@@ -104,7 +104,7 @@ public sealed class ImportFunctions(
         // ?share=true leaves the archive restorable by identifier from environments sharing the storage.
         var share = bool.TryParse(request.Query["share"], out var shared) && shared;
         // A refused start throws: the caller discards the staged upload.
-        return await restores.StartAsync(client, caller, SnapshotIdentifiers.New(ImportedArchives.Prefix), null, staged.Manifest!.Source.Environment,
+        return await restores.StartAsync(client, request, caller, SnapshotIdentifiers.New(ImportedArchives.Prefix), null, staged.Manifest!.Source.Environment,
             new StartRestoreBody(string.IsNullOrWhiteSpace(into) ? null : into, name), CancellationToken.None,
             new UploadedArchive(staged.ImportId, share));
     }

@@ -64,10 +64,10 @@ public sealed class CrossEnvironmentRestoreFunctions(RestoreStarter starter, Sna
         // A snapshot of this environment stays behind its project's permissions.
         if (manifest.Source.Environment == options.Value.EnvironmentName)
         {
-            await access.RequireAsync(caller, manifest.Source.ProjectId, cancellationToken, notFound, Permission.ViewSnapshot);
+            await access.RequireAsync(request, caller, manifest.Source.ProjectId, notFound, Permission.ViewSnapshot);
         }
 
-        return await starter.StartAsync(client, caller, body.Identifier!, null, manifest.Source.Environment,
+        return await starter.StartAsync(client, request, caller, body.Identifier!, null, manifest.Source.Environment,
             new StartRestoreBody(body.TargetProjectId, body.ProjectName, body.DryRun, body.Select), cancellationToken);
     }
 }

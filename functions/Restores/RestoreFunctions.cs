@@ -41,7 +41,7 @@ public sealed class RestoreFunctions(
             return Problems.BadRequest(nameError);
         }
 
-        return await starter.StartAsync(client, caller, snapshot.Identifier, snapshot.Id, null, body, cancellationToken);
+        return await starter.StartAsync(client, request, caller, snapshot.Identifier, snapshot.Id, null, body, cancellationToken);
     }
 
     [Function(nameof(GetRestore))]

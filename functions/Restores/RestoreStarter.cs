@@ -16,12 +16,13 @@ public sealed class RestoreStarter(RestoreService restores, RestorePreviewer pre
     /// instead, with the same checks, and writes nothing.
     /// </summary>
     public async Task<IActionResult> StartAsync(
-        DurableTaskClient client, Caller caller, string identifier, string? snapshotId, string? sourceEnvironment, StartRestoreBody body, CancellationToken cancellationToken,
+        DurableTaskClient client, Microsoft.AspNetCore.Http.HttpRequest request, Caller caller, string identifier, string? snapshotId, string? sourceEnvironment, StartRestoreBody body, CancellationToken cancellationToken,
         UploadedArchive? upload = null)
     {
         if (body.TargetProjectId is not null)
         {
-            await access.RequireAsync(caller, body.TargetProjectId, cancellationToken, $"No project with id '{body.TargetProjectId}' to merge into.",
+            // The call's audit entry goes to the target's log too: its owners see who wrote into it.
+            await access.RequireAsync(request, caller, body.TargetProjectId, $"No project with id '{body.TargetProjectId}' to merge into.",
                 Permission.WriteProject, Permission.AddSnapshotRestore);
         }
 

@@ -5,7 +5,7 @@ namespace Snapshots.Audit;
 
 /// <summary>
 /// Reads a scope's log newest first and prunes what is past the retention. The emulator has no ORDER BY, so a
-/// day's entries are read whole and sorted in memory: memory is bounded by one day's entries of one scope.
+/// day's entries are streamed and only the smallest ids after the token's are kept: memory is bounded by the page size.
 /// </summary>
 public sealed class AuditLog(ProjectStore store, IOptions<AuditOptions> options, TimeProvider clock)
 {
@@ -16,11 +16,9 @@ public sealed class AuditLog(ProjectStore store, IOptions<AuditOptions> options,
         foreach (var day in days.Where(d => from is null || string.CompareOrdinal(d, from.Day) <= 0))
         {
             var after = from is not null && day == from.Day ? from.AfterId : "";
-            var entries = (await store.ListPartitionAsync<AuditEntry>(AuditPartitions.EntriesPartition(scope, day), cancellationToken).ToListAsync(cancellationToken))
-                .Where(e => string.CompareOrdinal(e.Id, after) > 0)
-                .OrderBy(e => e.Id, StringComparer.Ordinal)
-                .ToList();
-            var taken = entries.Take(pageSize - items.Count).ToList();
+            var need = pageSize - items.Count;
+            var entries = await SmallestAfterAsync(AuditPartitions.EntriesPartition(scope, day), after, need + 1, cancellationToken);
+            var taken = entries.Take(need).ToList();
             items.AddRange(taken);
             if (items.Count == pageSize)
             {
@@ -58,6 +56,28 @@ public sealed class AuditLog(ProjectStore store, IOptions<AuditOptions> options,
         }
 
         return pruned;
+    }
+
+    /// <summary>The <paramref name="count"/> smallest entry ids above <paramref name="after"/>, in order, from one streamed pass over the day.</summary>
+    private async Task<List<AuditEntry>> SmallestAfterAsync(string partition, string after, int count, CancellationToken cancellationToken)
+    {
+        // A max-heap of the kept entries: the largest kept id is the first to give way to a smaller one.
+        var kept = new PriorityQueue<AuditEntry, string>(count + 1, Comparer<string>.Create((a, b) => string.CompareOrdinal(b, a)));
+        await foreach (var entry in store.ListPartitionAsync<AuditEntry>(partition, cancellationToken))
+        {
+            if (string.CompareOrdinal(entry.Id, after) <= 0)
+            {
+                continue;
+            }
+
+            kept.Enqueue(entry, entry.Id);
+            if (kept.Count > count)
+            {
+                kept.Dequeue();
+            }
+        }
+
+        return [.. kept.UnorderedItems.Select(i => i.Element).OrderBy(e => e.Id, StringComparer.Ordinal)];
     }
 
     private async Task<List<string>> DaysNewestFirstAsync(string scope, CancellationToken cancellationToken) =>

@@ -7,6 +7,29 @@ public sealed class AuditRulesTests
 {
     private static readonly DateTimeOffset Noon = new(2026, 12, 2, 12, 0, 0, TimeSpan.Zero);
 
+    [Theory]
+    [InlineData("203.0.113.7", "203.0.113.7")]
+    [InlineData("203.0.113.7:4711, 10.0.0.1", "203.0.113.7, 10.0.0.1")]
+    [InlineData("[2001:db8::1]:443", "2001:db8::1")]
+    [InlineData("Bearer eyJhbGciOi, 198.51.100.2", "198.51.100.2")]
+    [InlineData("anything a caller writes", null)]
+    [InlineData("", null)]
+    public void Only_addresses_of_x_forwarded_for_are_kept(string header, string? kept) =>
+        Assert.Equal(kept, HttpAudit.ForwardedAddresses(header));
+
+    [Fact]
+    public void A_call_remembers_each_project_it_was_let_at_once_in_order()
+    {
+        var context = new AuditContext();
+
+        context.RememberProject("source");
+        context.RememberProject("target");
+        context.RememberProject("source");
+
+        Assert.Equal("source", context.ProjectId);
+        Assert.Equal(["source", "target"], context.ProjectIds);
+    }
+
     [Fact]
     public void Entry_ids_sort_newest_first_and_never_collide()
     {
