@@ -135,16 +135,37 @@ async function listProjects() {
   return page.items;
 }
 
+// The list shows at once from the project index; each row's counts and role follow from its own GET, a few at a
+// time, so an environment with many projects neither waits for every count nor floods the service.
+const DETAIL_REQUESTS_AT_ONCE = 4;
+
 async function renderProjects() {
-  const projects = await Promise.all((await listProjects()).map(p => api("GET", "/projects/" + encodeURIComponent(p.id))));
+  const projects = await listProjects();
+  const cells = new Map();
   render(
     h("h1", {}, "Projects"),
     h("table", { id: "projects" },
       h("tr", {}, h("th", {}, "Project"), h("th", {}, "Documents"), h("th", {}, "Annotations"), h("th", {}, "Labels"), h("th", {}, "AIs"), h("th", {}, "Your role")),
-      projects.map(p => h("tr", { dataset: { projectId: p.id } },
-        h("td", {}, h("a", { href: "#/projects/" + p.id }, p.name)),
-        h("td", {}, p.counts.documents), h("td", {}, p.counts.annotations), h("td", {}, p.counts.labels), h("td", {}, p.counts.ais),
-        h("td", {}, p.access ? p.access.role : "")))));
+      projects.map(p => {
+        const details = [0, 1, 2, 3, 4].map(() => h("td", { class: "muted" }, "…"));
+        cells.set(p.id, details);
+        return h("tr", { dataset: { projectId: p.id } }, h("td", {}, h("a", { href: "#/projects/" + p.id }, p.name)), details);
+      })));
+  const shown = location.hash;
+  const queue = [...projects];
+  const fill = async () => {
+    for (let p = queue.shift(); p && location.hash === shown; p = queue.shift()) {
+      const details = cells.get(p.id);
+      try {
+        const project = await api("GET", "/projects/" + encodeURIComponent(p.id));
+        const values = [project.counts.documents, project.counts.annotations, project.counts.labels, project.counts.ais, project.access ? project.access.role : ""];
+        details.forEach((cell, i) => { cell.textContent = String(values[i]); cell.className = ""; });
+      } catch (error) {
+        details[0].textContent = explain(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: DETAIL_REQUESTS_AT_ONCE }, fill));
 }
 
 // --- A project's snapshots -----------------------------------------------------------------------------------

@@ -40,7 +40,12 @@ public sealed class SnapshotsPageTests(ServiceFixture service) : IAsyncLifetime
         var page = await OpenAsync(token: null); // the local runtime's development token, picked up by the page
 
         await page.GotoAsync($"{service.Address}api/ui#/");
-        await Assertions.Expect(page.Locator($"#projects tr[data-project-id='{projectId}']")).ToContainTextAsync("Invoices (browser)");
+        var projectRow = page.Locator($"#projects tr[data-project-id='{projectId}']");
+        await Assertions.Expect(projectRow).ToContainTextAsync("Invoices (browser)");
+        // The list shows from the index at once; each row's counts follow from the project's own GET.
+        var documents = (await service.Http.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}")).GetProperty("counts").GetProperty("documents").GetInt32();
+        await Assertions.Expect(projectRow.Locator("td").Nth(1)).ToHaveTextAsync(documents.ToString(System.Globalization.CultureInfo.InvariantCulture), new() { Timeout = 90_000 });
+        await Assertions.Expect(projectRow.Locator("td").Nth(5)).ToHaveTextAsync("owner", new() { Timeout = 90_000 });
         await ScreenshotAsync(page, "projects");
 
         await page.GotoAsync($"{service.Address}api/ui#/projects/{projectId}");
