@@ -63,7 +63,11 @@ public static class LocalRuntimeCommand
             : null;
         var endpoints = attached ?? emulators!.Endpoints;
         await using var durable = await LocalDurableBackend.StartAsync(
-            new DurableBackendOptions { StorageConnectionString = endpoints.StorageConnectionString }, loggerFactory);
+            new DurableBackendOptions
+            {
+                StorageConnectionString = endpoints.StorageConnectionString,
+                MaxQueuePollingInterval = DurableBackendOptions.MaxQueuePollingIntervalFromEnvironment(),
+            }, loggerFactory);
 
         // Local tokens are signed with a per-user key made on first start; the CLI reads the same file to mint them.
         var signingKey = DevelopmentTokens.LoadOrCreateKey(DevelopmentTokens.DefaultKeyPath);

@@ -328,7 +328,7 @@ public sealed class PortabilityTests(ServiceFixture service)
         {
             var dataDirectory = shared.DataDirectory + "-other";
             var emulators = await EmulatorSet.StartAsync(new EmulatorOptions { DataDirectory = dataDirectory }, NullLogger.Instance);
-            var durable = await LocalDurableBackend.StartAsync(new DurableBackendOptions { StorageConnectionString = emulators.Endpoints.StorageConnectionString }, NullLoggerFactory.Instance);
+            var durable = await LocalDurableBackend.StartAsync(new DurableBackendOptions { StorageConnectionString = emulators.Endpoints.StorageConnectionString, MaxQueuePollingInterval = TestDurablePolling.MaxQueuePollingInterval }, NullLoggerFactory.Instance);
             var app = LocalRuntime.Build(new LocalRuntimeOptions
             {
                 Args = ["--urls", "http://127.0.0.1:0"],

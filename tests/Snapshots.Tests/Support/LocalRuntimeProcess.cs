@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using Snapshots.Access;
+using Snapshots.Local.Durable;
 using Snapshots.Local.Emulators;
 
 namespace Snapshots.Tests.Support;
@@ -48,6 +49,7 @@ public sealed class LocalRuntimeProcess : IAsyncDisposable
     {
         var port = EmulatorSet.FreeLoopbackPorts(1)[0];
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.Environment[DurableBackendOptions.MaxQueuePollingVariable] = ((int)TestDurablePolling.MaxQueuePollingInterval.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var argument in (string[])
         [
             .. arguments, "--no-demo", "--urls", $"http://127.0.0.1:{port}", "--Logging:LogLevel:Default=Warning", $"--{TimerFunctionsDisable}=true",
