@@ -1,4 +1,5 @@
 using Microsoft.DurableTask;
+using Microsoft.Extensions.Configuration;
 using Snapshots.Archive;
 using Snapshots.Errors;
 using Snapshots.Restore;
@@ -11,8 +12,35 @@ namespace Snapshots.Functions.Orchestration;
 /// </summary>
 public static class ActivityRetry
 {
-    public static TaskOptions Options { get; } = TaskOptions.FromRetryPolicy(new RetryPolicy(
-        maxNumberOfAttempts: 3, firstRetryInterval: TimeSpan.FromSeconds(2), backoffCoefficient: 2)
+    /// <summary>The pause before the second attempt (the third waits twice as long): 2 s unless configured.</summary>
+    public const string FirstRetrySecondsSetting = "Snapshots:Orchestration:FirstRetrySeconds";
+
+    public static TimeSpan DefaultFirstRetryInterval { get; } = TimeSpan.FromSeconds(2);
+
+    public static TaskOptions Options { get; private set; } = For(DefaultFirstRetryInterval);
+
+    /// <summary>
+    /// Sets the first pause from <see cref="FirstRetrySecondsSetting"/> when a host starts with it (the tests pause a
+    /// fraction of a second). A process-wide value, like the policy itself: every replay of an orchestration in the
+    /// process sees the same one, and a host started without the setting leaves it as it is.
+    /// </summary>
+    public static void Configure(IConfiguration configuration)
+    {
+        if (FirstRetryIntervalFrom(configuration) is { } interval)
+        {
+            Options = For(interval);
+        }
+    }
+
+    /// <summary>The configured first pause; null when the setting is missing or not a positive number of seconds.</summary>
+    public static TimeSpan? FirstRetryIntervalFrom(IConfiguration configuration) =>
+        double.TryParse(configuration[FirstRetrySecondsSetting], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+            && seconds > 0 && double.IsFinite(seconds)
+            ? TimeSpan.FromSeconds(seconds)
+            : null;
+
+    private static TaskOptions For(TimeSpan firstRetryInterval) => TaskOptions.FromRetryPolicy(new RetryPolicy(
+        maxNumberOfAttempts: 3, firstRetryInterval: firstRetryInterval, backoffCoefficient: 2)
     {
         HandleFailure = IsTransient,
     });

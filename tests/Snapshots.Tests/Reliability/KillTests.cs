@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
@@ -25,7 +26,12 @@ namespace Snapshots.Tests.Reliability;
 /// </summary>
 public abstract class KillTests(ITestOutputHelper output) : IAsyncLifetime
 {
+    private readonly Stopwatch clock = Stopwatch.StartNew();
+
     protected ITestOutputHelper Output { get; } = output;
+
+    /// <summary>Prints a step with the seconds since the test started, so a slow run shows where its time went.</summary>
+    protected void Log(string message) => Output.WriteLine($"[{clock.Elapsed.TotalSeconds,6:0.0} s] {message}");
 
     private readonly string data = Path.Combine(Path.GetTempPath(), "snapshots-tests", "kill-" + Guid.NewGuid().ToString("N"));
     private EmulatorSet emulators = null!;
@@ -78,7 +84,7 @@ public abstract class KillTests(ITestOutputHelper output) : IAsyncLifetime
     protected async Task KillAndRestartAsync(string what)
     {
         await service.KillAsync();
-        Output.WriteLine($"SIGKILL of the service process during the {what}");
+        Log($"SIGKILL of the service process during the {what}");
         await RestartAsync(passBatches: null);
     }
 
@@ -86,6 +92,7 @@ public abstract class KillTests(ITestOutputHelper output) : IAsyncLifetime
     {
         await service.DisposeAsync();
         service = await LocalRuntimeProcess.StartAsync(emulators.Endpoints, passBatches);
+        Log(passBatches is { } pass ? $"service started, letting {pass} batches through" : "service started");
         http.Dispose();
         http = service.CreateAdminClient();
     }
@@ -111,6 +118,7 @@ public sealed class CreateAndRestoreKillTests(ITestOutputHelper output) : KillTe
             new SeedSpec { Name = "killed", Documents = 1500, AnnotationsPerDocument = 4, Ais = 3, DocumentFileBytes = 2048, ModelFileBytes = 4096 });
         var counts = (await http.GetFromJsonAsync<JsonElement>($"/api/projects/{projectId}")).GetProperty("counts");
         var datasetDocuments = counts.Get("documentsByDatasetStatus.training").GetInt32() + counts.Get("documentsByDatasetStatus.test").GetInt32();
+        Log($"seeded {datasetDocuments} training and test documents");
 
         foreach (var batches in KillPoints(datasetDocuments, SnapshotExporter.DocumentsPerBatch))
         {
@@ -127,6 +135,7 @@ public sealed class CreateAndRestoreKillTests(ITestOutputHelper output) : KillTe
             Assert.Equal("created", snapshot.GetProperty("status").GetString());
             Assert.Equal(datasetDocuments, snapshot.Get("counts.documents").GetInt32());
             Assert.Equal(counts.GetProperty("labels").GetInt32(), snapshot.Get("counts.labels").GetInt32());
+            Log($"create {snapshotId} finished after the restart");
 
             // Restore of that snapshot, killed while it writes its documents.
             await RestartAsync(passBatches: batches);
@@ -142,7 +151,7 @@ public sealed class CreateAndRestoreKillTests(ITestOutputHelper output) : KillTe
             var ended = await WaitForRestoreAsync(restoreId);
             if (ended.GetProperty("status").GetString() == "contactSupport")
             {
-                Output.WriteLine($"restore {restoreId} ended in Contact support ({ended.GetProperty("error").GetString()}); one retry");
+                Log($"restore {restoreId} ended in Contact support ({ended.GetProperty("error").GetString()}); one retry");
                 await Eventually.ReturnsAsync(() => http.PostAsync($"/api/restores/{restoreId}/retry", null), r => r.IsSuccessStatusCode, TimeSpan.FromMinutes(1));
                 ended = await WaitForRestoreAsync(restoreId);
             }
@@ -154,6 +163,7 @@ public sealed class CreateAndRestoreKillTests(ITestOutputHelper output) : KillTe
             Assert.Equal(snapshot.Get("counts.annotations").GetInt32(), restoredCounts.GetProperty("annotations").GetInt32());
             Assert.Equal(snapshot.Get("counts.ais").GetInt32(), restoredCounts.GetProperty("ais").GetInt32());
             await AssertNoDuplicateDocumentsAsync(target, d => d.Name, datasetDocuments);
+            Log($"restore {restoreId} finished after the restart");
         }
     }
 }
@@ -195,6 +205,7 @@ public sealed class ImportKillTests(ITestOutputHelper output) : KillTests(output
             Assert.Equal(fixture.AnnotationsByDocument.Values.Sum() * ImportCopies, importedCounts.GetProperty("annotations").GetInt32());
             Assert.Equal(fixture.Labels.Count, importedCounts.GetProperty("labels").GetInt32());
             await AssertNoDuplicateDocumentsAsync(projectId, d => d.Id, documents);
+            Log($"import {importId} finished after the restart");
         }
     }
 }

@@ -49,6 +49,7 @@ public sealed class LocalRuntimeProcess : IAsyncDisposable
     {
         var port = EmulatorSet.FreeLoopbackPorts(1)[0];
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.Environment["Snapshots__Orchestration__FirstRetrySeconds"] = ServiceFixture.FirstRetrySeconds;
         start.Environment[DurableBackendOptions.MaxQueuePollingVariable] = ((int)TestDurablePolling.MaxQueuePollingInterval.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var argument in (string[])
         [

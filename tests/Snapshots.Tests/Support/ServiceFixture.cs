@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Snapshots.Access;
+using Snapshots.Functions.Orchestration;
 using Snapshots.Local;
 using Snapshots.Local.Durable;
 using Snapshots.Local.Emulators;
@@ -36,6 +37,9 @@ public class ServiceFixture : IAsyncLifetime
     public const string CategorizationAiMinVersion = "1.0.0";
 
     public const string EnvironmentName = "tests";
+
+    /// <summary>The first pause between two attempts of a failed activity in the tests' services (2 s in the service).</summary>
+    public const string FirstRetrySeconds = "0.25";
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "snapshots-tests", Guid.NewGuid().ToString("N"));
 
@@ -97,6 +101,8 @@ public class ServiceFixture : IAsyncLifetime
                 ["Auth:DevelopmentSigningKey"] = SigningKey,
                 // A failed webhook delivery is tried again after 1 s, then 2 s, ...: the retry tests wait seconds, not minutes.
                 ["Snapshots:Webhooks:FirstRetrySeconds"] = "1",
+                // A failed activity is tried again after 0.25 s and 0.5 s instead of 2 s and 4 s: the failure tests wait on it.
+                [ActivityRetry.FirstRetrySecondsSetting] = FirstRetrySeconds,
                 // The scheduler tests drive ticks themselves; a real-time tick in between would only add noise.
                 [TimerFunctions.Disable] = "true",
             },

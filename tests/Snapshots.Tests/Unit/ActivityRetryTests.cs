@@ -1,4 +1,5 @@
 using Microsoft.DurableTask;
+using Microsoft.Extensions.Configuration;
 using Snapshots.Archive;
 using Snapshots.Create;
 using Snapshots.Errors;
@@ -47,4 +48,20 @@ public sealed class ActivityRetryTests
     public void Anything_else_is_tried_again(string errorType) => Assert.True(ActivityRetry.IsTransient(Failure(errorType)));
 
     private static TaskFailureDetails Failure(string errorType) => new(errorType, "failed", null, null, null);
+
+    [Theory]
+    [InlineData("0.25", 250)]
+    [InlineData("3", 3000)]
+    [InlineData(null, null)]
+    [InlineData("0", null)]
+    [InlineData("-1", null)]
+    [InlineData("soon", null)]
+    [InlineData("NaN", null)]
+    public void The_first_pause_comes_from_a_positive_number_of_seconds_or_stays_the_default(string? setting, int? milliseconds)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection([new(ActivityRetry.FirstRetrySecondsSetting, setting)]).Build();
+
+        Assert.Equal(milliseconds is { } ms ? TimeSpan.FromMilliseconds(ms) : null, ActivityRetry.FirstRetryIntervalFrom(configuration));
+    }
 }
