@@ -251,8 +251,11 @@ function restore(snapshot, body) {
 // A merge changes a project that is in use: its dry run shows what it would do, and it starts only once confirmed.
 async function merge(snapshot, targetProjectId, targetName) {
   const path = "/snapshots/" + encodeURIComponent(snapshot.id) + "/restores";
+  // The dry run reads the whole archive and the target; on a large project it takes a while.
+  show(`Working out what merging ${snapshot.identifier} into ${targetName} would do…`);
   const plan = await attempt(() => api("POST", path, { targetProjectId, dryRun: true }));
   if (!plan) return;
+  show("");
   if (plan.refused) {
     show("This merge would be refused: " + plan.refusals.join(" "));
     return;

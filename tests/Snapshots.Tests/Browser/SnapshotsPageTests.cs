@@ -20,7 +20,13 @@ public sealed class SnapshotsPageTests(ServiceFixture service) : IAsyncLifetime
     private IPlaywright? playwright;
     private IBrowser? browser;
 
-    public async Task InitializeAsync() => (playwright, browser) = await ChromiumBrowser.LaunchAsync();
+    public async Task InitializeAsync()
+    {
+        // Every page step waits for the service, which shares two CI cores with the other test collections:
+        // Playwright's 5 s default failed there on a merge's dry run. Steps that run an operation wait longer (Slow).
+        Assertions.SetDefaultExpectTimeout(20_000);
+        (playwright, browser) = await ChromiumBrowser.LaunchAsync();
+    }
 
     public async Task DisposeAsync()
     {
@@ -79,7 +85,8 @@ public sealed class SnapshotsPageTests(ServiceFixture service) : IAsyncLifetime
         await row.Locator("button.merge").ClickAsync();
         // The merge shows its dry run and waits for confirmation; until then nothing has started.
         var plan = page.Locator("#confirm-details .plan");
-        await Assertions.Expect(page.Locator("#confirm-text")).ToContainTextAsync("Merge snapshot");
+        // The dry run is real work (it reads the archive and the target): on a loaded machine it takes seconds.
+        await Assertions.Expect(page.Locator("#confirm-text")).ToContainTextAsync("Merge snapshot", Slow);
         await Assertions.Expect(page.Locator("#confirm-ok")).ToHaveTextAsync("Merge");
         var expected = await (await service.Http.PostAsJsonAsync($"/api/snapshots/{snapshotId}/restores", new { targetProjectId = mergeTarget, dryRun = true }))
             .Content.ReadFromJsonAsync<JsonElement>();
