@@ -9,7 +9,7 @@ namespace Snapshots.Tests.Integration;
 
 /// <summary>
 /// The emulator launcher (emulators/cosmosdb-server.js) scopes a single-partition query to its partition and
-/// builds query results in linear time, and answers a missing item's point read with 404; these tests pin the
+/// builds query results in linear time, parses a query's text once, and answers a missing item's point read with 404; these tests pin the
 /// behaviour it must keep.
 /// </summary>
 [Collection(ServiceTestGroup.Name)]
@@ -58,6 +58,27 @@ public sealed class CosmosEmulatorTests(ServiceFixture service)
 
         Assert.Equal(ids.Order(), found.Select(i => i.Id).Order());
         Assert.Equal(ids.Count, found.Select(i => i.Id).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Queries_parsed_once_answer_each_text_and_each_parameter_with_their_own_items()
+    {
+        var partition = Partition();
+        foreach (var version in new[] { 1, 2, 3 })
+        {
+            await Annotations.UpsertItemAsync(new Item($"v{version}", partition, version), new PartitionKey(partition));
+        }
+
+        QueryDefinition AtLeast(int version) => new QueryDefinition("SELECT * FROM c WHERE c.documentKey = @p AND c.version >= @v")
+            .WithParameter("@p", partition).WithParameter("@v", version);
+        QueryDefinition Below(int version) => new QueryDefinition("SELECT * FROM c WHERE c.documentKey = @p AND c.version < @v")
+            .WithParameter("@p", partition).WithParameter("@v", version);
+
+        Assert.Equal(["v3"], (await QueryAsync(AtLeast(3), partition)).Select(i => i.Id));
+        Assert.Equal(["v1", "v2", "v3"], (await QueryAsync(AtLeast(1), partition)).Select(i => i.Id).Order());
+        Assert.Equal(["v1", "v2"], (await QueryAsync(Below(3), partition)).Select(i => i.Id).Order());
+        Assert.Equal(["v2", "v3"], (await QueryAsync(AtLeast(2), partition)).Select(i => i.Id).Order());
+        Assert.Empty(await QueryAsync(Below(1), partition));
     }
 
     [Fact]
