@@ -16,6 +16,9 @@ internal sealed record Measured(TimeSpan Elapsed, long Entities, long Bytes)
     /// <summary>The service process's peak working set during the step (MiB), where measured.</summary>
     public double PeakMiB { get; init; }
 
+    /// <summary>The service's activities during the step, from its log, where taken.</summary>
+    public List<ActivityRun> Activities { get; init; } = [];
+
     public double EntitiesPerSecond => Entities / Elapsed.TotalSeconds;
 
     public double MegabytesPerSecond => Bytes / 1024.0 / 1024.0 / Elapsed.TotalSeconds;

@@ -200,7 +200,10 @@ static async Task<Measured> ImportRunAsync(HttpClient http, ServiceProcess servi
     var counts = (await http.GetFromJsonAsync<JsonElement>($"/api/projects/{accepted.GetProperty("projectId").GetString()}")).GetProperty("counts");
     var entities = new[] { "documents", "annotationSets", "annotations" }.Sum(kind => (long)counts.GetProperty(kind).GetInt32());
     Console.WriteLine($"    service import: {operation.GetProperty("status").GetString()} in {watch.Elapsed.TotalSeconds:0.0} s");
-    return new Measured(watch.Elapsed, entities, new FileInfo(exportPath).Length) { Cpu = CpuMeter.Between(cpuBefore, cpu.Read()), PeakMiB = peak };
+    return new Measured(watch.Elapsed, entities, new FileInfo(exportPath).Length)
+    {
+        Cpu = CpuMeter.Between(cpuBefore, cpu.Read()), PeakMiB = peak, Activities = await service.TakeActivityRunsAsync("CompleteImport"),
+    };
 }
 
 static Measured Median(IEnumerable<Measured> runs)
@@ -327,6 +330,13 @@ static string Report(List<Row> rows, double fanOut, int runs)
     text.AppendLine(CultureInfo.InvariantCulture, $"Where the service's time goes at {largest.Documents} documents (activities run in parallel, so totals can exceed the wall time):");
     text.AppendLine();
     text.Append(ActivityTable(largest.Activities));
+    if (rows.LastOrDefault(r => r.KonfuzioImport is not null) is { } largestImport)
+    {
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Where the service's Konfuzio import time goes at {largestImport.Documents} documents (the median run):");
+        text.AppendLine();
+        text.Append(ActivityTable(largestImport.KonfuzioImport!.Value.Service.Activities));
+    }
 
     text.AppendLine();
     text.AppendLine(CultureInfo.InvariantCulture, $"Local durable backend: fan-out of 500 no-op activities at {fanOut:0} activities/s, median of {runs} (target >= 50: {(fanOut >= 50 ? "met" : "missed")}).");
