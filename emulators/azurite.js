@@ -8,10 +8,13 @@
 // 1. A lookup by name uses the name's index. Azurite asks for {accountName, containerName, name, ...}; LokiJS
 //    uses an index for the first property only, and accountName (the same for every blob) came first, so every
 //    lookup filtered the whole collection. An equality on `name` or `blobName` is now looked up first. The same
-//    documents come back in the same order: the index keeps equal values in insertion order, as the scan did.
+//    documents come back in the same order: the lookup used the accountName index before, and every index orders
+//    documents with equal values alike (newest first). Each hit is still checked with strict equality.
 // 2. A delete of a few documents updates the indexes in place. LokiJS's batch removal (which findAndRemove uses
 //    even for one document) sorts every index of the collection again from scratch; removing each document on its
-//    own updates each index by one entry instead.
+//    own updates each index by one entry instead. Documents with equal index values may then be listed in another
+//    order than after a rebuild; Azurite sorts what it answers (the one tie a client could see, a blob and its
+//    snapshots in a listing that includes snapshots, the service never asks for).
 //
 // Usage: node azurite.js <Azurite's own arguments>
 "use strict";
