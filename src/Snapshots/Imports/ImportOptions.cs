@@ -40,7 +40,7 @@ public sealed class ImportOptions
 
     /// <summary>
     /// Documents per import activity, as many as a snapshot's batches hold. Each batch stages two blobs and runs one
-    /// activity: at 25, a 5 000-document import ran 200 activities and spent a quarter of its time on that.
+    /// activity: at 25, a 5 000-document import ran 200 activities and staged 400 blobs.
     /// A batch's memory is bound by <see cref="KonfuzioImporter.DocumentsInFlight"/>, not by this.
     /// </summary>
     [Range(1, 1000)]

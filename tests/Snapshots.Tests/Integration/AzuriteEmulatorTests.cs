@@ -93,14 +93,6 @@ public sealed class AzuriteEmulatorTests(ServiceFixture service)
         return container;
     }
 
-    private static async Task<List<string>> NamesAsync(BlobContainerClient container)
-    {
-        var names = new List<string>();
-        await foreach (var blob in container.GetBlobsAsync())
-        {
-            names.Add(blob.Name);
-        }
-
-        return names;
-    }
+    private static async Task<List<string>> NamesAsync(BlobContainerClient container) =>
+        [.. (await container.GetBlobsAsync().CollectAsync()).Select(blob => blob.Name)];
 }

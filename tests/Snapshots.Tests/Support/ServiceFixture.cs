@@ -41,8 +41,6 @@ public class ServiceFixture : IAsyncLifetime
     /// <summary>The first pause between two attempts of a failed activity in the tests' services (2 s in the service).</summary>
     public const string FirstRetrySeconds = "0.25";
 
-    public const int ImportDocumentsPerBatch = 25;
-
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "snapshots-tests", Guid.NewGuid().ToString("N"));
 
     public EmulatorSet Emulators => emulators ?? throw new InvalidOperationException("Not started.");
@@ -99,7 +97,7 @@ public class ServiceFixture : IAsyncLifetime
                 ["Snapshots:Imports:MaxEntryBytes"] = Limits.Entry.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Snapshots:Imports:MaxJsonFileBytes"] = MaxJsonFileBytes.ToString(),
                 // The fixture's 57 documents in three import batches (100 by default: one), so what happens between batches is tested.
-                ["Snapshots:Imports:DocumentsPerBatch"] = ImportDocumentsPerBatch.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Snapshots:Imports:DocumentsPerBatch"] = "25",
                 ["Snapshots:CategorizationAiMinVersion"] = CategorizationAiMinVersion,
                 ["Snapshots:EnvironmentName"] = EnvironmentName,
                 ["Auth:DevelopmentSigningKey"] = SigningKey,
