@@ -12,8 +12,8 @@ using Snapshots.Storage;
 namespace Snapshots.Archive;
 
 /// <summary>
-/// Streams the parts and the files into one zip blob, written in staged blocks so the archive is never held in
-/// memory, hashing every entry on the way; the manifest is the last entry, and then the separate manifest blob
+/// Streams the parts and the files into one zip blob, written in staged blocks (several in flight while the zip is
+/// written on) so the archive is never held in memory, hashing every entry on the way; the manifest is the last entry, and then the separate manifest blob
 /// commits the snapshot. The files' checksums go to index parts (<see cref="ArchiveEntries.FileIndex"/>), each written
 /// after its <see cref="FilesPerIndexPart"/> files, so neither the manifest nor the memory grows with the file count.
 /// </summary>
@@ -36,12 +36,8 @@ public sealed class ArchiveAssembler(SnapshotBlobs blobs, ProjectFiles projectFi
         var identifier = header.Identifier;
         var parts = new List<ManifestPart>();
         var archiveBlob = blobs.Archive(identifier);
-        await using (var output = await archiveBlob.OpenWriteAsync(overwrite: true, new Azure.Storage.Blobs.Models.BlockBlobOpenWriteOptions
-        {
-            BufferSize = 8 * 1024 * 1024,
-            HttpHeaders = new BlobHttpHeaders { ContentType = "application/zip" },
-        }, cancellationToken))
-        using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
+        await using var upload = ParallelBlockUpload.Start(archiveBlob, new BlobHttpHeaders { ContentType = "application/zip" }, cancellationToken);
+        using (var zip = new ZipArchive(upload.Stream, ZipArchiveMode.Create, leaveOpen: true))
         {
             foreach (var entry in SchemaEntries)
             {
@@ -96,6 +92,7 @@ public sealed class ArchiveAssembler(SnapshotBlobs blobs, ProjectFiles projectFi
             }
         }
 
+        await upload.CompleteAsync();
         var bytes = (await archiveBlob.GetPropertiesAsync(cancellationToken: cancellationToken)).Value.ContentLength;
         await blobs.Manifest(identifier).UploadAsync(BinaryData.FromObjectAsJson(header, ManifestJson.Options), overwrite: true, cancellationToken);
         return new AssembledArchive(header.Counts, bytes);

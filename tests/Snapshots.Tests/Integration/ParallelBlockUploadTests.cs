@@ -1,0 +1,99 @@
+using System.Security.Cryptography;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
+using Microsoft.Extensions.DependencyInjection;
+using Snapshots.Storage;
+using Snapshots.Tests.Support;
+
+namespace Snapshots.Tests.Integration;
+
+/// <summary>
+/// The archive's upload (several blocks in flight while the zip is written on) against Azurite: what was written is
+/// the blob, byte for byte, only once the writer completes it; a writer that stops leaves the blob as it was; a
+/// refused block fails the writer instead of leaving it waiting.
+/// </summary>
+[Collection(ServiceTestGroup.Name)]
+public sealed class ParallelBlockUploadTests(ServiceFixture service)
+{
+    private BlobServiceClient Account => service.Services.GetRequiredService<BlobAccounts>().Data;
+
+    [Fact]
+    public async Task Content_of_several_blocks_written_in_odd_pieces_is_the_blob_after_completion_only()
+    {
+        var blob = (await ContainerAsync()).GetBlockBlobClient("archive.zip");
+        var content = RandomNumberGenerator.GetBytes(ParallelBlockUpload.BlockBytes * 3 + 12345);
+
+        await using (var upload = ParallelBlockUpload.Start(blob, new BlobHttpHeaders { ContentType = "application/zip" }, CancellationToken.None))
+        {
+            for (var offset = 0; offset < content.Length; offset += 100_003)
+            {
+                var piece = content.AsMemory(offset, Math.Min(100_003, content.Length - offset));
+                if (offset % 3 == 0)
+                {
+                    upload.Stream.Write(piece.Span);
+                }
+                else
+                {
+                    await upload.Stream.WriteAsync(piece);
+                }
+            }
+
+            Assert.False(await blob.ExistsAsync());
+            await upload.CompleteAsync();
+        }
+
+        var stored = await blob.DownloadContentAsync();
+        Assert.Equal("application/zip", stored.Value.Details.ContentType);
+        Assert.Equal(SHA256.HashData(content), SHA256.HashData(stored.Value.Content.ToArray()));
+        var blocks = (await blob.GetBlockListAsync()).Value.CommittedBlocks.ToList();
+        Assert.Equal(4, blocks.Count);
+    }
+
+    [Fact]
+    public async Task A_writer_that_stops_before_completing_leaves_the_blob_as_it_was()
+    {
+        var blob = (await ContainerAsync()).GetBlockBlobClient("archive.zip");
+        await blob.UploadAsync(BinaryData.FromString("the archive before").ToStream());
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+        {
+            await using var upload = ParallelBlockUpload.Start(blob, new BlobHttpHeaders(), CancellationToken.None);
+            await upload.Stream.WriteAsync(RandomNumberGenerator.GetBytes(ParallelBlockUpload.BlockBytes * 2 + 1));
+            throw new InvalidOperationException("the zip writer failed");
+        });
+
+        Assert.Equal("the zip writer failed", failure.Message);
+        Assert.Equal("the archive before", (await blob.DownloadContentAsync()).Value.Content.ToString());
+    }
+
+    [Fact]
+    public async Task A_refused_upload_fails_the_writer_instead_of_leaving_it_waiting()
+    {
+        var blob = Account.GetBlobContainerClient("missing-" + Guid.NewGuid().ToString("N")[..12]).GetBlockBlobClient("archive.zip");
+        var chunk = new byte[1024 * 1024];
+
+        var refused = await Assert.ThrowsAsync<RequestFailedException>(() => WriteAndCompleteAsync(blob, chunk, ParallelBlockUpload.BlockBytes * 8)).WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(404, refused.Status);
+    }
+
+    private static async Task WriteAndCompleteAsync(BlockBlobClient blob, byte[] chunk, int bytes)
+    {
+        await using var upload = ParallelBlockUpload.Start(blob, new BlobHttpHeaders(), CancellationToken.None);
+        for (var written = 0; written < bytes; written += chunk.Length)
+        {
+            await upload.Stream.WriteAsync(chunk);
+        }
+
+        await upload.CompleteAsync();
+    }
+
+    private async Task<BlobContainerClient> ContainerAsync()
+    {
+        var container = Account.GetBlobContainerClient("upload-" + Guid.NewGuid().ToString("N")[..12]);
+        await container.CreateAsync();
+        return container;
+    }
+}
