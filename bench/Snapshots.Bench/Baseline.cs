@@ -34,18 +34,24 @@ internal sealed class Baseline(ProjectStore store, ProjectFiles files, BlobConta
     private const int Concurrency = 16;
     private static readonly byte[] NewLine = "\n"u8.ToArray();
 
+    /// <summary>
+    /// One run, writing under a folder of its own: the service writes new blobs each run (a new archive, a new
+    /// project's files), and overwriting the previous run's blobs cost the baseline more in Azurite (a removal there
+    /// updates every index of the account's blobs), which made its later runs slower than the first.
+    /// </summary>
     public async Task<(Measured Export, Measured Import)> RunAsync(string projectId)
     {
+        var folder = $"baseline-{Guid.NewGuid():N}/";
         var before = cpu.Read();
-        var (exported, ais) = await ExportAsync(projectId);
+        var (exported, ais) = await ExportAsync(projectId, folder);
         var export = exported with { Cpu = CpuMeter.Between(before, cpu.Read()) };
         before = cpu.Read();
-        var import = await ImportAsync(ais) with { Cpu = CpuMeter.Between(before, cpu.Read()) };
+        var import = await ImportAsync(ais, folder) with { Cpu = CpuMeter.Between(before, cpu.Read()) };
         return (export, import);
     }
 
     /// <summary>Lists the documents and AIs (timed: the service's create lists them too), then exports them.</summary>
-    private async Task<(Measured Export, List<AiModel> Ais)> ExportAsync(string projectId)
+    private async Task<(Measured Export, List<AiModel> Ais)> ExportAsync(string projectId, string folder)
     {
         long entities = 0, bytes = 0;
         var stopwatch = Stopwatch.StartNew();
@@ -62,7 +68,7 @@ internal sealed class Baseline(ProjectStore store, ProjectFiles files, BlobConta
         var groups = documents.Select((d, i) => (d, i)).GroupBy(x => x.i % Concurrency, x => x.d).ToList();
         await Parallel.ForEachAsync(groups, new ParallelOptions { MaxDegreeOfParallelism = Concurrency }, async (group, ct) =>
         {
-            await using var output = await scratch.GetBlobClient($"baseline/entities-{group.Key:D2}.ndjson").OpenWriteAsync(true, cancellationToken: ct);
+            await using var output = await scratch.GetBlobClient($"{folder}entities-{group.Key:D2}.ndjson").OpenWriteAsync(true, cancellationToken: ct);
             foreach (var document in group)
             {
                 var items = new List<object> { document };
@@ -79,7 +85,7 @@ internal sealed class Baseline(ProjectStore store, ProjectFiles files, BlobConta
                 Interlocked.Add(ref entities, items.Count);
                 foreach (var file in document.Files)
                 {
-                    Interlocked.Add(ref bytes, await CopyAsync(files.Resolve(file), scratch.GetBlobClient($"baseline/files/{document.Id}/{file.Name}"), ct));
+                    Interlocked.Add(ref bytes, await CopyAsync(files.Resolve(file), scratch.GetBlobClient($"{folder}files/{document.Id}/{file.Name}"), ct));
                 }
             }
         });
@@ -89,21 +95,21 @@ internal sealed class Baseline(ProjectStore store, ProjectFiles files, BlobConta
             entities++;
             foreach (var file in ai.Files)
             {
-                bytes += await CopyAsync(files.Resolve(file), scratch.GetBlobClient($"baseline/models/{ai.Id}/{file.Name}"), default);
+                bytes += await CopyAsync(files.Resolve(file), scratch.GetBlobClient($"{folder}models/{ai.Id}/{file.Name}"), default);
             }
         }
 
         return (new Measured(stopwatch.Elapsed, entities, bytes), ais);
     }
 
-    private async Task<Measured> ImportAsync(List<AiModel> ais)
+    private async Task<Measured> ImportAsync(List<AiModel> ais, string folder)
     {
         long entities = 0, bytes = 0;
         var target = "baseline-" + Guid.NewGuid().ToString("N");
         var stopwatch = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(0, Concurrency), new ParallelOptions { MaxDegreeOfParallelism = Concurrency }, async (group, ct) =>
         {
-            var blob = scratch.GetBlobClient($"baseline/entities-{group:D2}.ndjson");
+            var blob = scratch.GetBlobClient($"{folder}entities-{group:D2}.ndjson");
             if (!await blob.ExistsAsync(ct))
             {
                 return;
@@ -136,12 +142,12 @@ internal sealed class Baseline(ProjectStore store, ProjectFiles files, BlobConta
             }
         });
 
-        await Parallel.ForEachAsync(scratch.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = "baseline/files/" }), new ParallelOptions { MaxDegreeOfParallelism = Concurrency }, async (blob, ct) =>
+        await Parallel.ForEachAsync(scratch.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = $"{folder}files/" }), new ParallelOptions { MaxDegreeOfParallelism = Concurrency }, async (blob, ct) =>
             Interlocked.Add(ref bytes, await CopyAsync(scratch.GetBlobClient(blob.Name), files.Documents.GetBlobClient($"{target}/{blob.Name}"), ct)));
         foreach (var ai in ais)
         {
             entities++;
-            await foreach (var blob in scratch.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = $"baseline/models/{ai.Id}/" }))
+            await foreach (var blob in scratch.GetBlobsAsync(new Azure.Storage.Blobs.Models.GetBlobsOptions { Prefix = $"{folder}models/{ai.Id}/" }))
             {
                 bytes += await CopyAsync(scratch.GetBlobClient(blob.Name), files.Models.GetBlobClient($"{target}/{blob.Name}"), default);
             }

@@ -31,6 +31,15 @@ var importSizes = importSizesOption is "none" ? [] : importSizesOption.Split(','
 // Konfuzio imports are the slowest step: they may run fewer times than create and restore.
 var importRuns = int.Parse(Option("--import-runs", runs.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
 var root = RepositoryRoot();
+// The report's file in bench/ (results.md unless told), replaced after every size.
+var resultsName = Option("--out", "results.md");
+if (Path.GetFileName(resultsName) != resultsName || resultsName.Length == 0)
+{
+    Console.Error.WriteLine($"--out takes a file name (written in bench/), not a path: {resultsName}");
+    return 2;
+}
+
+var resultsPath = Path.Combine(root, "bench", resultsName);
 
 Console.WriteLine($"Snapshot benchmark: sizes {string.Join(", ", sizes)} documents, {annotations} annotations and one {fileKb} KB file each, 3 AIs with {modelMb} MB models; {Environment.ProcessorCount} cores; Cosmos journal {(args.Contains("--no-journal") ? "off" : "on")}.");
 // --no-journal: the Cosmos emulator without its journal, to measure what keeping the data costs.
@@ -133,10 +142,10 @@ async Task RunSizeAsync(int size, string data)
     rows.Add(new Row(size,
         Median(runsOfSize.Select(r => r.Export)), Median(runsOfSize.Select(r => r.Create)),
         Median(runsOfSize.Select(r => r.Import)), Median(runsOfSize.Select(r => r.Restore)),
-        service.PeakWorkingSetMiB(), median.Activities) { Runs = runsHere, ImportRuns = imported is null ? 0 : Math.Min(runsHere, importRuns), CreatePeakMiB = createPeak, RestorePeakMiB = restorePeak, KonfuzioImport = imported });
+        service.PeakWorkingSetMiB(), median.Activities) { Runs = runsHere, RunRatios = [.. runsOfSize.Select(r => (Ratio(r.Export, r.Create), Ratio(r.Import, r.Restore)))], ImportRuns = imported is null ? 0 : Math.Min(runsHere, importRuns), CreatePeakMiB = createPeak, RestorePeakMiB = restorePeak, KonfuzioImport = imported });
 
     // Written after every size: a run that dies at the largest size keeps what the smaller ones measured.
-    await File.WriteAllTextAsync(Path.Combine(root, "bench", "results.md"), Report(rows, fanOuts.Order().ElementAt(fanOuts.Count / 2), runs));
+    await File.WriteAllTextAsync(resultsPath, Report(rows, fanOuts.Order().ElementAt(fanOuts.Count / 2), runs));
     foreach (var hosted in services.GetServices<IHostedService>())
     {
         await hosted.StopAsync(default);
@@ -147,7 +156,7 @@ async Task RunSizeAsync(int size, string data)
 var report = Report(rows, fanOuts.Order().ElementAt(fanOuts.Count / 2), runs);
 Console.WriteLine();
 Console.WriteLine(report);
-await File.WriteAllTextAsync(Path.Combine(root, "bench", "results.md"), report);
+await File.WriteAllTextAsync(resultsPath, report);
 return 0;
 
 // A dataset+AI snapshot of the project through the HTTP API, then its restore into a new project.
@@ -259,6 +268,10 @@ static async Task<double> FanOutAsync(HttpClient http, int activities)
     return activities / elapsed.TotalSeconds;
 }
 
+// Service throughput over baseline throughput (entities per second).
+static double Ratio(Measured baseline, Measured service) =>
+    baseline.Elapsed.TotalSeconds / service.Elapsed.TotalSeconds * service.Entities / Math.Max(baseline.Entities, 1);
+
 static string Report(List<Row> rows, double fanOut, int runs)
 {
     var text = new StringBuilder();
@@ -273,10 +286,18 @@ static string Report(List<Row> rows, double fanOut, int runs)
     {
         foreach (var (step, baseline, service) in new[] { ("create", row.BaselineExport, row.Create), ("restore", row.BaselineImport, row.Restore) })
         {
-            var ratio = baseline.Elapsed.TotalSeconds / service.Elapsed.TotalSeconds * service.Entities / Math.Max(baseline.Entities, 1);
+            var ratio = Ratio(baseline, service);
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"| {row.Documents} | {step} | {baseline.Elapsed.TotalSeconds:0.0} | {service.Elapsed.TotalSeconds:0.0} | {service.EntitiesPerSecond:0} | {service.MegabytesPerSecond:0.0} | {ratio:0.00} | {Target(step, ratio)} | {CpuColumns(baseline)} | {CpuColumns(service)} |");
         }
+    }
+
+    text.AppendLine();
+    text.AppendLine("Each run's ratios, create / restore, in the order they ran (single runs on this machine vary widely; the table gives the ratio of the medians):");
+    text.AppendLine();
+    foreach (var row in rows)
+    {
+        text.AppendLine(CultureInfo.InvariantCulture, $"- {row.Documents}: {string.Join("; ", row.RunRatios.Select(r => $"{r.Create:0.00} / {r.Restore:0.00}"))}");
     }
 
     var imports = rows.Where(r => r.KonfuzioImport is not null).ToList();
@@ -290,7 +311,7 @@ static string Report(List<Row> rows, double fanOut, int runs)
         foreach (var row in imports)
         {
             var (baseline, service) = row.KonfuzioImport!.Value;
-            var ratio = baseline.Elapsed.TotalSeconds / service.Elapsed.TotalSeconds * service.Entities / Math.Max(baseline.Entities, 1);
+            var ratio = Ratio(baseline, service);
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"| {row.Documents} | {baseline.Elapsed.TotalSeconds:0.0} | {service.Elapsed.TotalSeconds:0.0} | {service.EntitiesPerSecond:0} | {service.MegabytesPerSecond:0.0} | {ratio:0.00} | {CpuColumns(baseline)} | {CpuColumns(service)} |");
         }
@@ -383,6 +404,8 @@ internal sealed record Row(
     List<ActivityRun> Activities)
 {
     public int Runs { get; init; }
+
+    public List<(double Create, double Restore)> RunRatios { get; init; } = [];
 
     public int ImportRuns { get; init; }
 

@@ -26,7 +26,9 @@ internal sealed partial class EmulatorProcess : IAsyncDisposable
     public static EmulatorProcess Start(string name, string workingDirectory, string script, IEnumerable<string> arguments, ILogger logger)
     {
         // A small shell watchdog runs the emulator and stops it when this process is gone, so a crashed host (a test
-        // host that dies, a killed runtime) leaves no emulator behind. SIGTERM to the watchdog is passed on.
+        // host that dies, a killed runtime) leaves no emulator behind. SIGTERM to the watchdog is passed on, once:
+        // Azurite saves its metadata on the first SIGTERM and a second one kills it mid-save, so once the trap has
+        // passed it on the watchdog only waits (also when this process exits meanwhile).
         var startInfo = new ProcessStartInfo("sh")
         {
             WorkingDirectory = workingDirectory,
@@ -39,9 +41,9 @@ internal sealed partial class EmulatorProcess : IAsyncDisposable
         startInfo.Environment["NODE_OPTIONS"] = $"{Environment.GetEnvironmentVariable("NODE_OPTIONS")} --max-old-space-size={HeapLimitMegabytes()}".TrimStart();
         startInfo.ArgumentList.Add("-c");
         startInfo.ArgumentList.Add(
-            "node \"$@\" & child=$!; trap 'kill -TERM $child 2>/dev/null' TERM INT; " +
-            $"while kill -0 {Environment.ProcessId} 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done; " +
-            "kill -TERM $child 2>/dev/null; wait $child");
+            "node \"$@\" & child=$!; stopping=; trap '[ -n \"$stopping\" ] || kill -TERM $child 2>/dev/null; stopping=1' TERM INT; " +
+            $"while [ -z \"$stopping\" ] && kill -0 {Environment.ProcessId} 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done; " +
+            "[ -n \"$stopping\" ] || kill -TERM $child 2>/dev/null; while kill -0 $child 2>/dev/null; do wait $child; done");
         startInfo.ArgumentList.Add("emulator");
         startInfo.ArgumentList.Add(script);
         foreach (var argument in arguments)

@@ -37,7 +37,7 @@ public sealed class ArchiveAssembler(SnapshotBlobs blobs, ProjectFiles projectFi
         var parts = new List<ManifestPart>();
         var archiveBlob = blobs.Archive(identifier);
         await using var upload = ParallelBlockUpload.Start(archiveBlob, new BlobHttpHeaders { ContentType = "application/zip" }, cancellationToken);
-        using (var zip = new ZipArchive(upload.Stream, ZipArchiveMode.Create, leaveOpen: true))
+        await using (var zip = new ZipArchive(upload.Stream, ZipArchiveMode.Create, leaveOpen: true))
         {
             foreach (var entry in SchemaEntries)
             {

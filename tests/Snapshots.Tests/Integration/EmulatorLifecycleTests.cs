@@ -26,6 +26,48 @@ public sealed class EmulatorLifecycleTests
         Directory.Delete(data, recursive: true);
     }
 
+    /// <summary>
+    /// Azurite saves its metadata on its first SIGTERM and dies on a second one, which the watchdog used to send when
+    /// its host exited during the save (or when it was told to stop twice): the watchdog passes a stop on once.
+    /// </summary>
+    [Fact]
+    public async Task An_emulator_saving_on_its_first_sigterm_is_not_killed_by_a_second_stop()
+    {
+        var directory = Directory.CreateTempSubdirectory("snapshots-watchdog-").FullName;
+        var (stopping, saved) = (Path.Combine(directory, "stopping"), Path.Combine(directory, "saved"));
+        var script = Path.Combine(directory, "slow-stop.js");
+        await File.WriteAllTextAsync(script, """
+            const fs = require("fs");
+            const [stopping, saved] = process.argv.slice(2);
+            process.once("SIGTERM", () => {
+              fs.writeFileSync(stopping, "");
+              setTimeout(() => { fs.writeFileSync(saved, ""); process.exit(0); }, 1500);
+            });
+            setInterval(() => {}, 1000);
+            """);
+        try
+        {
+            await using var emulator = EmulatorProcess.Start("slow-stop", directory, script, [stopping, saved], NullLogger.Instance);
+            await Signal(emulator.Id);
+            await Eventually.TrueAsync(() => File.Exists(stopping), TimeSpan.FromSeconds(30));
+
+            await Signal(emulator.Id);
+
+            await Eventually.TrueAsync(() => emulator.HasExited, TimeSpan.FromSeconds(30));
+            Assert.True(File.Exists(saved), "the emulator was killed while it saved");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static async Task Signal(int watchdog)
+    {
+        using var kill = Process.Start("kill", ["-TERM", watchdog.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+    }
+
     private static bool IsRunning(int pid)
     {
         try
