@@ -34,20 +34,23 @@ public sealed class EmulatorLifecycleTests
     public async Task An_emulator_saving_on_its_first_sigterm_is_not_killed_by_a_second_stop()
     {
         var directory = Directory.CreateTempSubdirectory("snapshots-watchdog-").FullName;
-        var (stopping, saved) = (Path.Combine(directory, "stopping"), Path.Combine(directory, "saved"));
+        var (ready, stopping, saved) = (Path.Combine(directory, "ready"), Path.Combine(directory, "stopping"), Path.Combine(directory, "saved"));
         var script = Path.Combine(directory, "slow-stop.js");
         await File.WriteAllTextAsync(script, """
             const fs = require("fs");
-            const [stopping, saved] = process.argv.slice(2);
+            const [ready, stopping, saved] = process.argv.slice(2);
             process.once("SIGTERM", () => {
               fs.writeFileSync(stopping, "");
               setTimeout(() => { fs.writeFileSync(saved, ""); process.exit(0); }, 1500);
             });
+            fs.writeFileSync(ready, "");
             setInterval(() => {}, 1000);
             """);
         try
         {
-            await using var emulator = EmulatorProcess.Start("slow-stop", directory, script, [stopping, saved], NullLogger.Instance);
+            await using var emulator = EmulatorProcess.Start("slow-stop", directory, script, [ready, stopping, saved], NullLogger.Instance);
+            // Its handler is in place (a SIGTERM before that ends node at once, as it would end Azurite).
+            await Eventually.TrueAsync(() => File.Exists(ready), TimeSpan.FromSeconds(60));
             await Signal(emulator.Id);
             await Eventually.TrueAsync(() => File.Exists(stopping), TimeSpan.FromSeconds(30));
 
