@@ -29,13 +29,14 @@ public static class TestAssemblyEntryPoint
 }
 
 /// <summary>
-/// Lets the first <c>n</c> document batches of each kind (create, restore, import) through and holds every later
-/// one until the process ends, so an operation's progress stops at exactly <c>n</c> batches.
+/// Lets the document batches numbered below <c>n</c> of each kind (create, restore, import) through and holds every
+/// later one until the process ends, so an operation's progress stops at exactly its first <c>n</c> batches. By
+/// number, not by arrival: a sliding window starts several batches at once, in no fixed order, and the last batch
+/// may be short (456 documents in batches of 100 let through by arrival stopped once at 156, not 200).
 /// </summary>
 public sealed class BatchStall(int pass) : IActivityFilter
 {
     private static readonly string[] BatchActivities = ["ExportSnapshotDocumentBatch", "RestoreDocumentBatch", "ImportDocumentBatch"];
-    private readonly Dictionary<string, int> started = [];
 
     public Task BeforeAsync(string activity, object? input, CancellationToken cancellationToken)
     {
@@ -44,15 +45,13 @@ public sealed class BatchStall(int pass) : IActivityFilter
             return Task.CompletedTask;
         }
 
-        lock (started)
+        int? batch = input switch
         {
-            started[activity] = started.GetValueOrDefault(activity) + 1;
-            if (started[activity] <= pass)
-            {
-                return Task.CompletedTask;
-            }
-        }
-
-        return Task.Delay(Timeout.Infinite, cancellationToken);
+            Create.DocumentBatchRef create => create.BatchIndex,
+            Restore.RestoreBatch restore => restore.BatchIndex,
+            Imports.ImportBatch import => import.BatchIndex,
+            _ => null,
+        };
+        return batch is { } index && index >= pass ? Task.Delay(Timeout.Infinite, cancellationToken) : Task.CompletedTask;
     }
 }
