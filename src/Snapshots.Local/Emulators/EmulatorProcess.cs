@@ -43,7 +43,7 @@ internal sealed partial class EmulatorProcess : IAsyncDisposable
         startInfo.ArgumentList.Add(
             "node \"$@\" & child=$!; stopping=; trap '[ -n \"$stopping\" ] || kill -TERM $child 2>/dev/null; stopping=1' TERM INT; " +
             $"while [ -z \"$stopping\" ] && kill -0 {Environment.ProcessId} 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done; " +
-            "[ -n \"$stopping\" ] || kill -TERM $child 2>/dev/null; while kill -0 $child 2>/dev/null; do wait $child; done");
+            "[ -n \"$stopping\" ] || kill -TERM $child 2>/dev/null; while kill -0 $child 2>/dev/null; do wait $child 2>/dev/null; done");
         startInfo.ArgumentList.Add("emulator");
         startInfo.ArgumentList.Add(script);
         foreach (var argument in arguments)
