@@ -2,8 +2,6 @@ using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
-using Microsoft.Extensions.DependencyInjection;
-using Snapshots.Storage;
 using Snapshots.Tests.Support;
 
 namespace Snapshots.Tests.Integration;
@@ -16,12 +14,10 @@ namespace Snapshots.Tests.Integration;
 [Collection(ServiceTestGroup.Name)]
 public sealed class AzuriteEmulatorTests(ServiceFixture service)
 {
-    private BlobServiceClient Account => service.Services.GetRequiredService<BlobAccounts>().Data;
-
     [Fact]
     public async Task The_same_name_in_two_containers_is_two_blobs_read_and_deleted_apart()
     {
-        var (first, second) = (await ContainerAsync(), await ContainerAsync());
+        var (first, second) = (await service.NewDataContainerAsync("azurite"), await service.NewDataContainerAsync("azurite"));
         foreach (var name in Names)
         {
             await first.GetBlobClient(name).UploadAsync(BinaryData.FromString("first " + name));
@@ -48,7 +44,7 @@ public sealed class AzuriteEmulatorTests(ServiceFixture service)
     [Fact]
     public async Task A_blob_with_a_snapshot_is_deleted_only_with_its_snapshots()
     {
-        var container = await ContainerAsync();
+        var container = await service.NewDataContainerAsync("azurite");
         var blob = container.GetBlobClient("with-snapshot");
         await blob.UploadAsync(BinaryData.FromString("v1"));
         var snapshot = (await blob.CreateSnapshotAsync()).Value.Snapshot;
@@ -67,7 +63,7 @@ public sealed class AzuriteEmulatorTests(ServiceFixture service)
     [Fact]
     public async Task Blocks_with_the_same_ids_in_two_blobs_commit_each_blob_its_own_content()
     {
-        var container = await ContainerAsync();
+        var container = await service.NewDataContainerAsync("azurite");
         var (left, right) = (container.GetBlockBlobClient("left"), container.GetBlockBlobClient("right"));
         var ids = Enumerable.Range(0, 3).Select(i => Convert.ToBase64String(BitConverter.GetBytes(i))).ToList();
         foreach (var (id, index) in ids.Select((id, index) => (id, index)))
@@ -86,12 +82,6 @@ public sealed class AzuriteEmulatorTests(ServiceFixture service)
 
     private static readonly List<string> Names = [.. Enumerable.Range(0, 40).Select(i => $"folder-{i % 4}/blob-{i:D2}.json")];
 
-    private async Task<BlobContainerClient> ContainerAsync()
-    {
-        var container = Account.GetBlobContainerClient("azurite-" + Guid.NewGuid().ToString("N")[..12]);
-        await container.CreateAsync();
-        return container;
-    }
 
     private static async Task<List<string>> NamesAsync(BlobContainerClient container) =>
         [.. (await container.GetBlobsAsync().CollectAsync()).Select(blob => blob.Name)];

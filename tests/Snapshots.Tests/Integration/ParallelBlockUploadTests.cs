@@ -1,9 +1,7 @@
 using System.Security.Cryptography;
 using Azure;
-using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
-using Microsoft.Extensions.DependencyInjection;
 using Snapshots.Storage;
 using Snapshots.Tests.Support;
 
@@ -17,12 +15,10 @@ namespace Snapshots.Tests.Integration;
 [Collection(ServiceTestGroup.Name)]
 public sealed class ParallelBlockUploadTests(ServiceFixture service)
 {
-    private BlobServiceClient Account => service.Services.GetRequiredService<BlobAccounts>().Data;
-
     [Fact]
     public async Task Content_of_several_blocks_written_in_odd_pieces_is_the_blob_after_completion_only()
     {
-        var blob = (await ContainerAsync()).GetBlockBlobClient("archive.zip");
+        var blob = (await service.NewDataContainerAsync("upload")).GetBlockBlobClient("archive.zip");
         var content = RandomNumberGenerator.GetBytes(ParallelBlockUpload.BlockBytes * 3 + 12345);
 
         await using (var upload = ParallelBlockUpload.Start(blob, new BlobHttpHeaders { ContentType = "application/zip" }, CancellationToken.None))
@@ -56,7 +52,7 @@ public sealed class ParallelBlockUploadTests(ServiceFixture service)
     [Fact]
     public async Task A_writer_that_stops_before_completing_leaves_the_blob_as_it_was()
     {
-        var blob = (await ContainerAsync()).GetBlockBlobClient("archive.zip");
+        var blob = (await service.NewDataContainerAsync("upload")).GetBlockBlobClient("archive.zip");
         await blob.UploadAsync(BinaryData.FromString("the archive before").ToStream());
 
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
@@ -73,7 +69,7 @@ public sealed class ParallelBlockUploadTests(ServiceFixture service)
     [Fact]
     public async Task A_refused_upload_fails_the_writer_instead_of_leaving_it_waiting()
     {
-        var blob = Account.GetBlobContainerClient("missing-" + Guid.NewGuid().ToString("N")[..12]).GetBlockBlobClient("archive.zip");
+        var blob = service.UnusedDataContainer("missing").GetBlockBlobClient("archive.zip");
         var chunk = new byte[1024 * 1024];
 
         var refused = await Record.ExceptionAsync(() => WriteAndCompleteAsync(blob, chunk, ParallelBlockUpload.BlockBytes * 16)).WaitAsync(TimeSpan.FromMinutes(1));
@@ -93,12 +89,5 @@ public sealed class ParallelBlockUploadTests(ServiceFixture service)
         }
 
         await upload.CompleteAsync();
-    }
-
-    private async Task<BlobContainerClient> ContainerAsync()
-    {
-        var container = Account.GetBlobContainerClient("upload-" + Guid.NewGuid().ToString("N")[..12]);
-        await container.CreateAsync();
-        return container;
     }
 }

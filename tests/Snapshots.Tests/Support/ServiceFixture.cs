@@ -59,6 +59,18 @@ public class ServiceFixture : IAsyncLifetime
 
     public string Token(DevelopmentTokenRequest request) => DevelopmentTokens.Mint(SigningKey, request);
 
+    /// <summary>A container of the data account with a name no test used before (<paramref name="prefix"/>-random), not created.</summary>
+    public Azure.Storage.Blobs.BlobContainerClient UnusedDataContainer(string prefix) =>
+        Services.GetRequiredService<Snapshots.Storage.BlobAccounts>().Data.GetBlobContainerClient($"{prefix}-{Guid.NewGuid().ToString("N")[..12]}");
+
+    /// <summary>A new, empty container of the data account.</summary>
+    public async Task<Azure.Storage.Blobs.BlobContainerClient> NewDataContainerAsync(string prefix)
+    {
+        var container = UnusedDataContainer(prefix);
+        await container.CreateAsync();
+        return container;
+    }
+
     /// <summary>A client that sends <paramref name="token"/> (none when null).</summary>
     public HttpClient ClientWith(string? token)
     {
