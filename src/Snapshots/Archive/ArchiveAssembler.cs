@@ -13,8 +13,8 @@ namespace Snapshots.Archive;
 
 /// <summary>
 /// Streams the parts and the files into one zip blob, written in staged blocks (several in flight while the zip is
-/// written on) so the archive is never held in memory, hashing every entry on the way; the manifest is the last entry, and then the separate manifest blob
-/// commits the snapshot. The files' checksums go to index parts (<see cref="ArchiveEntries.FileIndex"/>), each written
+/// written on) so the archive is never held in memory, hashing every entry on the way; the manifest is the last
+/// entry, and then the separate manifest blob commits the snapshot. The files' checksums go to index parts (<see cref="ArchiveEntries.FileIndex"/>), each written
 /// after its <see cref="FilesPerIndexPart"/> files, so neither the manifest nor the memory grows with the file count.
 /// </summary>
 public sealed class ArchiveAssembler(SnapshotBlobs blobs, ProjectFiles projectFiles)
